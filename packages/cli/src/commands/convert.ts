@@ -1,0 +1,7 @@
+import type { Output } from '../output.js';
+import { EXIT, ExitError } from '../exit.js';
+
+/** `push-manifest convert`: placeholder until the crawler lands (issue 2). */
+export async function convert(_manifest: string, _flags: Record<string, unknown>, _out: Output): Promise<number> {
+  throw new ExitError(EXIT.USAGE, 'convert: not available yet');
+}

@@ -1,0 +1,22 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+
+const core = (path: string) => fileURLToPath(new URL(`./packages/core/src/${path}`, import.meta.url));
+
+export default defineConfig({
+  resolve: {
+    // Tests run against the TypeScript sources of core, so a test never sees a stale build.
+    // CLI tests spawn the built CLI instead (the `test` script builds first).
+    alias: [
+      { find: /^@push-manifest\/core$/, replacement: core('index.ts') },
+      { find: /^@push-manifest\/core\/manifest$/, replacement: core('manifest/index.ts') },
+      { find: /^@push-manifest\/core\/runtime$/, replacement: core('runtime/index.ts') },
+      { find: /^@push-manifest\/core\/fastify$/, replacement: core('runtime/fastify.ts') },
+    ],
+  },
+  test: {
+    include: ['test/**/*.test.ts'],
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+  },
+});
