@@ -9,7 +9,7 @@
  * 3. precompressed siblings go through the same real-path check (a `.br` symlink cannot leak).
  */
 import { createReadStream, realpathSync, type Stats } from 'node:fs';
-import { realpath, stat } from 'node:fs/promises';
+import { open, realpath, stat, type FileHandle } from 'node:fs/promises';
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import type { Http2ServerRequest, Http2ServerResponse, ServerHttp2Stream } from 'node:http2';
 import { basename, isAbsolute, join, relative, sep } from 'node:path';
@@ -340,18 +340,35 @@ export async function serveStatic(
     plainResponse(res, 301, `Redirecting to ${result.location}\n`, { location: result.location });
     return true;
   }
-  const { file } = result;
+  // Open first and describe the descriptor we will actually read: a cached lookup may be up to
+  // cacheMs old, and a content-length from before an edit would truncate or hang the response.
+  let handle: FileHandle;
+  try {
+    handle = await open(result.file.path, 'r');
+  } catch {
+    staticRoot.invalidate(result.file.path);
+    return false;
+  }
+  let file = result.file;
+  try {
+    file = currentFile(staticRoot, file, await handle.stat());
+  } catch (error) {
+    await handle.close();
+    throw error;
+  }
   const plan = planResponse(file, method, req.headers);
   res.statusCode = plan.status;
   for (const [name, value] of Object.entries(plan.headers)) res.setHeader(name, value);
   if (plan.status === 304 || plan.status === 416 || method === 'HEAD') {
+    await handle.close();
     res.end();
     return true;
   }
   await new Promise<void>((done) => {
-    const body = createReadStream(file.path, plan.range ?? {});
-    // pipeline destroys both ends on error (file vanished mid-read, client went away), so a
-    // failed response never hangs or leaks the descriptor.
+    // The stream owns the handle from here (autoClose) and closes it on end or error.
+    const body = createReadStream('', { fd: handle, ...(plan.range ?? {}) });
+    // pipeline destroys both ends on error (client went away), so a failed response never hangs
+    // or leaks the descriptor.
     pipeline(body, res as NodeJS.WritableStream, () => done());
   });
   return true;
@@ -388,32 +405,24 @@ export async function serveStaticStream(
   }
   if (stream.destroyed || stream.closed) return true;
   const { file } = result;
+  if (method === 'HEAD' || requestHeaders.range !== undefined) {
+    await respondFromHandle(staticRoot, stream, file, method, requestHeaders, extraHeaders);
+    return true;
+  }
   stream.respondWithFile(
     file.path,
     {},
     {
-      // statCheck sees the fstat of the descriptor actually sent: validators, 304 and ranges are
+      // statCheck sees the fstat of the descriptor actually sent: validators and the 304 are
       // decided on the file as it is now, even if it changed since the cached lookup.
-      statCheck(stats, headers, statOptions) {
-        let current = file;
-        if (stats.size !== file.size || stats.mtimeMs !== file.mtimeMs) {
-          staticRoot.invalidate(file.path);
-          const fresh = { ...file.headers };
-          refreshHeaders(fresh, stats);
-          current = { ...file, size: stats.size, mtimeMs: stats.mtimeMs, etag: fresh.etag ?? file.etag, headers: fresh };
-        }
+      statCheck(stats, headers) {
+        const current = currentFile(staticRoot, file, stats);
         const plan = planResponse(current, method, requestHeaders, stats.size);
-        const out: Record<string, string | string[] | number> = { ...plan.headers };
-        if (plan.status === 200 || plan.status === 206) Object.assign(out, extraHeaders);
-        if (plan.status === 304 || plan.status === 416 || method === 'HEAD') {
-          if (!stream.destroyed) stream.respond({ ...out, ':status': plan.status }, { endStream: true });
+        if (plan.status === 304) {
+          if (!stream.destroyed) stream.respond({ ...plan.headers, ':status': 304 }, { endStream: true });
           return false;
         }
-        Object.assign(headers, out, { ':status': plan.status });
-        if (plan.range) {
-          statOptions.offset = plan.range.start;
-          statOptions.length = plan.range.end - plan.range.start + 1;
-        }
+        Object.assign(headers, plan.headers, extraHeaders, { ':status': plan.status });
         return true;
       },
       onError(error: NodeJS.ErrnoException) {
@@ -428,6 +437,61 @@ export async function serveStaticStream(
     },
   );
   return true;
+}
+
+/** `file` as it is on disk now (`stats` from the open descriptor); drops a stale cache entry. */
+function currentFile(staticRoot: StaticRoot, file: StaticFile, stats: Stats): StaticFile {
+  if (stats.size === file.size && stats.mtimeMs === file.mtimeMs) return file;
+  staticRoot.invalidate(file.path);
+  const headers = { ...file.headers };
+  refreshHeaders(headers, stats);
+  return { ...file, size: stats.size, mtimeMs: stats.mtimeMs, etag: headers.etag ?? file.etag, headers };
+}
+
+/**
+ * HEAD and Range on a raw stream: the byte range must be computed from the size of the descriptor
+ * we send from (Node's statCheck cannot move the offset), so open and fstat first.
+ */
+async function respondFromHandle(
+  staticRoot: StaticRoot,
+  stream: ServerHttp2Stream,
+  cached: StaticFile,
+  method: string,
+  requestHeaders: IncomingHttpHeaders,
+  extraHeaders: Record<string, string | string[]>,
+): Promise<void> {
+  let handle: FileHandle;
+  try {
+    handle = await open(cached.path, 'r');
+  } catch {
+    staticRoot.invalidate(cached.path);
+    respondPlain(stream, 404, 'Not Found\n');
+    return;
+  }
+  const close = () => void handle.close().catch(() => undefined);
+  try {
+    const stats = await handle.stat();
+    const file = currentFile(staticRoot, cached, stats);
+    const plan = planResponse(file, method, requestHeaders, stats.size);
+    if (stream.destroyed) return close();
+    const headers: Record<string, string | string[] | number> = { ...plan.headers, ':status': plan.status };
+    if (plan.status === 200 || plan.status === 206) Object.assign(headers, extraHeaders);
+    if (plan.status !== 200 && plan.status !== 206) {
+      stream.respond(headers, { endStream: true });
+      return close();
+    }
+    if (method === 'HEAD') {
+      // A HEAD response carries the GET's headers, content-length included, and no DATA frames.
+      stream.respond(headers, { endStream: true });
+      return close();
+    }
+    stream.once('close', close);
+    const range = plan.range ?? { start: 0, end: stats.size - 1 };
+    stream.respondWithFD(handle, headers, { offset: range.start, length: range.end - range.start + 1 });
+  } catch (error) {
+    close();
+    throw error;
+  }
 }
 
 /** A short text response on a raw HTTP/2 stream. */
