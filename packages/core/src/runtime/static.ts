@@ -1,0 +1,507 @@
+/**
+ * Safe static file serving: the files `serve` answers with and the files the push handler pushes.
+ *
+ * Security model (each check is explained where it is made):
+ * 1. the request path is decoded once and checked as a string (`safe-path.ts`): no NUL, no
+ *    backslash, no `.`/`..` segment, no drive letter, dotfiles hidden except `/.well-known/`;
+ * 2. the file is joined under the root from those segments, then its REAL path (symlinks
+ *    resolved) must still be inside the real root, checked with `path.relative`, not `startsWith`;
+ * 3. precompressed siblings go through the same real-path check (a `.br` symlink cannot leak).
+ */
+import { createReadStream, realpathSync, type Stats } from 'node:fs';
+import { open, realpath, stat, type FileHandle } from 'node:fs/promises';
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
+import type { Http2ServerRequest, Http2ServerResponse, ServerHttp2Stream } from 'node:http2';
+import { basename, isAbsolute, join, relative, sep } from 'node:path';
+import { pipeline } from 'node:stream';
+import { isPushManifestError, PushManifestError } from '../errors.js';
+import { cacheControlFor, type CacheControlOptions } from './cache-control.js';
+import { ifRangeAllows, isNotModified, parseRange, weakEtag } from './conditional.js';
+import { contentTypeFor, isHtmlType } from './content-type.js';
+import { encodeSegments, parseRequestPath } from './safe-path.js';
+
+/** A file ready to send: where it is, what it is, and the response headers that describe it. */
+export interface StaticFile {
+  /** File on disk actually sent (the `.br`/`.gz` variant when chosen); a real path inside the root. */
+  path: string;
+  size: number;
+  mtimeMs: number;
+  etag: string;
+  /** Content type of the ORIGINAL file (a `.br` of `app.js` is still `text/javascript`). */
+  contentType: string;
+  encoding?: 'br' | 'gzip';
+  /** content-type, content-length, etag, last-modified, cache-control, [content-encoding, vary]. */
+  headers: Record<string, string>;
+}
+
+/** What a request path resolves to. */
+export type StaticResolution =
+  | { kind: 'file'; file: StaticFile }
+  /** A folder asked for without its trailing slash: redirect so relative URLs in its index resolve. */
+  | { kind: 'redirect'; location: string }
+  | { kind: 'none' };
+
+/** Options of {@link createStaticRoot}. */
+export interface StaticRootOptions extends CacheControlOptions {
+  /** File served for a folder URL ending in `/`. Default `index.html`. */
+  index?: string;
+  /**
+   * Extensions tried for an extension-less path that names no file (clean URLs: `/about` serves
+   * `about.html`). Default `['html']`; `[]` turns it off.
+   */
+  extensions?: string[];
+  /** Serve `x.br` / `x.gz` siblings to clients that accept them. Default true. */
+  precompressed?: boolean;
+  /**
+   * How long (ms) a lookup result is reused before the disk is asked again. Default 1000; 0 = never
+   * cached. Served bodies and their length always come from the file as it is when opened.
+   */
+  cacheMs?: number;
+  /** Most lookups kept in the cache. Default 2000. */
+  cacheSize?: number;
+}
+
+/** A folder served safely. */
+export interface StaticRoot {
+  /** Realpath of the root. */
+  readonly root: string;
+  /**
+   * `pathname` = raw request path, still percent-encoded; a query string is ignored. null = nothing
+   * servable. Throws PushManifestError('BAD_PATH') for a bad escape / NUL / traversal (caller answers 400).
+   */
+  lookup(pathname: string, acceptEncoding?: string): Promise<StaticFile | null>;
+  /** Like {@link lookup}, but also says when a folder URL needs a redirect to its `/` form. */
+  resolve(pathname: string, acceptEncoding?: string): Promise<StaticResolution>;
+  /** Forget cached lookups (all, or those whose file is `path`). */
+  invalidate(path?: string): void;
+}
+
+const NONE: StaticResolution = { kind: 'none' };
+
+/** Which content codings a request accepts, from `Accept-Encoding` with q-values. */
+function acceptedEncodings(header: string | undefined): { br: boolean; gzip: boolean } {
+  if (!header) return { br: false, gzip: false };
+  const q = new Map<string, number>();
+  for (const part of header.toLowerCase().split(',')) {
+    const [name = '', ...params] = part.trim().split(';');
+    let weight = 1;
+    for (const param of params) {
+      const [key, value] = param.trim().split('=');
+      if (key === 'q' && value !== undefined) weight = Number(value);
+    }
+    if (name) q.set(name.trim(), Number.isNaN(weight) ? 0 : weight);
+  }
+  const ok = (name: string) => (q.get(name) ?? q.get('*') ?? 0) > 0;
+  return { br: ok('br'), gzip: ok('gzip') || ok('x-gzip') };
+}
+
+/**
+ * Containment on REAL paths: after symlinks are resolved, is `real` the root or below it?
+ * `path.relative` rather than `startsWith`, because `/srv/site-old` starts with `/srv/site`.
+ */
+function inside(root: string, real: string): boolean {
+  const rel = relative(root, real);
+  return rel === '' || (rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel));
+}
+
+async function statOrNull(file: string): Promise<Stats | null> {
+  try {
+    return await stat(file);
+  } catch {
+    // ENOENT, ENOTDIR, ENAMETOOLONG, EACCES, ELOOP: all mean "nothing servable here".
+    return null;
+  }
+}
+
+/** Create a {@link StaticRoot}. Throws PushManifestError('ENOENT') when `root` is not a folder. */
+export function createStaticRoot(root: string, options: StaticRootOptions = {}): StaticRoot {
+  let realRoot: string;
+  try {
+    // The root's own real path, so that a root reached through a symlink still compares equal.
+    realRoot = realpathSync(root);
+  } catch (error) {
+    throw new PushManifestError('ENOENT', `${root}: static root does not exist`, { file: root, cause: error });
+  }
+  const index = options.index ?? 'index.html';
+  const extensions = options.extensions ?? ['html'];
+  const precompressed = options.precompressed ?? true;
+  const cacheMs = options.cacheMs ?? 1000;
+  const cacheSize = options.cacheSize ?? 2000;
+  const cache = new Map<string, { at: number; value: StaticResolution }>();
+
+  /** Real path of `candidate` if it is a regular file inside the root, else null. */
+  const realFile = async (candidate: string): Promise<{ real: string; stats: Stats } | null> => {
+    let real: string;
+    try {
+      real = await realpath(candidate);
+    } catch {
+      return null;
+    }
+    // Symlinks inside the root are fine; one that leads out (or a folder symlinked out) is refused.
+    if (!inside(realRoot, real)) return null;
+    // A symlink inside the root may still point at a dotfile (`a.txt -> .env`): hide it as well.
+    if (relative(realRoot, real).split(sep).some((part, i) => part.startsWith('.') && !(i === 0 && part === '.well-known'))) {
+      return null;
+    }
+    const stats = await statOrNull(real);
+    return stats?.isFile() ? { real, stats } : null;
+  };
+
+  const describe = async (original: { real: string; stats: Stats }, accept: { br: boolean; gzip: boolean }) => {
+    const contentType = contentTypeFor(original.real);
+    const cacheControl = cacheControlFor(basename(original.real), isHtmlType(contentType), options);
+    let chosen = original;
+    let encoding: 'br' | 'gzip' | undefined;
+    let vary = false;
+    if (precompressed) {
+      for (const [coding, ext] of [
+        ['br', '.br'],
+        ['gzip', '.gz'],
+      ] as const) {
+        const variant = await realFile(original.real + ext);
+        if (!variant) continue;
+        // The response now depends on Accept-Encoding even for clients that get the original:
+        // caches must key on it either way.
+        vary = true;
+        if (!encoding && accept[coding]) {
+          chosen = variant;
+          encoding = coding;
+        }
+      }
+    }
+    const etag = weakEtag(chosen.stats.size, chosen.stats.mtimeMs);
+    const headers: Record<string, string> = {
+      'content-type': contentType,
+      'content-length': String(chosen.stats.size),
+      etag,
+      'last-modified': chosen.stats.mtime.toUTCString(),
+      'cache-control': cacheControl,
+    };
+    if (encoding) headers['content-encoding'] = encoding;
+    if (vary) headers.vary = 'Accept-Encoding';
+    const file: StaticFile = {
+      path: chosen.real,
+      size: chosen.stats.size,
+      mtimeMs: chosen.stats.mtimeMs,
+      etag,
+      contentType,
+      headers,
+    };
+    if (encoding) file.encoding = encoding;
+    return file;
+  };
+
+  const resolveUncached = async (
+    segments: string[],
+    trailingSlash: boolean,
+    accept: { br: boolean; gzip: boolean },
+  ): Promise<StaticResolution> => {
+    // Joined from checked segments, relative to the root: nothing here can be absolute or climb.
+    const candidate = join(realRoot, ...segments);
+    const stats = await statOrNull(candidate);
+    if (stats?.isDirectory()) {
+      if (!trailingSlash && segments.length > 0) {
+        // `/docs` → `/docs/`, as send/serve-static do: serving the index at `/docs` would make its
+        // relative links (`style.css`) resolve against `/` instead of `/docs/`. The Location is
+        // rebuilt from the checked segments, never copied from the request (no open redirect).
+        const target = await realFile(join(candidate, index));
+        return target ? { kind: 'redirect', location: `${encodeSegments(segments)}/` } : NONE;
+      }
+      const target = await realFile(join(candidate, index));
+      return target ? { kind: 'file', file: await describe(target, accept) } : NONE;
+    }
+    if (trailingSlash) return NONE; // `/app.css/` is not a folder
+    if (stats?.isFile()) {
+      const target = await realFile(candidate);
+      return target ? { kind: 'file', file: await describe(target, accept) } : NONE;
+    }
+    const last = segments[segments.length - 1];
+    if (last !== undefined && !last.includes('.')) {
+      for (const ext of extensions) {
+        const target = await realFile(`${candidate}.${ext}`);
+        if (target) return { kind: 'file', file: await describe(target, accept) };
+      }
+    }
+    return NONE;
+  };
+
+  const resolve = async (pathname: string, acceptEncoding?: string): Promise<StaticResolution> => {
+    const { segments, trailingSlash, hidden } = parseRequestPath(pathname);
+    // Dotfiles answer as if absent (404), like send's default `ignore`: no hint that `.env` exists.
+    if (hidden) return NONE;
+    const accept = acceptedEncodings(acceptEncoding);
+    if (cacheMs <= 0) return resolveUncached(segments, trailingSlash, accept);
+    const key = `${segments.join('/')}\0${trailingSlash ? 1 : 0}${accept.br ? 1 : 0}${accept.gzip ? 1 : 0}`;
+    const now = Date.now();
+    const hit = cache.get(key);
+    if (hit && now - hit.at < cacheMs) return hit.value;
+    const value = await resolveUncached(segments, trailingSlash, accept);
+    cache.delete(key);
+    if (cache.size >= cacheSize) {
+      // Map keeps insertion order: drop the oldest entry.
+      const oldest = cache.keys().next();
+      if (!oldest.done) cache.delete(oldest.value);
+    }
+    cache.set(key, { at: now, value });
+    return value;
+  };
+
+  return {
+    root: realRoot,
+    resolve,
+    async lookup(pathname, acceptEncoding) {
+      const result = await resolve(pathname, acceptEncoding);
+      return result.kind === 'file' ? result.file : null;
+    },
+    invalidate(path) {
+      if (path === undefined) {
+        cache.clear();
+        return;
+      }
+      for (const [key, entry] of cache) {
+        if (entry.value.kind === 'file' && entry.value.file.path === path) cache.delete(key);
+      }
+    },
+  };
+}
+
+/** Headers of a file whose size or mtime changed since the lookup (the body sent is the new one). */
+function refreshHeaders(headers: Record<string, string>, stats: Stats): void {
+  headers.etag = weakEtag(stats.size, stats.mtimeMs);
+  headers['last-modified'] = stats.mtime.toUTCString();
+  headers['content-length'] = String(stats.size);
+}
+
+type AnyHeaders = IncomingHttpHeaders;
+
+/** The status and headers to answer `file` with, given the request headers: 200, 206, 304 or 416. */
+export function planResponse(
+  file: StaticFile,
+  method: string,
+  requestHeaders: AnyHeaders,
+  size = file.size,
+): { status: 200 | 206 | 304 | 416; headers: Record<string, string>; range?: { start: number; end: number } } {
+  const headers: Record<string, string> = { ...file.headers, 'accept-ranges': 'bytes' };
+  if (isNotModified(requestHeaders['if-none-match'], requestHeaders['if-modified-since'], headers.etag ?? file.etag, file.mtimeMs)) {
+    // A 304 carries the validators and caching headers, never a body or content-* fields.
+    delete headers['content-length'];
+    delete headers['content-type'];
+    delete headers['content-encoding'];
+    delete headers['accept-ranges'];
+    return { status: 304, headers };
+  }
+  if (method === 'GET' && requestHeaders.range !== undefined && ifRangeAllows(requestHeaders['if-range'], headers['last-modified'] ?? '')) {
+    const range = parseRange(requestHeaders.range, size);
+    if (range === 'unsatisfiable') {
+      return { status: 416, headers: { 'content-range': `bytes */${size}`, 'content-length': '0' } };
+    }
+    if (range) {
+      headers['content-range'] = `bytes ${range.start}-${range.end}/${size}`;
+      headers['content-length'] = String(range.end - range.start + 1);
+      return { status: 206, headers, range };
+    }
+  }
+  return { status: 200, headers };
+}
+
+function plainResponse(res: ServerResponse | Http2ServerResponse, status: number, body: string, extra: Record<string, string> = {}) {
+  res.statusCode = status;
+  res.setHeader('content-type', 'text/plain; charset=utf-8');
+  res.setHeader('content-length', String(Buffer.byteLength(body)));
+  for (const [name, value] of Object.entries(extra)) res.setHeader(name, value);
+  res.end(body);
+}
+
+/**
+ * Answer `req` from the root (GET/HEAD, 304, Range, precompressed variants) on node:http, node:https
+ * or the node:http2 compatibility API. Resolves false when there is no file (caller calls next()).
+ * Headers already set on `res` (a Link header from the push middleware) are kept.
+ */
+export async function serveStatic(
+  staticRoot: StaticRoot,
+  req: IncomingMessage | Http2ServerRequest,
+  res: ServerResponse | Http2ServerResponse,
+): Promise<boolean> {
+  const method = req.method ?? 'GET';
+  if (method !== 'GET' && method !== 'HEAD') return false;
+  const acceptEncoding = req.headers['accept-encoding'];
+  let result: StaticResolution;
+  try {
+    result = await staticRoot.resolve(req.url ?? '/', Array.isArray(acceptEncoding) ? acceptEncoding.join(',') : acceptEncoding);
+  } catch (error) {
+    if (isPushManifestError(error) && error.code === 'BAD_PATH') {
+      plainResponse(res, 400, 'Bad Request\n');
+      return true;
+    }
+    throw error;
+  }
+  if (result.kind === 'none') return false;
+  if (result.kind === 'redirect') {
+    plainResponse(res, 301, `Redirecting to ${result.location}\n`, { location: result.location });
+    return true;
+  }
+  // Open first and describe the descriptor we will actually read: a cached lookup may be up to
+  // cacheMs old, and a content-length from before an edit would truncate or hang the response.
+  let handle: FileHandle;
+  try {
+    handle = await open(result.file.path, 'r');
+  } catch {
+    staticRoot.invalidate(result.file.path);
+    return false;
+  }
+  let file = result.file;
+  try {
+    file = currentFile(staticRoot, file, await handle.stat());
+  } catch (error) {
+    await handle.close();
+    throw error;
+  }
+  const plan = planResponse(file, method, req.headers);
+  res.statusCode = plan.status;
+  for (const [name, value] of Object.entries(plan.headers)) res.setHeader(name, value);
+  if (plan.status === 304 || plan.status === 416 || method === 'HEAD') {
+    await handle.close();
+    res.end();
+    return true;
+  }
+  await new Promise<void>((done) => {
+    // The stream owns the handle from here (autoClose) and closes it on end or error.
+    const body = createReadStream('', { fd: handle, ...(plan.range ?? {}) });
+    // pipeline destroys both ends on error (client went away), so a failed response never hangs
+    // or leaks the descriptor.
+    pipeline(body, res as NodeJS.WritableStream, () => done());
+  });
+  return true;
+}
+
+/**
+ * Answer a raw node:http2 stream from the root with `respondWithFile` (the fastest path Node has:
+ * the body goes from the file descriptor to the socket without JS streams). `extraHeaders` (a Link
+ * header, say) are added to a successful response. Resolves false when there is no file.
+ */
+export async function serveStaticStream(
+  staticRoot: StaticRoot,
+  stream: ServerHttp2Stream,
+  requestHeaders: IncomingHttpHeaders,
+  extraHeaders: Record<string, string | string[]> = {},
+): Promise<boolean> {
+  const method = String(requestHeaders[':method'] ?? 'GET');
+  if (method !== 'GET' && method !== 'HEAD') return false;
+  const acceptEncoding = requestHeaders['accept-encoding'];
+  let result: StaticResolution;
+  try {
+    result = await staticRoot.resolve(String(requestHeaders[':path'] ?? '/'), Array.isArray(acceptEncoding) ? acceptEncoding.join(',') : acceptEncoding);
+  } catch (error) {
+    if (isPushManifestError(error) && error.code === 'BAD_PATH') {
+      respondPlain(stream, 400, 'Bad Request\n');
+      return true;
+    }
+    throw error;
+  }
+  if (result.kind === 'none') return false;
+  if (result.kind === 'redirect') {
+    respondPlain(stream, 301, `Redirecting to ${result.location}\n`, { location: result.location });
+    return true;
+  }
+  if (stream.destroyed || stream.closed) return true;
+  const { file } = result;
+  if (method === 'HEAD' || requestHeaders.range !== undefined) {
+    await respondFromHandle(staticRoot, stream, file, method, requestHeaders, extraHeaders);
+    return true;
+  }
+  stream.respondWithFile(
+    file.path,
+    {},
+    {
+      // statCheck sees the fstat of the descriptor actually sent: validators and the 304 are
+      // decided on the file as it is now, even if it changed since the cached lookup.
+      statCheck(stats, headers) {
+        const current = currentFile(staticRoot, file, stats);
+        const plan = planResponse(current, method, requestHeaders, stats.size);
+        if (plan.status === 304) {
+          if (!stream.destroyed) stream.respond({ ...plan.headers, ':status': 304 }, { endStream: true });
+          return false;
+        }
+        Object.assign(headers, plan.headers, extraHeaders, { ':status': plan.status });
+        return true;
+      },
+      onError(error: NodeJS.ErrnoException) {
+        // The file vanished between lookup and open: answer 404 if we still can.
+        staticRoot.invalidate(file.path);
+        if (!stream.destroyed && !stream.headersSent) {
+          respondPlain(stream, error.code === 'ENOENT' ? 404 : 500, error.code === 'ENOENT' ? 'Not Found\n' : 'Internal Server Error\n');
+        } else {
+          stream.destroy();
+        }
+      },
+    },
+  );
+  return true;
+}
+
+/** `file` as it is on disk now (`stats` from the open descriptor); drops a stale cache entry. */
+function currentFile(staticRoot: StaticRoot, file: StaticFile, stats: Stats): StaticFile {
+  if (stats.size === file.size && stats.mtimeMs === file.mtimeMs) return file;
+  staticRoot.invalidate(file.path);
+  const headers = { ...file.headers };
+  refreshHeaders(headers, stats);
+  return { ...file, size: stats.size, mtimeMs: stats.mtimeMs, etag: headers.etag ?? file.etag, headers };
+}
+
+/**
+ * HEAD and Range on a raw stream: the byte range must be computed from the size of the descriptor
+ * we send from (Node's statCheck cannot move the offset), so open and fstat first.
+ */
+async function respondFromHandle(
+  staticRoot: StaticRoot,
+  stream: ServerHttp2Stream,
+  cached: StaticFile,
+  method: string,
+  requestHeaders: IncomingHttpHeaders,
+  extraHeaders: Record<string, string | string[]>,
+): Promise<void> {
+  let handle: FileHandle;
+  try {
+    handle = await open(cached.path, 'r');
+  } catch {
+    staticRoot.invalidate(cached.path);
+    respondPlain(stream, 404, 'Not Found\n');
+    return;
+  }
+  const close = () => void handle.close().catch(() => undefined);
+  try {
+    const stats = await handle.stat();
+    const file = currentFile(staticRoot, cached, stats);
+    const plan = planResponse(file, method, requestHeaders, stats.size);
+    if (stream.destroyed) return close();
+    const headers: Record<string, string | string[] | number> = { ...plan.headers, ':status': plan.status };
+    if (plan.status === 200 || plan.status === 206) Object.assign(headers, extraHeaders);
+    if (plan.status !== 200 && plan.status !== 206) {
+      stream.respond(headers, { endStream: true });
+      return close();
+    }
+    if (method === 'HEAD') {
+      // A HEAD response carries the GET's headers, content-length included, and no DATA frames.
+      stream.respond(headers, { endStream: true });
+      return close();
+    }
+    stream.once('close', close);
+    const range = plan.range ?? { start: 0, end: stats.size - 1 };
+    stream.respondWithFD(handle, headers, { offset: range.start, length: range.end - range.start + 1 });
+  } catch (error) {
+    close();
+    throw error;
+  }
+}
+
+/** A short text response on a raw HTTP/2 stream. */
+export function respondPlain(stream: ServerHttp2Stream, status: number, body: string, extra: Record<string, string> = {}): void {
+  if (stream.destroyed || stream.headersSent) return;
+  stream.respond({
+    ':status': status,
+    'content-type': 'text/plain; charset=utf-8',
+    'content-length': Buffer.byteLength(body),
+    ...extra,
+  });
+  stream.end(body);
+}
