@@ -80,7 +80,7 @@ export function diaryOf(session: Http2Session, max = DEFAULT_PUSH_DIARY_SIZE): P
  * is a client-initiated one (server-initiated push streams have even ids) and still open.
  */
 export function canPush(stream: ServerHttp2Stream): boolean {
-  return stream.pushAllowed && !stream.destroyed && !stream.closed && stream.id % 2 === 1 && stream.session !== undefined && !stream.session.destroyed;
+  return stream.pushAllowed && !stream.destroyed && !stream.closed && (stream.id ?? 0) % 2 === 1 && stream.session !== undefined && !stream.session.destroyed;
 }
 
 /** One push to attempt. */
@@ -169,7 +169,7 @@ export async function pushAll(ctx: PushContext, requests: readonly PushRequest[]
     if (pushOne(ctx, request.url, file)) {
       pushed.push(request.url);
       diary.add(request.url);
-      ctx.digest?.add(request.url, file.etag);
+      if (request.useDigest) ctx.digest?.add(request.url, file.etag);
     }
   }
   return pushed;

@@ -5,7 +5,7 @@
 
 /** Why a resource that could have been pushed was not. */
 export interface PushSkips {
-  /** The client disabled push (SETTINGS_ENABLE_PUSH=0, as Chromium since v106), or push is off here. */
+  /** The client disabled push (SETTINGS_ENABLE_PUSH=0, as Chromium since v106) or the stream closed. */
   disabled: number;
   /** Already promised on this connection (the per-connection diary). */
   diary: number;
