@@ -21,5 +21,5 @@ export { resolveAutoFormat, serializeManifest, writeManifestFile } from './write
 export { sortByWeight } from './formats/entries.js';
 export { formatProblem, formatProblemPath, type ManifestProblem } from './problems.js';
 export { checkManifestFiles, type CheckFilesOptions } from './check-files.js';
-export { manifestJsonSchema, pushManifestSchema, resourceEntrySchema, preconnectEntrySchema } from './schema.js';
+export { manifestJsonSchema, pushManifestSchema, pageEntriesSchema, pagesManifestSchema, resourceEntrySchema, preconnectEntrySchema } from './schema.js';
 export { unsafeUrlReason, badOriginReason, resolveManifestPath } from './url-safety.js';
