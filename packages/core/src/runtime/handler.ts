@@ -1,0 +1,200 @@
+/**
+ * `createPushHandler`: the public face of the runtime. One handler serves a Connect/Express-style
+ * middleware (node:http, node:https, node:http2 compatibility API) and a raw node:http2 stream
+ * handler, with counters and an optional watched manifest file.
+ */
+import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import type { Http2ServerRequest, Http2ServerResponse, ServerHttp2Stream } from 'node:http2';
+import type { Manifest } from '../manifest/model.js';
+import { PushManifestError } from '../errors.js';
+import { sendEarlyHintsOnResponse, sendEarlyHintsOnStream, type EarlyHintsMode } from './early-hints.js';
+import { describeLoadError, loadManifestFile, toManifest, watchManifestFile } from './manifest-source.js';
+import type { PushSource } from './push.js';
+import { PushRuntime, resolveSettings, toHeaderObject, type AddedHeaders, type DigestOptions, type Logger } from './push-runtime.js';
+import { RouteTable } from './route-table.js';
+import { copyStats, type PushStats } from './stats.js';
+import { createStaticRoot, type StaticRoot } from './static.js';
+
+/** Options of {@link createPushHandler}. */
+export interface PushHandlerOptions {
+  /** A Manifest, or parsed JSON in any manifest format. One of `manifest` / `manifestPath` is required. */
+  manifest?: Manifest | unknown;
+  /** A manifest file to read (and with `watch: true`, watch and reload). */
+  manifestPath?: string;
+  /** Folder (or StaticRoot) the pushed files come from. Required for push and client push. */
+  root?: string | StaticRoot | PushSource;
+  /** HTTP/2 server push (default: on when `root` is given). */
+  push?: boolean;
+  /** `Link: rel=preload` response header (default on). */
+  link?: boolean;
+  /** 103 Early Hints: true = HTTP/2 only (default), 'always' = HTTP/1.1 too, false = off. */
+  earlyHints?: EarlyHintsMode;
+  /** Push what a `link` request header asks for (default off). */
+  clientPush?: boolean;
+  /** Pushes per response (default 10). */
+  maxPushes?: number;
+  /** Cap on the Link header value in bytes (default 4096); links are cut whole. */
+  linkHeaderMax?: number;
+  /** Add one `x-http2-push-promise: <path>` response header per push (default off). */
+  debugHeaders?: boolean;
+  /** Watch `manifestPath` and reload on change; a bad reload keeps the old table (default off). */
+  watch?: boolean;
+  /** URLs remembered per connection so none is pushed twice (default 256). */
+  pushDiarySize?: number;
+  /** The cache digest cookie: true (default), false, or its options. */
+  digest?: boolean | DigestOptions;
+  /** Where to log; default: warnings as process warnings, nothing else. */
+  log?: Logger;
+}
+
+/** A Connect/Express-style `next`. */
+export type NextFunction = (error?: unknown) => void;
+
+/** What {@link createPushHandler} returns. */
+export interface PushHandler {
+  /** Connect/Express middleware for node:http, node:https and the node:http2 compatibility API. */
+  middleware(req: IncomingMessage | Http2ServerRequest, res: ServerResponse | Http2ServerResponse, next: NextFunction): void;
+  /**
+   * For the raw node:http2 `stream` event: sends the 103 and the PUSH_PROMISEs for this request,
+   * and resolves with the headers to add to the response (`link`, `set-cookie`,
+   * `x-http2-push-promise`). Respond after it resolves, so the promises precede the response.
+   * Pass the `stream` event's `rawHeaders` so that only the last `link` request header counts.
+   */
+  handleStream(stream: ServerHttp2Stream, headers: IncomingHttpHeaders, rawHeaders?: readonly string[]): Promise<OutgoingHttpHeaders>;
+  /** A snapshot of the counters. */
+  stats(): PushStats;
+  /** Re-read `manifestPath` now; a failure keeps the table in use, logs and rejects. */
+  reload(): Promise<void>;
+  /** Stop watching. */
+  close(): Promise<void>;
+  /** The core, for adapters (Fastify). */
+  readonly runtime: PushRuntime;
+}
+
+function isPushSource(value: unknown): value is PushSource {
+  return typeof value === 'object' && value !== null && typeof (value as PushSource).lookup === 'function';
+}
+
+/**
+ * Create a push handler. Loads the manifest once into a route table; throws PushManifestError
+ * for a missing or invalid manifest or contradictory options.
+ */
+export async function createPushHandler(options: PushHandlerOptions): Promise<PushHandler> {
+  const { manifestPath } = options;
+  let manifest: Manifest;
+  if (options.manifest !== undefined) manifest = toManifest(options.manifest);
+  else if (manifestPath !== undefined) manifest = await loadManifestFile(manifestPath);
+  else throw new PushManifestError('BAD_OPTION', 'createPushHandler needs `manifest` or `manifestPath`');
+  if (options.watch === true && manifestPath === undefined) throw new PushManifestError('BAD_OPTION', '`watch` needs `manifestPath`');
+
+  const tableOptions = options.linkHeaderMax === undefined ? {} : { linkHeaderMax: options.linkHeaderMax };
+  const table = RouteTable.fromManifest(manifest, tableOptions);
+  const root = options.root;
+  const source = root === undefined ? undefined : typeof root === 'string' ? createStaticRoot(root) : isPushSource(root) ? root : undefined;
+  if (root !== undefined && source === undefined) throw new PushManifestError('BAD_OPTION', '`root` must be a folder path or a StaticRoot');
+  const settings = resolveSettings({ ...options, source });
+  const runtime = new PushRuntime(table, settings);
+
+  const reload = async (): Promise<void> => {
+    if (manifestPath === undefined) throw new PushManifestError('BAD_OPTION', 'reload needs `manifestPath`');
+    try {
+      const next = RouteTable.fromManifest(await loadManifestFile(manifestPath), tableOptions);
+      runtime.setTable(next);
+      runtime.stats.reloads++;
+      settings.log('info', `manifest reloaded: ${manifestPath} (${next.size} routes)`);
+    } catch (error) {
+      runtime.stats.reloadFailures++;
+      settings.log('warn', `manifest reload failed, keeping the previous one: ${describeLoadError(error)}`);
+      throw error;
+    }
+  };
+  const stopWatching =
+    options.watch === true && manifestPath !== undefined
+      ? watchManifestFile(manifestPath, () => {
+          reload().catch(() => {
+            // Logged and counted in reload(); the old table stays.
+          });
+        })
+      : undefined;
+
+  return {
+    runtime,
+    middleware(req, res, next) {
+      let added: ReturnType<PushRuntime['prepare']>;
+      try {
+        added = runtime.prepare(compatExchange(req, res));
+      } catch (error) {
+        settings.log('warn', `push handler: ${describeLoadError(error)}`);
+        next();
+        return;
+      }
+      if (added === undefined) {
+        next();
+      } else if (!(added instanceof Promise)) {
+        applyToResponse(res, added);
+        next();
+      } else {
+        added.then(
+          (headers) => {
+            applyToResponse(res, headers);
+            next();
+          },
+          (error: unknown) => {
+            settings.log('warn', `push handler: ${describeLoadError(error)}`);
+            next();
+          },
+        );
+      }
+    },
+    async handleStream(stream, headers, rawHeaders) {
+      const added = runtime.prepare({
+        method: firstValue(headers[':method']),
+        url: firstValue(headers[':path']) ?? '/',
+        headers,
+        rawHeaders: Array.isArray(rawHeaders) ? rawHeaders : undefined,
+        stream,
+        secure: headers[':scheme'] === 'https',
+        sendEarlyHints: (route) => sendEarlyHintsOnStream(stream, route),
+      });
+      return toHeaderObject(added instanceof Promise ? await added : added);
+    },
+    stats: () => copyStats(runtime.stats),
+    reload,
+    async close() {
+      stopWatching?.();
+    },
+  };
+}
+
+function firstValue(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/** The exchange of a node:http or node:http2 compat request. */
+function compatExchange(req: IncomingMessage | Http2ServerRequest, res: ServerResponse | Http2ServerResponse) {
+  const http2 = req.httpVersionMajor === 2 && 'stream' in req;
+  const stream = http2 ? (req as Http2ServerRequest).stream : undefined;
+  return {
+    method: req.method,
+    url: req.url ?? '/',
+    headers: req.headers as IncomingHttpHeaders,
+    rawHeaders: req.rawHeaders,
+    stream,
+    secure: http2 ? (req as Http2ServerRequest).headers[':scheme'] === 'https' : 'encrypted' in req.socket && req.socket.encrypted === true,
+    sendEarlyHints: (route: Parameters<typeof sendEarlyHintsOnResponse>[1]) => sendEarlyHintsOnResponse(res, route, http2),
+  };
+}
+
+/** Add the headers to a node:http / compat response, keeping what is there. */
+export function applyToResponse(res: ServerResponse | Http2ServerResponse, added: AddedHeaders): void {
+  if (res.headersSent) return;
+  if (added.link !== undefined) appendHeader(res, 'link', added.link);
+  if (added.setCookie !== undefined) appendHeader(res, 'set-cookie', added.setCookie);
+  if (added.promised !== undefined) res.setHeader('x-http2-push-promise', added.promised);
+}
+
+function appendHeader(res: ServerResponse | Http2ServerResponse, name: string, value: string): void {
+  const existing = res.getHeader(name);
+  if (existing === undefined) res.setHeader(name, value);
+  else res.setHeader(name, [...(Array.isArray(existing) ? existing : [String(existing)]), value]);
+}

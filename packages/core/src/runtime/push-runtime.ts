@@ -1,0 +1,273 @@
+/**
+ * The request-time core: for each request, decide what to hint and push, send the 103, promise
+ * the pushes, and say which response headers to add. Transport-neutral; `middleware.ts` adapts it
+ * to node:http / node:http2 compat, `handleStream` to raw HTTP/2 streams, `fastify.ts` to Fastify.
+ */
+import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
+import type { ServerHttp2Stream } from 'node:http2';
+import type { Manifest } from '../manifest/model.js';
+import { PushManifestError } from '../errors.js';
+import { CacheDigest, DEFAULT_DIGEST_COOKIE, DEFAULT_DIGEST_MAX_ENTRIES, digestSetCookie, readCookie } from './cache-digest.js';
+import { lastLinkHeader, planClientPush } from './client-push.js';
+import { earlyHintsAllowed, type EarlyHintsMode } from './early-hints.js';
+import { canPush, DEFAULT_MAX_PUSHES, DEFAULT_PUSH_DIARY_SIZE, diaryOf, pushAll, type PushRequest, type PushSource } from './push.js';
+import { isNavigation } from './request-kind.js';
+import { RouteTable, type Route } from './route-table.js';
+import { createStats, type PushStats } from './stats.js';
+
+/** Log levels the runtime uses. */
+export type LogLevel = 'info' | 'warn' | 'debug';
+/** Where the runtime logs. */
+export type Logger = (level: LogLevel, message: string) => void;
+
+/** Options of the cache digest cookie. */
+export interface DigestOptions {
+  /** Cookie name (default `pm_digest`). */
+  cookie?: string;
+  /** Cookie lifetime in seconds (default 7 days). */
+  maxAge?: number;
+  /** Entries kept (default 256); a full digest starts afresh. */
+  maxEntries?: number;
+}
+
+/** Resolved settings the core works with. */
+export interface RuntimeSettings {
+  push: boolean;
+  link: boolean;
+  earlyHints: EarlyHintsMode;
+  clientPush: boolean;
+  maxPushes: number;
+  debugHeaders: boolean;
+  pushDiarySize: number;
+  digest: Required<DigestOptions> | undefined;
+  source: PushSource | undefined;
+  log: Logger;
+}
+
+/** What one request is, independent of the server API it came through. */
+export interface Exchange {
+  method: string | undefined;
+  /** Path and query as sent. */
+  url: string;
+  headers: IncomingHttpHeaders;
+  rawHeaders: readonly string[] | undefined;
+  /** The HTTP/2 stream, when the request came over HTTP/2. */
+  stream: ServerHttp2Stream | undefined;
+  /** Whether the connection is TLS (for the cookie's `Secure`). */
+  secure: boolean;
+  /** Send the route's 103; returns whether one went out. */
+  sendEarlyHints(route: Route): boolean;
+}
+
+/** Headers to add to the response. `link` alone is the common case. */
+export interface AddedHeaders {
+  link?: string;
+  setCookie?: string;
+  /** Paths promised, for `x-http2-push-promise` (debugHeaders). */
+  promised?: string[];
+}
+
+/** The per-request core, shared by every adapter. */
+export class PushRuntime {
+  #table: RouteTable;
+  readonly settings: RuntimeSettings;
+  readonly stats: PushStats = createStats();
+  /** Precomputed answers for requests that push nothing, one per route. */
+  #linkOnly = new WeakMap<Route, AddedHeaders>();
+
+  constructor(table: RouteTable, settings: RuntimeSettings) {
+    this.#table = table;
+    this.settings = settings;
+  }
+
+  /** The route table in use. */
+  get table(): RouteTable {
+    return this.#table;
+  }
+
+  /** Swap in a new table; requests in flight finish with the old one. */
+  setTable(table: RouteTable): void {
+    this.#table = table;
+    this.#linkOnly = new WeakMap();
+  }
+
+  /**
+   * Decide and act for one request: send the 103, promise pushes. Returns the headers to add to
+   * the response, synchronously when nothing is pushed (the common case: one map lookup), as a
+   * promise when files had to be looked up; undefined when the request is none of our business.
+   * PUSH_PROMISE frames are queued before the returned promise settles, so the response the
+   * caller starts afterwards follows them on the wire. Never throws or rejects for a push problem.
+   */
+  prepare(ex: Exchange): AddedHeaders | Promise<AddedHeaders> | undefined {
+    const { settings, stats } = this;
+    stats.requests++;
+    const method = ex.method;
+    if (method !== 'GET' && method !== 'HEAD') return undefined;
+    const route = this.#table.match(ex.url);
+    const navigation = route !== undefined && isNavigation(ex.headers, route, ex.url);
+    const clientLink = settings.clientPush && method === 'GET' && ex.stream !== undefined ? lastLinkHeader(ex.headers, ex.rawHeaders) : undefined;
+    if (!navigation && clientLink === undefined) return undefined;
+
+    if (navigation) {
+      stats.navigations++;
+      if (method === 'GET' && earlyHintsAllowed(settings.earlyHints, ex.stream === undefined ? 1 : 2) && ex.sendEarlyHints(route)) {
+        stats.earlyHints++;
+      }
+    }
+
+    const stream = ex.stream;
+    const source = settings.source;
+    const manifestPush = settings.push && navigation && method === 'GET' && route.pushes.length > 0;
+    if ((!manifestPush && clientLink === undefined) || stream === undefined || source === undefined) {
+      return navigation ? this.#linkOnlyFor(route) : undefined;
+    }
+    if (!canPush(stream)) {
+      if (manifestPush) stats.skipped.disabled += route.pushes.length;
+      return navigation ? this.#linkOnlyFor(route) : undefined;
+    }
+    return this.#push(ex, stream, source, manifestPush ? route : undefined, navigation ? route : undefined, clientLink);
+  }
+
+  #linkOnlyFor(route: Route): AddedHeaders {
+    let added = this.#linkOnly.get(route);
+    if (added === undefined) {
+      added = this.settings.link && route.linkHeader !== '' ? { link: route.linkHeader } : {};
+      this.#linkOnly.set(route, added);
+    }
+    if (added.link !== undefined) this.stats.linkHeaders++;
+    return added;
+  }
+
+  async #push(ex: Exchange, stream: ServerHttp2Stream, source: PushSource, pushRoute: Route | undefined, linkRoute: Route | undefined, clientLink: string | undefined): Promise<AddedHeaders> {
+    const { settings, stats } = this;
+    const authority = headerString(ex.headers[':authority']) ?? headerString(ex.headers.host) ?? '';
+    const scheme = headerString(ex.headers[':scheme']) ?? (ex.secure ? 'https' : 'http');
+    const requests: PushRequest[] = [];
+    if (pushRoute !== undefined) for (const candidate of pushRoute.pushes) requests.push({ url: candidate.url, useDigest: true });
+    if (clientLink !== undefined) {
+      stats.clientPushRequests++;
+      const plan = planClientPush(clientLink, ex.url, { scheme, authority });
+      stats.skipped.crossOrigin += plan.crossOrigin;
+      stats.skipped.outOfRoot += plan.outOfRoot;
+      stats.skipped.nopush += plan.nopush;
+      for (const url of plan.urls) if (!requests.some((r) => r.url === url)) requests.push({ url, useDigest: false });
+    }
+
+    const digestSettings = settings.digest;
+    const digest = digestSettings === undefined || pushRoute === undefined ? undefined : CacheDigest.decode(readCookie(ex.headers.cookie, digestSettings.cookie), digestSettings.maxEntries);
+    let pushed: string[] = [];
+    try {
+      pushed = await pushAll(
+        {
+          stream,
+          authority,
+          scheme,
+          acceptEncoding: headerString(ex.headers['accept-encoding']),
+          source,
+          diary: diaryOf(stream.session as NonNullable<typeof stream.session>, settings.pushDiarySize),
+          digest,
+          maxPushes: settings.maxPushes,
+          stats,
+          log: settings.log,
+        },
+        requests,
+      );
+    } catch (error) {
+      settings.log('warn', `push failed: ${(error as Error).message}`);
+    }
+
+    const added: AddedHeaders = {};
+    if (linkRoute !== undefined && settings.link && linkRoute.linkHeader !== '') {
+      added.link = linkValue(linkRoute, pushed);
+      stats.linkHeaders++;
+    }
+    if (digest !== undefined && digestSettings !== undefined && pushed.length > 0) {
+      added.setCookie = digestSetCookie(digestSettings.cookie, digest.encode(), { maxAge: digestSettings.maxAge, secure: ex.secure || scheme === 'https' });
+    }
+    if (settings.debugHeaders && pushed.length > 0) added.promised = pushed;
+    return added;
+  }
+}
+
+/** The Link value for a response after `pushed` went out: `nopush` on every link not pushed. */
+function linkValue(route: Route, pushed: readonly string[]): string {
+  if (pushed.length === 0) return route.linkHeader;
+  let all = true;
+  for (const link of route.links) {
+    if (link.pushable && !pushed.includes(link.url)) {
+      all = false;
+      break;
+    }
+  }
+  if (all) return route.linkHeaderAllPushed;
+  return route.links.map((link) => (link.pushable && pushed.includes(link.url) ? link.value : link.valueNoPush)).join(', ');
+}
+
+function headerString(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/** The added headers as an object for `stream.respond()` / `reply.headers()`. */
+export function toHeaderObject(added: AddedHeaders | undefined): OutgoingHttpHeaders {
+  const headers: OutgoingHttpHeaders = {};
+  if (added === undefined) return headers;
+  if (added.link !== undefined) headers.link = added.link;
+  if (added.setCookie !== undefined) headers['set-cookie'] = [added.setCookie];
+  if (added.promised !== undefined) headers['x-http2-push-promise'] = added.promised;
+  return headers;
+}
+
+/** Resolve the user's options into settings; throws PushManifestError('BAD_OPTION'). */
+export function resolveSettings(options: {
+  push?: boolean | undefined;
+  link?: boolean | undefined;
+  earlyHints?: EarlyHintsMode | undefined;
+  clientPush?: boolean | undefined;
+  maxPushes?: number | undefined;
+  debugHeaders?: boolean | undefined;
+  pushDiarySize?: number | undefined;
+  digest?: boolean | DigestOptions | undefined;
+  log?: Logger | undefined;
+  source: PushSource | undefined;
+}): RuntimeSettings {
+  const { source } = options;
+  if (options.push === true && source === undefined) throw new PushManifestError('BAD_OPTION', 'push needs a root to read pushed files from');
+  if (options.clientPush === true && source === undefined) throw new PushManifestError('BAD_OPTION', 'clientPush needs a root to read pushed files from');
+  const maxPushes = options.maxPushes ?? DEFAULT_MAX_PUSHES;
+  if (!Number.isInteger(maxPushes) || maxPushes < 0) throw new PushManifestError('BAD_OPTION', `maxPushes must be a non-negative integer, got ${String(maxPushes)}`);
+  const pushDiarySize = options.pushDiarySize ?? DEFAULT_PUSH_DIARY_SIZE;
+  if (!Number.isInteger(pushDiarySize) || pushDiarySize < 1) throw new PushManifestError('BAD_OPTION', `pushDiarySize must be a positive integer, got ${String(pushDiarySize)}`);
+  const earlyHints = options.earlyHints ?? true;
+  if (earlyHints !== true && earlyHints !== false && earlyHints !== 'always') throw new PushManifestError('BAD_OPTION', `earlyHints must be true, false or 'always', got ${String(earlyHints)}`);
+  const digestOption = options.digest ?? true;
+  const digest =
+    digestOption === false
+      ? undefined
+      : {
+          cookie: (digestOption === true ? undefined : digestOption.cookie) ?? DEFAULT_DIGEST_COOKIE,
+          maxAge: (digestOption === true ? undefined : digestOption.maxAge) ?? 7 * 24 * 3600,
+          maxEntries: (digestOption === true ? undefined : digestOption.maxEntries) ?? DEFAULT_DIGEST_MAX_ENTRIES,
+        };
+  if (digest !== undefined && !/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(digest.cookie)) throw new PushManifestError('BAD_OPTION', `digest cookie name is not a token: ${digest.cookie}`);
+  return {
+    push: (options.push ?? source !== undefined) && source !== undefined,
+    link: options.link ?? true,
+    earlyHints,
+    clientPush: options.clientPush ?? false,
+    maxPushes,
+    debugHeaders: options.debugHeaders ?? false,
+    pushDiarySize,
+    digest,
+    source,
+    log: options.log ?? defaultLog,
+  };
+}
+
+function defaultLog(level: LogLevel, message: string): void {
+  if (level === 'warn') process.emitWarning(message, { code: 'PUSH_MANIFEST' });
+}
+
+/** Whether a value is already a canonical {@link Manifest}. */
+export function isManifest(value: unknown): value is Manifest {
+  return typeof value === 'object' && value !== null && (value as { pages?: unknown }).pages instanceof Map;
+}

@@ -1,0 +1,233 @@
+/**
+ * HTTP/2 server push with Node's `http2`, done defensively: only where the client allows it, never
+ * from a pushed stream, never the same URL twice on a connection (a bounded diary, as Apache's
+ * H2PushDiarySize), at most `maxPushes` per response, and with an error handler on every pushed
+ * stream, because an unhandled REFUSED_STREAM error would kill the process.
+ */
+import { constants, type Http2Session, type ServerHttp2Stream } from 'node:http2';
+import type { CacheDigest } from './cache-digest.js';
+import type { PushStats } from './stats.js';
+
+/** What a push needs of a file: `StaticRoot.lookup`'s result satisfies it. */
+export interface PushFile {
+  /** The file on disk to send (the `.br`/`.gz` variant when one was chosen). */
+  path: string;
+  etag: string;
+  /** content-type, content-length, etag, last-modified, cache-control, [content-encoding, vary]. */
+  headers: Record<string, string>;
+}
+
+/** Where pushed files come from: `StaticRoot` satisfies it. */
+export interface PushSource {
+  /** null = nothing servable; throws for a path that is malformed or leaves the root. */
+  lookup(pathname: string, acceptEncoding?: string): Promise<PushFile | null>;
+}
+
+/** Default number of pushes per response (nginx's http2_max_concurrent_pushes default). */
+export const DEFAULT_MAX_PUSHES = 10;
+/** Default number of URLs remembered per connection (Apache's H2PushDiarySize default). */
+export const DEFAULT_PUSH_DIARY_SIZE = 256;
+
+/**
+ * The URLs promised on one connection, oldest forgotten first once full. Kept on the session
+ * object so it dies with the connection.
+ */
+export class PushDiary {
+  readonly #urls = new Set<string>();
+  readonly #max: number;
+
+  constructor(max = DEFAULT_PUSH_DIARY_SIZE) {
+    this.#max = max;
+  }
+
+  has(url: string): boolean {
+    return this.#urls.has(url);
+  }
+
+  add(url: string): void {
+    if (this.#urls.has(url)) return;
+    if (this.#urls.size >= this.#max) {
+      // A Set iterates in insertion order: the first entry is the oldest.
+      const oldest = this.#urls.values().next().value;
+      if (oldest !== undefined) this.#urls.delete(oldest);
+    }
+    this.#urls.add(url);
+  }
+
+  delete(url: string): void {
+    this.#urls.delete(url);
+  }
+
+  get size(): number {
+    return this.#urls.size;
+  }
+}
+
+const diaries = new WeakMap<Http2Session, PushDiary>();
+
+/** The diary of a connection, created on first use. */
+export function diaryOf(session: Http2Session, max = DEFAULT_PUSH_DIARY_SIZE): PushDiary {
+  let diary = diaries.get(session);
+  if (diary === undefined) {
+    diary = new PushDiary(max);
+    diaries.set(session, diary);
+  }
+  return diary;
+}
+
+/**
+ * Whether the server may push on this request's stream at all: the client allows it, the stream
+ * is a client-initiated one (server-initiated push streams have even ids) and still open.
+ */
+export function canPush(stream: ServerHttp2Stream): boolean {
+  return stream.pushAllowed && !stream.destroyed && !stream.closed && (stream.id ?? 0) % 2 === 1 && stream.session !== undefined && !stream.session.destroyed;
+}
+
+/** One push to attempt. */
+export interface PushRequest {
+  /** Path (and query) to promise; must be a same-origin path. */
+  url: string;
+  /** Skip it when the cache digest lists it (manifest pushes yes, client-requested no). */
+  useDigest: boolean;
+}
+
+/** Everything `pushAll` needs. */
+export interface PushContext {
+  stream: ServerHttp2Stream;
+  /** The request's `:authority` (or Host) and `:scheme`, copied into each PUSH_PROMISE. */
+  authority: string;
+  scheme: string;
+  /** The request's `accept-encoding`, copied into each PUSH_PROMISE and used to pick a variant. */
+  acceptEncoding: string | undefined;
+  source: PushSource;
+  diary: PushDiary;
+  /** The client's digest; pushes are added to it. */
+  digest: CacheDigest | undefined;
+  maxPushes: number;
+  stats: PushStats;
+  log: (level: 'info' | 'warn' | 'debug', message: string) => void;
+}
+
+/**
+ * Look the files up, then promise them in order. Resolves with the URLs promised (the
+ * PUSH_PROMISE frames are queued by then, so a response started afterwards follows them).
+ * Never rejects: every failure is counted and logged at debug level.
+ */
+export async function pushAll(ctx: PushContext, requests: readonly PushRequest[]): Promise<string[]> {
+  const { stats, diary } = ctx;
+  const wanted = requests.filter((request) => {
+    if (diary.has(request.url)) {
+      stats.skipped.diary++;
+      return false;
+    }
+    return true;
+  });
+  if (wanted.length === 0) return [];
+
+  const files = await Promise.all(
+    wanted.map(async (request) => {
+      try {
+        return await ctx.source.lookup(request.url, ctx.acceptEncoding);
+      } catch {
+        return undefined; // a path the root refuses
+      }
+    }),
+  );
+
+  const pushed: string[] = [];
+  // Each push is a stream the client counts against its SETTINGS_MAX_CONCURRENT_STREAMS.
+  const remoteLimit = ctx.stream.session?.remoteSettings.maxConcurrentStreams ?? Number.POSITIVE_INFINITY;
+  const limit = Math.min(ctx.maxPushes, Math.max(0, remoteLimit - 1));
+  for (let index = 0; index < wanted.length; index++) {
+    const request = wanted[index] as PushRequest;
+    const file = files[index];
+    if (file === undefined) {
+      stats.skipped.outOfRoot++;
+      continue;
+    }
+    if (file === null) {
+      stats.skipped.missing++;
+      continue;
+    }
+    if (request.useDigest && ctx.digest?.has(request.url, file.etag) === true) {
+      stats.skipped.digest++;
+      continue;
+    }
+    if (diary.has(request.url)) {
+      // Promised by a concurrent request on this connection while we looked files up.
+      stats.skipped.diary++;
+      continue;
+    }
+    if (pushed.length >= limit) {
+      stats.skipped.cap++;
+      continue;
+    }
+    if (!canPush(ctx.stream)) {
+      stats.skipped.disabled++;
+      continue;
+    }
+    if (pushOne(ctx, request.url, file)) {
+      pushed.push(request.url);
+      diary.add(request.url);
+      if (request.useDigest) ctx.digest?.add(request.url, file.etag);
+    }
+  }
+  return pushed;
+}
+
+/** Promise and answer one file. Returns whether the PUSH_PROMISE was submitted. */
+function pushOne(ctx: PushContext, url: string, file: PushFile): boolean {
+  const { stats, log } = ctx;
+  const promise: Record<string, string> = {
+    ':method': 'GET',
+    ':path': url,
+    ':scheme': ctx.scheme,
+    ':authority': ctx.authority,
+  };
+  if (ctx.acceptEncoding !== undefined) promise['accept-encoding'] = ctx.acceptEncoding;
+  try {
+    ctx.stream.pushStream(promise, (error, pushStream) => {
+      if (error !== null) {
+        // The parent stream closed, or the client's stream limit was hit after all.
+        stats.failed++;
+        ctx.diary.delete(url);
+        log('debug', `push ${url} failed: ${error.message}`);
+        return;
+      }
+      answerPush(ctx, pushStream, url, file);
+    });
+  } catch (error) {
+    // pushStream throws synchronously for a destroyed stream, a nested push or push disabled.
+    stats.failed++;
+    log('debug', `push ${url} failed: ${(error as Error).message}`);
+    return false;
+  }
+  stats.pushed++;
+  return true;
+}
+
+function answerPush(ctx: PushContext, pushStream: ServerHttp2Stream, url: string, file: PushFile): void {
+  const { stats, log } = ctx;
+  // Without this listener a client's REFUSED_STREAM becomes an uncaught 'error' and kills the process.
+  pushStream.on('error', (error: Error) => {
+    log('debug', `pushed stream ${url}: ${error.message}`);
+  });
+  pushStream.on('close', () => {
+    const code = pushStream.rstCode;
+    if (code === constants.NGHTTP2_CANCEL || code === constants.NGHTTP2_REFUSED_STREAM) stats.cancelled++;
+    else if (code !== undefined && code !== constants.NGHTTP2_NO_ERROR) stats.failed++;
+  });
+  const headers: Record<string, string | number> = { ':status': 200 };
+  for (const name in file.headers) headers[name] = file.headers[name] as string;
+  try {
+    pushStream.respondWithFile(file.path, headers, {
+      onError(error) {
+        log('debug', `pushed file ${url}: ${error.message}`);
+        if (!pushStream.destroyed) pushStream.close(constants.NGHTTP2_INTERNAL_ERROR);
+      },
+    });
+  } catch (error) {
+    log('debug', `pushed file ${url}: ${(error as Error).message}`);
+    if (!pushStream.destroyed) pushStream.close(constants.NGHTTP2_INTERNAL_ERROR);
+  }
+}
