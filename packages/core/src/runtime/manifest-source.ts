@@ -8,11 +8,12 @@ import { basename, dirname, resolve } from 'node:path';
 import type { Manifest } from '../manifest/model.js';
 import { PushManifestError, isPushManifestError } from '../errors.js';
 import { isManifest } from './push-runtime.js';
+import { parseManifest } from '../manifest/read.js';
 
 /** A Manifest, or parsed JSON in any manifest format, into a Manifest. */
 export function toManifest(input: unknown, file?: string): Manifest {
   if (isManifest(input)) return input;
-  throw new PushManifestError('INVALID_MANIFEST', `${file ?? 'manifest'}: not a push manifest`, file === undefined ? {} : { file });
+  return parseManifest(input, file === undefined ? {} : { file });
 }
 
 /** Read and parse a manifest file; PushManifestError on a missing file, bad JSON or bad manifest. */
