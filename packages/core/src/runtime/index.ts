@@ -28,3 +28,5 @@ export {
   type StaticRootOptions,
   type StaticResolution,
 } from './static.js';
+export { createPushServer } from './server.js';
+export type { PushServer, PushServerOptions, RequestLogEntry } from './server.js';

@@ -10,7 +10,7 @@
  */
 import { createReadStream, realpathSync, type Stats } from 'node:fs';
 import { open, realpath, stat, type FileHandle } from 'node:fs/promises';
-import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { Http2ServerRequest, Http2ServerResponse, ServerHttp2Stream } from 'node:http2';
 import { basename, isAbsolute, join, relative, sep } from 'node:path';
 import { pipeline } from 'node:stream';
@@ -383,7 +383,7 @@ export async function serveStaticStream(
   staticRoot: StaticRoot,
   stream: ServerHttp2Stream,
   requestHeaders: IncomingHttpHeaders,
-  extraHeaders: Record<string, string | string[]> = {},
+  extraHeaders: OutgoingHttpHeaders = {},
 ): Promise<boolean> {
   const method = String(requestHeaders[':method'] ?? 'GET');
   if (method !== 'GET' && method !== 'HEAD') return false;
@@ -458,7 +458,7 @@ async function respondFromHandle(
   cached: StaticFile,
   method: string,
   requestHeaders: IncomingHttpHeaders,
-  extraHeaders: Record<string, string | string[]>,
+  extraHeaders: OutgoingHttpHeaders,
 ): Promise<void> {
   let handle: FileHandle;
   try {
@@ -474,7 +474,7 @@ async function respondFromHandle(
     const file = currentFile(staticRoot, cached, stats);
     const plan = planResponse(file, method, requestHeaders, stats.size);
     if (stream.destroyed) return close();
-    const headers: Record<string, string | string[] | number> = { ...plan.headers, ':status': plan.status };
+    const headers: OutgoingHttpHeaders = { ...plan.headers, ':status': plan.status };
     if (plan.status === 200 || plan.status === 206) Object.assign(headers, extraHeaders);
     if (plan.status !== 200 && plan.status !== 206) {
       stream.respond(headers, { endStream: true });

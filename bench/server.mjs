@@ -1,0 +1,140 @@
+// pnpm bench:server — `push-manifest serve` against the ceiling for any Node HTTP/2 server (a
+// minimal server that only calls respondWithFile), in the same run, on loopback, with bounded
+// load. Both servers run as child processes on their own ports with the same certificate.
+// Usage: node bench/server.mjs [--requests 20000] [--views 1000] [--rounds 3]
+import { execFile, spawn } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { parseArgs } from 'node:util';
+
+const run = promisify(execFile);
+const repo = fileURLToPath(new URL('..', import.meta.url));
+const { values } = parseArgs({
+  options: { requests: { type: 'string', default: '20000' }, views: { type: 'string', default: '1000' }, rounds: { type: 'string', default: '3' } },
+});
+const REQUESTS = Number(values.requests);
+const VIEWS = Number(values.views);
+const ROUNDS = Number(values.rounds);
+const PUSHES = ['/css/app.css', '/fonts/open-sans-300.woff2', '/js/main.js'];
+
+const { generate } = createRequire(join(repo, 'packages/cli/package.json'))('selfsigned');
+const work = mkdtempSync(join(tmpdir(), 'pm-bench-server-'));
+const site = join(work, 'site');
+mkdirSync(site);
+cpSync(join(repo, 'fixtures/serve'), site, { recursive: true });
+const pems = await generate([{ name: 'commonName', value: 'bench' }], {
+  keyType: 'ec',
+  curve: 'P-256',
+  extensions: [{ name: 'subjectAltName', altNames: [{ type: 7, ip: '127.0.0.1' }] }],
+});
+writeFileSync(join(work, 'cert.pem'), pems.cert);
+writeFileSync(join(work, 'key.pem'), pems.private);
+
+/** Start a child and resolve with the URL it prints (stdout for the ceiling, stderr for serve). */
+function start(name, args, stream) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let text = '';
+    const timer = setTimeout(() => reject(new Error(`${name} did not start: ${text}`)), 20_000);
+    child[stream].on('data', (chunk) => {
+      text += chunk;
+      const match = /(https?:\/\/127\.0\.0\.1:\d+)/.exec(text);
+      if (match) {
+        clearTimeout(timer);
+        resolve({ child, url: match[1] });
+      }
+    });
+    child.on('exit', (code) => reject(new Error(`${name} exited ${code}: ${text}`)));
+  });
+}
+
+const stop = ({ child }) =>
+  new Promise((resolve) => {
+    child.removeAllListeners('exit');
+    child.once('exit', resolve);
+    child.kill('SIGTERM');
+    setTimeout(() => child.kill('SIGKILL'), 5000).unref();
+  });
+
+async function h2load(url) {
+  const args = ['-n', String(REQUESTS), '-c', '10', '-m', '10', '-t', '1', '-H', 'accept-encoding: br, gzip', url];
+  const { stdout } = await run('h2load', args, { timeout: 120_000, maxBuffer: 1 << 22 });
+  const rps = Number(/finished in [\d.]+m?s, ([\d.]+) req\/s/.exec(stdout)?.[1]);
+  const succeeded = Number(/requests: \d+ total, \d+ started, \d+ done, (\d+) succeeded/.exec(stdout)?.[1]);
+  const status2xx = Number(/status codes: (\d+) 2xx/.exec(stdout)?.[1]);
+  if (!(succeeded === REQUESTS && status2xx === REQUESTS)) throw new Error(`h2load ${url}: not every request succeeded\n${stdout}`);
+  return rps;
+}
+
+async function pushViews(url) {
+  const { stdout } = await run(process.execPath, [join(repo, 'bench/push-client.mjs'), url, String(VIEWS), '10'], { timeout: 120_000 });
+  return JSON.parse(stdout);
+}
+
+const median = (list) => [...list].sort((a, b) => a - b)[Math.floor(list.length / 2)];
+
+const ceiling = await start('ceiling', [join(repo, 'bench/server-ceiling.mjs'), site, join(work, 'cert.pem'), join(work, 'key.pem'), PUSHES.join(',')], 'stdout');
+const ours = await start(
+  'serve',
+  [join(repo, 'packages/cli/dist/main.js'), 'serve', site, '--port', '0', '--cert', join(work, 'cert.pem'), '--key', join(work, 'key.pem')],
+  'stderr',
+);
+
+const cases = [
+  { name: 'html page with hints (GET /)', path: '/' },
+  { name: 'plain asset (GET /css/app.css)', path: '/css/app.css' },
+];
+const results = {};
+try {
+  // Warm both (JIT, file caches), then alternate rounds so drift on a shared machine hits both alike.
+  for (const server of [ceiling, ours]) await h2load(`${server.url}/`).catch(() => undefined);
+  for (const c of cases) {
+    const samples = { ceiling: [], ours: [] };
+    for (let round = 0; round < ROUNDS; round++) {
+      samples.ceiling.push(await h2load(ceiling.url + c.path));
+      samples.ours.push(await h2load(ours.url + c.path));
+    }
+    results[c.name] = { unit: 'req/s', ceiling: median(samples.ceiling), ours: median(samples.ours), samples };
+  }
+  const samples = { ceiling: [], ours: [] };
+  let pushesPerView = {};
+  for (let round = 0; round < ROUNDS; round++) {
+    const c = await pushViews(ceiling.url);
+    const o = await pushViews(ours.url);
+    samples.ceiling.push(c.viewsPerSecond);
+    samples.ours.push(o.viewsPerSecond);
+    pushesPerView = { ceiling: c.pushesPerView, ours: o.pushesPerView };
+  }
+  if (!(pushesPerView.ours >= PUSHES.length)) throw new Error(`serve pushed ${pushesPerView.ours} per view, expected ${PUSHES.length}`);
+  results['page views with pushes (new connection per view, HTML + 3 pushes)'] = {
+    unit: 'views/s',
+    ceiling: median(samples.ceiling),
+    ours: median(samples.ours),
+    samples,
+    pushesPerView,
+  };
+} finally {
+  await Promise.all([stop(ceiling), stop(ours)]);
+  rmSync(work, { recursive: true, force: true });
+}
+
+console.log(`push-manifest serve vs minimal respondWithFile server (${cpus().length} cores, median of ${ROUNDS})`);
+for (const [name, r] of Object.entries(results)) {
+  r.ratio = Number((r.ours / r.ceiling).toFixed(3));
+  console.log(`${name.padEnd(70)} ours ${r.ours.toFixed(0).padStart(6)} ${r.unit}  ceiling ${r.ceiling.toFixed(0).padStart(6)}  ratio ${r.ratio.toFixed(2)}x`);
+}
+const out = {
+  date: new Date().toISOString(),
+  node: process.version,
+  cpus: cpus().length,
+  command: `node bench/server.mjs --requests ${REQUESTS} --views ${VIEWS} --rounds ${ROUNDS}`,
+  h2load: `h2load -n ${REQUESTS} -c 10 -m 10 -t 1 -H 'accept-encoding: br, gzip' <url>`,
+  target: 0.9,
+  results,
+};
+mkdirSync(join(repo, 'bench/results'), { recursive: true });
+writeFileSync(join(repo, 'bench/results/server-latest.json'), `${JSON.stringify(out, null, 2)}\n`);

@@ -1,0 +1,222 @@
+/**
+ * `createPushServer`: the push handler and static serving composed into one HTTP/2 server, what
+ * `push-manifest serve` runs. HTTP/2 streams go through the raw `stream` API (`respondWithFile`:
+ * no compatibility objects, no JS streams for bodies), HTTP/1.1 through the request listener.
+ */
+import http2, {
+  type Http2SecureServer,
+  type Http2Server,
+  type Http2Session,
+  type IncomingHttpHeaders,
+  type ServerHttp2Stream,
+} from 'node:http2';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import type { TLSSocket } from 'node:tls';
+import { performance } from 'node:perf_hooks';
+import { PushManifestError } from '../errors.js';
+import { createPushHandler, type PushHandler, type PushHandlerOptions } from './handler.js';
+import { createStaticRoot, respondPlain, serveStatic, serveStaticStream, type StaticRoot, type StaticRootOptions } from './static.js';
+
+/** One line of the server's own request log (see {@link PushServerOptions.onRequest}). */
+export interface RequestLogEntry {
+  /** `request` when the request arrived, `end` when its response was fully sent (or abandoned). */
+  event: 'request' | 'end';
+  /** Order of arrival, shared by the `request` and `end` entries of one request. */
+  seq: number;
+  /** `performance.now()` at the event, in ms. */
+  at: number;
+  method: string;
+  /** The raw request path. */
+  path: string;
+  protocol: 'h2' | 'http/1.1';
+  /** Status sent (on `end`). */
+  status?: number;
+}
+
+/** Options of {@link createPushServer}. */
+export interface PushServerOptions extends Omit<PushHandlerOptions, 'root'> {
+  /** The site folder, or a ready {@link StaticRoot}. */
+  root: string | StaticRoot;
+  /** Options for the static root when `root` is a folder. */
+  static?: StaticRootOptions;
+  /** TLS certificate and key (PEM). Required unless `h2c`. */
+  tls?: { cert: string | Buffer; key: string | Buffer };
+  /** Cleartext HTTP/2 (prior knowledge), for use behind a TLS-terminating proxy. No HTTP/1.1 then. */
+  h2c?: boolean;
+  /** Interface to listen on. Default 127.0.0.1. */
+  host?: string;
+  /** Port; 0 (default) picks a free one. */
+  port?: number;
+  /** How long `close()` lets in-flight requests run before destroying connections. Default 5000 ms. */
+  closeTimeoutMs?: number;
+  /** Called on each request's arrival and end: tests use it to see the order requests came in. */
+  onRequest?: (entry: RequestLogEntry) => void;
+  /**
+   * For tests and demos: hold the response of a path this many ms after hints and pushes went out,
+   * like a slow application behind the middleware (where Early Hints pay off). 0/undefined = none.
+   */
+  delayResponse?: (path: string) => number;
+}
+
+/** A running server. */
+export interface PushServer {
+  /** `https://host:port` (or `http://` with h2c). */
+  readonly url: string;
+  readonly port: number;
+  readonly host: string;
+  readonly handler: PushHandler;
+  readonly staticRoot: StaticRoot;
+  /** Stop accepting, let in-flight requests finish (GOAWAY on HTTP/2), destroy what is left after the timeout. */
+  close(): Promise<void>;
+}
+
+const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Start an HTTP/2 server (TLS with HTTP/1.1 fallback, or h2c) serving `root` with pushes, Link headers and 103s. */
+export async function createPushServer(options: PushServerOptions): Promise<PushServer> {
+  if (!options.h2c && !options.tls) {
+    throw new PushManifestError('BAD_OPTION', 'createPushServer needs tls: { cert, key } or h2c: true');
+  }
+  const staticRoot = typeof options.root === 'string' ? createStaticRoot(options.root, options.static) : options.root;
+  const { root: _root, static: _static, tls, h2c, host = '127.0.0.1', port = 0, closeTimeoutMs = 5000, onRequest, delayResponse, ...handlerOptions } = options;
+  const handler = await createPushHandler({ ...handlerOptions, root: staticRoot });
+  const log = options.log ?? (() => undefined);
+  let seq = 0;
+
+  const server: Http2Server | Http2SecureServer = h2c
+    ? http2.createServer()
+    : http2.createSecureServer({ cert: tls!.cert, key: tls!.key, allowHTTP1: true });
+
+  const sessions = new Set<Http2Session>();
+  const sockets = new Map<Socket, number>(); // HTTP/1.1 socket → requests in flight
+  let closing = false;
+
+  const onStream = (stream: ServerHttp2Stream, headers: IncomingHttpHeaders, _flags: number, rawHeaders?: string[]) => {
+    const id = ++seq;
+    const method = String(headers[':method'] ?? 'GET');
+    const path = String(headers[':path'] ?? '/');
+    // A client that resets a stream mid-response makes it emit 'error'; unhandled, that kills the process.
+    stream.on('error', () => undefined);
+    if (onRequest) {
+      onRequest({ event: 'request', seq: id, at: performance.now(), method, path, protocol: 'h2' });
+      stream.once('close', () =>
+        onRequest({ event: 'end', seq: id, at: performance.now(), method, path, protocol: 'h2', status: stream.sentHeaders?.[':status'] as number | undefined }),
+      );
+    }
+    respondStream(stream, headers, path, rawHeaders).catch((error: unknown) => {
+      log('warn', `${path}: ${error instanceof Error ? error.message : String(error)}`);
+      respondPlain(stream, 500, 'Internal Server Error\n');
+    });
+  };
+
+  const respondStream = async (stream: ServerHttp2Stream, headers: IncomingHttpHeaders, path: string, rawHeaders?: string[]) => {
+    // Hints and PUSH_PROMISEs first; the response starts once they are queued, so they precede it.
+    const extra = await handler.handleStream(stream, headers, rawHeaders);
+    const wait = delayResponse?.(path) ?? 0;
+    if (wait > 0) await delay(wait);
+    if (stream.destroyed) return;
+    const served = await serveStaticStream(staticRoot, stream, headers, extra);
+    if (!served) respondPlain(stream, 404, 'Not Found\n');
+  };
+
+  const onRequestHttp1 = (req: IncomingMessage, res: ServerResponse) => {
+    // HTTP/2 requests are served by onStream; Node's compatibility layer is unhooked below.
+    const id = ++seq;
+    const socket = req.socket;
+    sockets.set(socket, (sockets.get(socket) ?? 0) + 1);
+    const method = req.method ?? 'GET';
+    const path = req.url ?? '/';
+    onRequest?.({ event: 'request', seq: id, at: performance.now(), method, path, protocol: 'http/1.1' });
+    res.once('close', () => {
+      onRequest?.({ event: 'end', seq: id, at: performance.now(), method, path, protocol: 'http/1.1', status: res.statusCode });
+      const left = (sockets.get(socket) ?? 1) - 1;
+      sockets.set(socket, left);
+      if (closing && left === 0) socket.destroy();
+    });
+    if (closing) res.setHeader('connection', 'close');
+    handler.middleware(req, res, (error?: unknown) => {
+      if (error) {
+        log('warn', `${path}: ${error instanceof Error ? error.message : String(error)}`);
+        if (!res.headersSent) {
+          res.statusCode = 500;
+          res.end();
+        }
+        return;
+      }
+      const wait = delayResponse?.(path) ?? 0;
+      (wait > 0 ? delay(wait) : Promise.resolve())
+        .then(() => serveStatic(staticRoot, req, res))
+        .then((served) => {
+          if (!served && !res.headersSent) {
+            res.statusCode = 404;
+            res.setHeader('content-type', 'text/plain; charset=utf-8');
+            res.end('Not Found\n');
+          }
+        })
+        .catch((error: unknown) => {
+          log('warn', `${path}: ${error instanceof Error ? error.message : String(error)}`);
+          if (!res.headersSent) {
+            res.statusCode = 500;
+            res.end();
+          } else {
+            res.destroy();
+          }
+        });
+    });
+  };
+
+  if (!h2c) {
+    // With allowHTTP1, HTTP/1.1 requests arrive as 'request'. Adding a 'request' listener also makes
+    // Node install its compatibility handler on 'stream' (one-off, on 'newListener'), which would
+    // answer every HTTP/2 stream a second time: take that handler off again, ours serves streams.
+    server.on('request', onRequestHttp1);
+    server.removeAllListeners('stream');
+    (server as Http2SecureServer).on('secureConnection', (socket: TLSSocket) => {
+      socket.on('error', () => undefined);
+      if (socket.alpnProtocol !== 'h2') sockets.set(socket, 0);
+      socket.once('close', () => sockets.delete(socket));
+    });
+  }
+  server.on('stream', onStream);
+  server.on('session', (session: Http2Session) => {
+    sessions.add(session);
+    session.on('error', () => undefined);
+    session.once('close', () => sessions.delete(session));
+    if (closing) session.close();
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  server.on('error', (error) => log('warn', `server: ${error.message}`));
+  const address = server.address() as AddressInfo;
+  const urlHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const url = `${h2c ? 'http' : 'https'}://${urlHost}:${address.port}`;
+
+  let closed: Promise<void> | undefined;
+  const close = () => {
+    closed ??= (async () => {
+      closing = true;
+      const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+      // GOAWAY: the client opens no new streams, the open ones run to completion.
+      for (const session of sessions) session.close();
+      for (const [socket, inFlight] of sockets) if (inFlight === 0) socket.destroy();
+      const timer = setTimeout(() => {
+        for (const session of sessions) session.destroy();
+        for (const socket of sockets.keys()) socket.destroy();
+      }, closeTimeoutMs);
+      timer.unref();
+      await stopped;
+      clearTimeout(timer);
+      await handler.close();
+    })();
+    return closed;
+  };
+
+  return { url, port: address.port, host: address.address, handler, staticRoot, close };
+}
