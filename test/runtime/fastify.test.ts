@@ -1,8 +1,12 @@
 import type http2 from 'node:http2';
-import Fastify, { type FastifyInstance } from 'fastify';
+import { createRequire } from 'node:module';
 import { afterEach, describe, expect, it } from 'vitest';
 import fastifyPushManifest from '@push-manifest/core/fastify';
 import { connect, get1, makeSite, navigate, siteManifest } from '../helpers/push-site.js';
+
+// Fastify is core's (dev and optional peer) dependency, not the root's: load it as core would.
+type FastifyInstance = Parameters<typeof fastifyPushManifest>[0];
+const Fastify = createRequire(new URL('../../packages/core/package.json', import.meta.url))('fastify') as (options?: { http2?: boolean }) => FastifyInstance;
 
 const site = makeSite();
 const apps: FastifyInstance[] = [];

@@ -168,3 +168,27 @@ describe('debugHeaders', () => {
     expect(nav.headers['x-http2-push-promise']).toBe(PUSHED.join(', '));
   });
 });
+
+describe('order against a synchronous application', () => {
+  it('queues the PUSH_PROMISEs before a response started in the same tick as next()', async () => {
+    const { createServer } = await import('node:http2');
+    const root = createStaticRoot(site);
+    const handler = await createPushHandler({ manifest: siteManifest(), root, digest: false });
+    const server = createServer((req, res) =>
+      handler.middleware(req, res, () => {
+        res.setHeader('content-type', 'text/html');
+        res.end('<h1>sync</h1>');
+      }),
+    );
+    const entry = { server, sessions: [] as http2.ClientHttp2Session[] };
+    open.push(entry);
+    const port = await new Promise<number>((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as { port: number }).port)));
+    for (let round = 0; round < 3; round++) {
+      const s = await connect(port);
+      entry.sessions.push(s);
+      const nav = await navigate(s, '/');
+      expect(nav.body).toBe('<h1>sync</h1>');
+      expect(nav.events.slice(-5)).toEqual([...PUSHED.map((p) => `promise ${p}`), 'response']);
+    }
+  });
+});
