@@ -1,5 +1,6 @@
 import http from 'node:http';
 import http2 from 'node:http2';
+import { connect as netConnect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createPushHandler, createStaticRoot, type PushHandlerOptions } from '@push-manifest/core/runtime';
 import type { Manifest } from '@push-manifest/core/manifest';
@@ -83,6 +84,23 @@ describe('103 Early Hints over HTTP/1.1', () => {
     const res = await get1(port, '/');
     expect(res.early).toEqual([103]);
     expect(handler.stats().earlyHints).toBe(1);
+  });
+});
+
+describe('103 to an HTTP/1.0 client', () => {
+  it("is never sent, even with 'always' (RFC 9110: no 1xx to HTTP/1.0)", async () => {
+    const { port } = await h1({ earlyHints: 'always' });
+    const text = await new Promise<string>((resolve, reject) => {
+      const socket = netConnect(port, '127.0.0.1');
+      const chunks: Buffer[] = [];
+      socket.on('data', (c) => chunks.push(c));
+      socket.on('end', () => resolve(Buffer.concat(chunks).toString('latin1')));
+      socket.on('error', reject);
+      socket.write('GET / HTTP/1.0\r\nAccept: text/html\r\n\r\n');
+    });
+    expect(text).not.toContain(' 103 ');
+    expect(text).toMatch(/^HTTP\/1\.1 200 /);
+    expect(text).toMatch(/\r\nLink: <\/css\/app\.css>/i);
   });
 });
 

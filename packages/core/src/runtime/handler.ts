@@ -186,7 +186,8 @@ export function compatExchange(req: IncomingMessage | Http2ServerRequest, res: S
     rawHeaders: req.rawHeaders,
     stream,
     secure: http2 ? (req as Http2ServerRequest).headers[':scheme'] === 'https' : 'encrypted' in req.socket && req.socket.encrypted === true,
-    sendEarlyHints: (route) => sendEarlyHintsOnResponse(res, route, http2),
+    // RFC 9110 §15.2: no 1xx to an HTTP/1.0 client.
+    sendEarlyHints: (route) => (req.httpVersion === '1.0' ? false : sendEarlyHintsOnResponse(res, route, http2)),
   };
 }
 
