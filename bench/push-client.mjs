@@ -40,7 +40,9 @@ const t0 = performance.now();
 async function worker() {
   while (started < views) {
     started++;
-    totalPushes += await view();
+    // Not `totalPushes += await view()`: that reads totalPushes before the await and loses updates.
+    const pushes = await view();
+    totalPushes += pushes;
   }
 }
 await Promise.all(Array.from({ length: concurrency }, worker));

@@ -72,6 +72,8 @@ export interface StaticRoot {
   lookup(pathname: string, acceptEncoding?: string): Promise<StaticFile | null>;
   /** Like {@link lookup}, but also says when a folder URL needs a redirect to its `/` form. */
   resolve(pathname: string, acceptEncoding?: string): Promise<StaticResolution>;
+  /** The cached resolution of this path, if one is fresh; never touches the disk (the server's fast path). */
+  peek(pathname: string, acceptEncoding?: string): StaticResolution | undefined;
   /** Forget cached lookups (all, or those whose file is `path`). */
   invalidate(path?: string): void;
 }
@@ -225,30 +227,45 @@ export function createStaticRoot(root: string, options: StaticRootOptions = {}):
     return NONE;
   };
 
+  /**
+   * The cache is keyed on the RAW path (query cut) and the raw Accept-Encoding value: the result is
+   * a pure function of those two strings plus the disk, so a hit needs no decoding or parsing.
+   * Only successful resolutions are cached; a BAD_PATH throws every time.
+   */
+  const keyOf = (pathname: string, acceptEncoding: string | undefined) => {
+    const query = pathname.indexOf('?');
+    return `${query === -1 ? pathname : pathname.slice(0, query)}\0${acceptEncoding ?? ''}`;
+  };
+
+  const peek = (pathname: string, acceptEncoding?: string): StaticResolution | undefined => {
+    if (cacheMs <= 0) return undefined;
+    const hit = cache.get(keyOf(pathname, acceptEncoding));
+    return hit && Date.now() - hit.at < cacheMs ? hit.value : undefined;
+  };
+
   const resolve = async (pathname: string, acceptEncoding?: string): Promise<StaticResolution> => {
+    const cached = peek(pathname, acceptEncoding);
+    if (cached) return cached;
     const { segments, trailingSlash, hidden } = parseRequestPath(pathname);
     // Dotfiles answer as if absent (404), like send's default `ignore`: no hint that `.env` exists.
-    if (hidden) return NONE;
-    const accept = acceptedEncodings(acceptEncoding);
-    if (cacheMs <= 0) return resolveUncached(segments, trailingSlash, accept);
-    const key = `${segments.join('/')}\0${trailingSlash ? 1 : 0}${accept.br ? 1 : 0}${accept.gzip ? 1 : 0}`;
-    const now = Date.now();
-    const hit = cache.get(key);
-    if (hit && now - hit.at < cacheMs) return hit.value;
-    const value = await resolveUncached(segments, trailingSlash, accept);
-    cache.delete(key);
-    if (cache.size >= cacheSize) {
-      // Map keeps insertion order: drop the oldest entry.
-      const oldest = cache.keys().next();
-      if (!oldest.done) cache.delete(oldest.value);
+    const value = hidden ? NONE : await resolveUncached(segments, trailingSlash, acceptedEncodings(acceptEncoding));
+    if (cacheMs > 0) {
+      const key = keyOf(pathname, acceptEncoding);
+      cache.delete(key);
+      if (cache.size >= cacheSize) {
+        // Map keeps insertion order: drop the oldest entry.
+        const oldest = cache.keys().next();
+        if (!oldest.done) cache.delete(oldest.value);
+      }
+      cache.set(key, { at: Date.now(), value });
     }
-    cache.set(key, { at: now, value });
     return value;
   };
 
   return {
     root: realRoot,
     resolve,
+    peek,
     async lookup(pathname, acceptEncoding) {
       const result = await resolve(pathname, acceptEncoding);
       return result.kind === 'file' ? result.file : null;
@@ -388,9 +405,11 @@ export async function serveStaticStream(
   const method = String(requestHeaders[':method'] ?? 'GET');
   if (method !== 'GET' && method !== 'HEAD') return false;
   const acceptEncoding = requestHeaders['accept-encoding'];
-  let result: StaticResolution;
+  const path = String(requestHeaders[':path'] ?? '/');
+  const accept = Array.isArray(acceptEncoding) ? acceptEncoding.join(',') : acceptEncoding;
+  let result: StaticResolution | undefined = staticRoot.peek(path, accept);
   try {
-    result = await staticRoot.resolve(String(requestHeaders[':path'] ?? '/'), Array.isArray(acceptEncoding) ? acceptEncoding.join(',') : acceptEncoding);
+    result ??= await staticRoot.resolve(path, accept);
   } catch (error) {
     if (isPushManifestError(error) && error.code === 'BAD_PATH') {
       respondPlain(stream, 400, 'Bad Request\n');
@@ -416,6 +435,11 @@ export async function serveStaticStream(
       // statCheck sees the fstat of the descriptor actually sent: validators and the 304 are
       // decided on the file as it is now, even if it changed since the cached lookup.
       statCheck(stats, headers) {
+        // Hot path: unchanged file, no conditional request: the precomputed headers as they are.
+        if (stats.size === file.size && stats.mtimeMs === file.mtimeMs && requestHeaders['if-none-match'] === undefined && requestHeaders['if-modified-since'] === undefined) {
+          Object.assign(headers, okHeadersOf(file), extraHeaders);
+          return true;
+        }
         const current = currentFile(staticRoot, file, stats);
         const plan = planResponse(current, method, requestHeaders, stats.size);
         if (plan.status === 304) {
@@ -437,6 +461,18 @@ export async function serveStaticStream(
     },
   );
   return true;
+}
+
+const okHeaders = new WeakMap<StaticFile, OutgoingHttpHeaders>();
+
+/** A 200's headers for `file`, built once per lookup result (respondWithFile gets a copy: Node writes into it). */
+function okHeadersOf(file: StaticFile): OutgoingHttpHeaders {
+  let headers = okHeaders.get(file);
+  if (headers === undefined) {
+    headers = { ...file.headers, 'accept-ranges': 'bytes', ':status': 200 };
+    okHeaders.set(file, headers);
+  }
+  return headers;
 }
 
 /** `file` as it is on disk now (`stats` from the open descriptor); drops a stale cache entry. */

@@ -1,0 +1,137 @@
+/**
+ * Headless Chromium (Debian's, driven by playwright-core) against the push server. Chromium sends
+ * SETTINGS_ENABLE_PUSH=0, so this proves the 103 Early Hints / Link path; pushes are proved by
+ * nghttp and Node's client (serve.test.ts). The page's response is held back 1.5 s after the 103,
+ * like a slow application: the hinted CSS, font and module must be requested in that window,
+ * i.e. while the HTML is still in flight, and the font exactly once (the preload is reused).
+ */
+import { createHash, createPublicKey } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type BrowserContext } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createPushServer, type PushServer, type RequestLogEntry } from '@push-manifest/core/runtime';
+import { makeDevCertificate } from '../../packages/cli/src/dev-certificate.js';
+
+const fixture = fileURLToPath(new URL('../../fixtures/serve', import.meta.url));
+const HINTED = ['/css/app.css', '/fonts/open-sans-300.woff2', '/js/main.js'];
+const HTML_DELAY_MS = 1500;
+const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+/**
+ * Trust our self-signed certificate by its key (SPKI pin) instead of ignoring certificate errors:
+ * Chromium does not cache responses from a host with a certificate error, and Early Hints preloads
+ * reach the page through the HTTP cache, so with errors merely ignored every hinted file is
+ * fetched a second time. `ignoreHTTPSErrors` stays on for Playwright's own checks.
+ */
+function spkiPin(certPem: string): string {
+  const spki = createPublicKey(certPem).export({ type: 'spki', format: 'der' });
+  return createHash('sha256').update(spki).digest('base64');
+}
+
+async function withBrowser<T>(certPem: string, body: (context: BrowserContext) => Promise<T>): Promise<T> {
+  const profile = mkdtempSync(join(tmpdir(), 'pm-chromium-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: '/usr/bin/chromium',
+    args: [...ARGS, `--ignore-certificate-errors-spki-list=${spkiPin(certPem)}`],
+    headless: true,
+    ignoreHTTPSErrors: true,
+  });
+  try {
+    return await body(context);
+  } finally {
+    await context.close();
+    rmSync(profile, { recursive: true, force: true });
+  }
+}
+
+describe('Chromium loading a page from the push server', () => {
+  const log: RequestLogEntry[] = [];
+  let server: PushServer;
+  let cert: string;
+  let keyPem: string;
+
+  beforeAll(async () => {
+    const tls = await makeDevCertificate('127.0.0.1');
+    cert = tls.cert;
+    keyPem = tls.key;
+    server = await createPushServer({
+      root: fixture,
+      manifestPath: join(fixture, 'push-manifest.json'),
+      tls,
+      onRequest: (entry) => log.push(entry),
+      delayResponse: (path) => (path === '/' ? HTML_DELAY_MS : 0),
+      log: () => undefined,
+    });
+  });
+  afterAll(async () => {
+    await server?.close();
+  });
+
+  it('requests the hinted CSS, font and module while the HTML is in flight, and the font once', async () => {
+    const state = await withBrowser(cert, async (context) => {
+      const page = await context.newPage();
+      await page.goto(`${server.url}/`, { waitUntil: 'load' });
+      return page.evaluate(async () => {
+        await document.fonts.ready;
+        return {
+          moduleRan: document.documentElement.dataset.moduleRan,
+          fonts: [...document.fonts].map((f) => `${f.family}:${f.status}`),
+          color: getComputedStyle(document.querySelector('.styled')!).color,
+        };
+      });
+    });
+    // The page really used what was hinted.
+    expect(state.moduleRan).toBe('yes');
+    expect(state.color).toBe('rgb(0, 128, 0)');
+    expect(state.fonts).toContain('Fixture Sans:loaded');
+
+    const html = log.filter((e) => e.path === '/' && e.protocol === 'h2');
+    const htmlStart = html.find((e) => e.event === 'request');
+    const htmlEnd = html.find((e) => e.event === 'end');
+    expect(htmlStart && htmlEnd).toBeTruthy();
+    expect(htmlEnd!.at - htmlStart!.at).toBeGreaterThanOrEqual(HTML_DELAY_MS - 50);
+    for (const path of HINTED) {
+      const requests = log.filter((e) => e.event === 'request' && e.path === path);
+      expect(requests, `${path} requested once`).toHaveLength(1);
+      // Requested after the page request arrived, before the page's response finished.
+      expect(requests[0]!.at).toBeGreaterThan(htmlStart!.at);
+      expect(requests[0]!.at, `${path} requested while the HTML was in flight`).toBeLessThan(htmlEnd!.at);
+      expect(requests[0]!.protocol).toBe('h2');
+    }
+    expect(server.handler.stats().earlyHints).toBeGreaterThanOrEqual(1);
+    // Chromium refuses push (SETTINGS_ENABLE_PUSH=0): nothing was pushed, it was counted as disabled.
+    expect(server.handler.stats().pushed).toBe(0);
+    expect(server.handler.stats().skipped.disabled).toBeGreaterThan(0);
+  });
+
+  it('with Early Hints off, the Link header alone does not make Chromium fetch anything twice', async () => {
+    const linkLog: RequestLogEntry[] = [];
+    const linkOnly = await createPushServer({
+      root: fixture,
+      manifestPath: join(fixture, 'push-manifest.json'),
+      tls: { cert, key: keyPem },
+      earlyHints: false,
+      onRequest: (entry) => linkLog.push(entry),
+      log: () => undefined,
+    });
+    try {
+      const fonts = await withBrowser(cert, async (context) => {
+        const page = await context.newPage();
+        const response = await page.goto(`${linkOnly.url}/`, { waitUntil: 'load' });
+        expect(response?.headers().link).toContain('</fonts/open-sans-300.woff2>; rel=preload; as=font; crossorigin');
+        return page.evaluate(async () => {
+          await document.fonts.ready;
+          return [...document.fonts].map((f) => f.status);
+        });
+      });
+      expect(fonts).toContain('loaded');
+      for (const path of HINTED) expect(linkLog.filter((e) => e.event === 'request' && e.path === path), path).toHaveLength(1);
+      expect(linkOnly.handler.stats().earlyHints).toBe(0);
+    } finally {
+      await linkOnly.close();
+    }
+  });
+});
