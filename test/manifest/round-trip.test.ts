@@ -80,6 +80,17 @@ describe('round trips', () => {
     }
   });
 
+  it('an unknown field named __proto__ stays data and round-trips', () => {
+    const text = '{"/a.js":{"type":"script","weight":1,"__proto__":{"polluted":true}}}';
+    const manifest = parseManifest(JSON.parse(text));
+    const extra = manifest.pages.get(ANY_PAGE)?.[0]?.extra ?? {};
+    expect(Object.getPrototypeOf(extra)).toBe(Object.prototype);
+    expect(Object.keys(extra)).toEqual(['__proto__']);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect(JSON.parse(serializeManifest(manifest, 'single'))).toEqual(JSON.parse(text));
+    expect(serializeManifest(manifest, 'single')).toContain('"__proto__": {');
+  });
+
   it('the any-page route is * in multi and ^.*$ in polymer, and reads back from both', () => {
     const manifest = parseManifest({ '/a.css': { type: 'style', weight: 1 } });
     const multi = JSON.parse(serializeManifest(manifest, 'multi')) as Record<string, unknown>;

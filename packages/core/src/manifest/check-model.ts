@@ -19,6 +19,13 @@ export function checkModel(manifest: Manifest): ManifestProblem[] {
     add([], 'expected a Manifest: { pages: Map<route, Resource[]> }');
     return problems;
   }
+  // Pages share most of their resources: check each distinct URL once.
+  const verdicts = new Map<string, ReturnType<typeof resolveManifestPath>>();
+  const check = (url: string) => {
+    let verdict = verdicts.get(url);
+    if (verdict === undefined) verdicts.set(url, (verdict = resolveManifestPath(url)));
+    return verdict;
+  };
   const routes = new Set([...manifest.pages.keys(), ...(manifest.preconnect?.keys() ?? [])]);
   for (const route of routes) {
     if (typeof route !== 'string') {
@@ -40,7 +47,7 @@ export function checkModel(manifest: Manifest): ManifestProblem[] {
     const seen = new Set<string>();
     for (const resource of manifest.pages.get(route) ?? []) {
       const url = resource.url;
-      const resolved = typeof url === 'string' ? resolveManifestPath(url) : { ok: false as const, reason: 'must be a string' };
+      const resolved = typeof url === 'string' ? check(url) : { ok: false as const, reason: 'must be a string' };
       if (!resolved.ok) add([route, String(url)], `resource URL ${resolved.reason}`);
       else if (seen.has(url)) add([route, url], 'listed twice for this page');
       seen.add(url);
