@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { lastLinkHeader, planClientPush } from '@push-manifest/core/runtime';
 
@@ -44,5 +45,26 @@ describe('lastLinkHeader', () => {
     expect(lastLinkHeader({ link: '</a.css>; rel=preload, </b.css>; rel=preload' }, raw)).toBe('</b.css>; rel=preload');
     expect(lastLinkHeader({ link: '</a.css>; rel=preload' })).toBe('</a.css>; rel=preload');
     expect(lastLinkHeader({}, ['host', 'x'])).toBeUndefined();
+  });
+});
+
+describe('planClientPush (property)', () => {
+  it('only ever yields clean same-origin paths, whatever the header says', () => {
+    const piece = fc.constantFrom('..', '.', '%2e%2e', '%2E.', 'a', 'b.css', '', '%2f', '\\', '%00', '?q=1', '#f', 'https:', '//evil.example', 'site.example', ':8443', '@', '%5c');
+    const ref = fc.array(piece, { maxLength: 8 }).map((parts) => parts.join('/'));
+    fc.assert(
+      fc.property(fc.array(ref, { minLength: 1, maxLength: 6 }), fc.constantFrom('/', '/a/b.html', '/blog/'), (refs, path) => {
+        const result = planClientPush(refs.map((r) => `<${r}>; rel=preload`).join(', '), path, origin);
+        for (const url of result.urls) {
+          expect(url.startsWith('/')).toBe(true);
+          expect(url.startsWith('//')).toBe(false);
+          const pathname = url.split('?')[0] as string;
+          expect(pathname.split('/').some((segment) => segment === '..' || /^(\.|%2e){2}$/i.test(segment))).toBe(false);
+          expect(pathname).not.toMatch(/%(2f|5c|00)|\\/i);
+        }
+        expect(result.urls.length + result.crossOrigin + result.outOfRoot + result.nopush).toBeLessThanOrEqual(refs.length);
+      }),
+      { numRuns: 500 },
+    );
   });
 });

@@ -118,6 +118,18 @@ describe.each(['compat', 'stream'] as const)('push over the http2 %s API', (kind
   });
 });
 
+describe("the client's concurrent stream limit", () => {
+  it('caps pushes at SETTINGS_MAX_CONCURRENT_STREAMS', async () => {
+    const { session, handler } = await start('stream');
+    // With a limit of 2, Node's nghttp2 lets one push through (it fails the one at the limit).
+    const nav = await navigate(await session({ maxConcurrentStreams: 2 }), '/');
+    expect(nav.status).toBe(200);
+    expect(nav.pushes.map((p) => p.path)).toEqual(['/css/app.css']);
+    expect(handler.stats().skipped.cap).toBe(3);
+    expect(handler.stats().failed).toBe(0);
+  });
+});
+
 describe('cache digest cookie', () => {
   it('suppresses pushes on a new connection, and pushes a file again once its ETag changes', async () => {
     const { session, handler } = await start('compat', {}, { cacheMs: 0 });

@@ -152,16 +152,23 @@ export async function createPushHandler(options: PushHandlerOptions): Promise<Pu
       }
     },
     async handleStream(stream, headers, rawHeaders) {
-      const added = runtime.prepare({
-        method: firstValue(headers[':method']),
-        url: firstValue(headers[':path']) ?? '/',
-        headers,
-        rawHeaders: Array.isArray(rawHeaders) ? rawHeaders : undefined,
-        stream,
-        secure: headers[':scheme'] === 'https',
-        sendEarlyHints: (route) => sendEarlyHintsOnStream(stream, route),
-      });
-      return toHeaderObject(added instanceof Promise ? await added : added);
+      let added: ReturnType<PushRuntime['prepare']>;
+      try {
+        added = runtime.prepare({
+          method: firstValue(headers[':method']),
+          url: firstValue(headers[':path']) ?? '/',
+          headers,
+          rawHeaders: Array.isArray(rawHeaders) ? rawHeaders : undefined,
+          stream,
+          secure: headers[':scheme'] === 'https',
+          sendEarlyHints: (route) => sendEarlyHintsOnStream(stream, route),
+        });
+        return toHeaderObject(added instanceof Promise ? await added : added);
+      } catch (error) {
+        // Hints and pushes are an optimisation: the response goes out without them.
+        settings.log('warn', `push handler: ${describeLoadError(error)}`);
+        return {};
+      }
     },
     stats: () => copyStats(runtime.stats),
     reload,
