@@ -28,8 +28,16 @@ describe('problems name the JSON path', () => {
     expect(problems.map((problem) => formatProblem(problem))).toEqual([
       '"/app.css" → weight: expected an integer from 1 to 256 (got 1.5)',
       '"/app.css" → nopush: expected true or false (got "yes")',
-      '"/app.css" → media: must not contain quotes, backslashes or control characters (CR, LF, …)',
+      '"/app.css" → media: must be printable ASCII: no control characters (CR, LF, …) and no non-ASCII characters',
+      '"/app.css" → media: must not contain quotes or backslashes',
     ]);
+  });
+
+  it('refuses non-ASCII media (a header value must be Latin-1 at most, and we keep to ASCII)', () => {
+    expect(validateManifestJson({ '/a.css': { type: 'style', media: '(min-width: 40em) and écran' } }).map((p) => formatProblem(p))).toEqual([
+      '"/a.css" → media: must be printable ASCII: no control characters (CR, LF, …) and no non-ASCII characters',
+    ]);
+    expect(validateManifestJson({ '/a.css': { type: 'style', media: 'screen and (min-width: 40em)' } })).toEqual([]);
   });
 
   it('explains entries of the wrong kind', () => {

@@ -2,6 +2,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   ANY_PAGE,
+  checkManifest,
+  isManifest,
   parseManifest,
   resolveManifestPath,
   serializeManifest,
@@ -114,4 +116,37 @@ describe('the writer refuses what the reader would refuse', () => {
       }
     });
   }
+});
+
+describe('checkManifest (for models built in code)', () => {
+  it('lists every problem of a model with its route, URL and field, and none for a good one', () => {
+    const manifest: Manifest = {
+      pages: new Map([
+        ['/i.html', [{ url: '/a.js>; rel=preload', type: 'script', weight: 1 }, { url: '/b.js', type: 'script', weight: 300 }]],
+        ['/ok.html', [{ url: '/c.css', type: 'style', weight: 2, media: 'print' }]],
+      ]),
+    };
+    expect(checkManifest(manifest).map((p) => formatProblem(p))).toEqual([
+      '"/i.html" → "/a.js>; rel=preload": resource URL contains ">" at position 5 (percent-encode it as %3E)',
+      '"/i.html" → "/b.js" → weight: expected an integer from 1 to 256 (got 300)',
+    ]);
+    expect(checkManifest({ pages: new Map([['/ok.html', manifest.pages.get('/ok.html') ?? []]]) })).toEqual([]);
+  });
+
+  it('isManifest tells a model from parsed JSON', () => {
+    expect(isManifest({ pages: new Map() })).toBe(true);
+    expect(isManifest({ pages: {} })).toBe(false);
+    expect(isManifest({ '/a.css': { type: 'style' } })).toBe(false);
+    expect(isManifest(null)).toBe(false);
+  });
+});
+
+describe('characters browsers send raw stay raw', () => {
+  it("accepts ', | and ^ unencoded (a browser requests /it's.png as is; an encoded preload would not be reused)", () => {
+    expect(validateManifestJson({ "/it's.png": { type: 'image' }, '/a|b^c.png': { type: 'image' }, '/[v1]/x.js': { type: 'script' } })).toEqual([]);
+  });
+
+  it('rejects the characters browsers encode in paths themselves: ` { }', () => {
+    for (const url of ['/a`b.js', '/a{b}.js']) expect(unsafeUrlReason(url)).toMatch(/percent-encode it as %(60|7B)/);
+  });
 });

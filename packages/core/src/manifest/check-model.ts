@@ -11,11 +11,20 @@ import { literalPageRoute } from './formats/multi.js';
 
 const TYPES = new Set<string>(RESOURCE_TYPES);
 
-/** Every problem in a model, with paths of the form `[route, url, field]`. */
-export function checkModel(manifest: Manifest): ManifestProblem[] {
+/** Whether a value is an in-memory {@link Manifest} (has a `pages` Map) rather than parsed JSON. */
+export function isManifest(value: unknown): value is Manifest {
+  return typeof value === 'object' && value !== null && (value as { pages?: unknown }).pages instanceof Map;
+}
+
+/**
+ * Every problem in an in-memory manifest, with paths of the form `[route, url, field]`: the checks
+ * the readers apply to files (safe same-origin URLs, types, weights, …), for a model built in
+ * code. A runtime handed a `Manifest` object instead of a file should run this before use.
+ */
+export function checkManifest(manifest: Manifest): ManifestProblem[] {
   const problems: ManifestProblem[] = [];
   const add = (path: (string | number)[], message: string) => problems.push({ path, message });
-  if (!(manifest?.pages instanceof Map)) {
+  if (!isManifest(manifest)) {
     add([], 'expected a Manifest: { pages: Map<route, Resource[]> }');
     return problems;
   }

@@ -18,6 +18,7 @@ export {
   type ParseManifestOptions,
 } from './read.js';
 export { resolveAutoFormat, serializeManifest, writeManifestFile } from './write.js';
+export { checkManifest, isManifest } from './check-model.js';
 export { sortByWeight } from './formats/entries.js';
 export { formatProblem, formatProblemPath, type ManifestProblem } from './problems.js';
 export { checkManifestFiles, type CheckFilesOptions } from './check-files.js';

@@ -79,11 +79,12 @@ export const nopushSchema = documented(z.boolean({ error: (issue) => `expected t
   description: 'Hint the resource with a Link header but never push it.',
 });
 
-/** `media`: it goes into a quoted Link attribute, so no quotes, backslashes, controls or line breaks. */
+/** `media`: it goes into a quoted Link attribute, so printable ASCII without quotes or backslashes. */
 export const mediaSchema = documented(
   z
     .string({ error: (issue) => `expected a media query string (got ${shown(issue.input)})` })
-    .regex(/^[^\u0000-\u001f\u007f"\\]*$/, { error: 'must not contain quotes, backslashes or control characters (CR, LF, …)' }),
+    .regex(/^[\u0020-\u007e]*$/, { error: 'must be printable ASCII: no control characters (CR, LF, …) and no non-ASCII characters' })
+    .regex(/^[^"\\]*$/, { error: 'must not contain quotes or backslashes' }),
   { description: 'The media query the resource applies under (stylesheets, `<source media>`).' },
 );
 
