@@ -105,6 +105,12 @@ export function planClientPush(value: string, requestPath: string, origin: { sch
       plan.outOfRoot++;
       continue;
     }
+    // An empty segment (`//`) reads as a protocol-relative URL or a different file depending on
+    // who parses it: refused.
+    if (target.pathname.includes('//')) {
+      plan.outOfRoot++;
+      continue;
+    }
     const url = target.pathname + target.search;
     if (!plan.urls.includes(url)) plan.urls.push(url);
   }

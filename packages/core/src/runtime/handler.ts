@@ -8,9 +8,9 @@ import type { Http2ServerRequest, Http2ServerResponse, ServerHttp2Stream } from 
 import type { Manifest } from '../manifest/model.js';
 import { PushManifestError } from '../errors.js';
 import { sendEarlyHintsOnResponse, sendEarlyHintsOnStream, type EarlyHintsMode } from './early-hints.js';
-import { describeLoadError, loadManifestFile, toManifest, watchManifestFile } from './manifest-source.js';
+import { describeLoadError, loadManifestFile, manifestBase, toManifest, watchManifestFile } from './manifest-source.js';
 import type { PushSource } from './push.js';
-import { PushRuntime, resolveSettings, toHeaderObject, type AddedHeaders, type DigestOptions, type Logger } from './push-runtime.js';
+import { PushRuntime, resolveSettings, toHeaderObject, type AddedHeaders, type DigestOptions, type Exchange, type Logger } from './push-runtime.js';
 import { RouteTable } from './route-table.js';
 import { copyStats, type PushStats } from './stats.js';
 import { createStaticRoot, type StaticRoot } from './static.js';
@@ -75,21 +75,26 @@ function isPushSource(value: unknown): value is PushSource {
   return typeof value === 'object' && value !== null && typeof (value as PushSource).lookup === 'function';
 }
 
+function isStaticRoot(value: unknown): value is StaticRoot {
+  return isPushSource(value) && typeof (value as StaticRoot).root === 'string';
+}
+
 /**
  * Create a push handler. Loads the manifest once into a route table; throws PushManifestError
  * for a missing or invalid manifest or contradictory options.
  */
 export async function createPushHandler(options: PushHandlerOptions): Promise<PushHandler> {
   const { manifestPath } = options;
+  const root = options.root;
+  const base = manifestPath === undefined ? '/' : manifestBase(manifestPath, typeof root === 'string' ? root : isStaticRoot(root) ? root.root : undefined);
   let manifest: Manifest;
   if (options.manifest !== undefined) manifest = toManifest(options.manifest);
-  else if (manifestPath !== undefined) manifest = await loadManifestFile(manifestPath);
+  else if (manifestPath !== undefined) manifest = await loadManifestFile(manifestPath, base);
   else throw new PushManifestError('BAD_OPTION', 'createPushHandler needs `manifest` or `manifestPath`');
   if (options.watch === true && manifestPath === undefined) throw new PushManifestError('BAD_OPTION', '`watch` needs `manifestPath`');
 
   const tableOptions = options.linkHeaderMax === undefined ? {} : { linkHeaderMax: options.linkHeaderMax };
   const table = RouteTable.fromManifest(manifest, tableOptions);
-  const root = options.root;
   const source = root === undefined ? undefined : typeof root === 'string' ? createStaticRoot(root) : isPushSource(root) ? root : undefined;
   if (root !== undefined && source === undefined) throw new PushManifestError('BAD_OPTION', '`root` must be a folder path or a StaticRoot');
   const settings = resolveSettings({ ...options, source });
@@ -98,7 +103,7 @@ export async function createPushHandler(options: PushHandlerOptions): Promise<Pu
   const reload = async (): Promise<void> => {
     if (manifestPath === undefined) throw new PushManifestError('BAD_OPTION', 'reload needs `manifestPath`');
     try {
-      const next = RouteTable.fromManifest(await loadManifestFile(manifestPath), tableOptions);
+      const next = RouteTable.fromManifest(await loadManifestFile(manifestPath, base), tableOptions);
       runtime.setTable(next);
       runtime.stats.reloads++;
       settings.log('info', `manifest reloaded: ${manifestPath} (${next.size} routes)`);
@@ -147,16 +152,23 @@ export async function createPushHandler(options: PushHandlerOptions): Promise<Pu
       }
     },
     async handleStream(stream, headers, rawHeaders) {
-      const added = runtime.prepare({
-        method: firstValue(headers[':method']),
-        url: firstValue(headers[':path']) ?? '/',
-        headers,
-        rawHeaders: Array.isArray(rawHeaders) ? rawHeaders : undefined,
-        stream,
-        secure: headers[':scheme'] === 'https',
-        sendEarlyHints: (route) => sendEarlyHintsOnStream(stream, route),
-      });
-      return toHeaderObject(added instanceof Promise ? await added : added);
+      let added: ReturnType<PushRuntime['prepare']>;
+      try {
+        added = runtime.prepare({
+          method: firstValue(headers[':method']),
+          url: firstValue(headers[':path']) ?? '/',
+          headers,
+          rawHeaders: Array.isArray(rawHeaders) ? rawHeaders : undefined,
+          stream,
+          secure: headers[':scheme'] === 'https',
+          sendEarlyHints: (route) => sendEarlyHintsOnStream(stream, route),
+        });
+        return toHeaderObject(added instanceof Promise ? await added : added);
+      } catch (error) {
+        // Hints and pushes are an optimisation: the response goes out without them.
+        settings.log('warn', `push handler: ${describeLoadError(error)}`);
+        return {};
+      }
     },
     stats: () => copyStats(runtime.stats),
     reload,
@@ -170,8 +182,8 @@ function firstValue(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
-/** The exchange of a node:http or node:http2 compat request. */
-function compatExchange(req: IncomingMessage | Http2ServerRequest, res: ServerResponse | Http2ServerResponse) {
+/** The exchange of a node:http or node:http2 compat request (also used by the Fastify plugin). */
+export function compatExchange(req: IncomingMessage | Http2ServerRequest, res: ServerResponse | Http2ServerResponse): Exchange {
   const http2 = req.httpVersionMajor === 2 && 'stream' in req;
   const stream = http2 ? (req as Http2ServerRequest).stream : undefined;
   return {
@@ -181,7 +193,8 @@ function compatExchange(req: IncomingMessage | Http2ServerRequest, res: ServerRe
     rawHeaders: req.rawHeaders,
     stream,
     secure: http2 ? (req as Http2ServerRequest).headers[':scheme'] === 'https' : 'encrypted' in req.socket && req.socket.encrypted === true,
-    sendEarlyHints: (route: Parameters<typeof sendEarlyHintsOnResponse>[1]) => sendEarlyHintsOnResponse(res, route, http2),
+    // RFC 9110 §15.2: no 1xx to an HTTP/1.0 client.
+    sendEarlyHints: (route) => (req.httpVersion === '1.0' ? false : sendEarlyHintsOnResponse(res, route, http2)),
   };
 }
 

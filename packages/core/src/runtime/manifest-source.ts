@@ -3,34 +3,35 @@
  * watched and reloaded. A reload that fails keeps the table in use and says why.
  */
 import { watch, type FSWatcher } from 'node:fs';
-import { readFile } from 'node:fs/promises';
-import { basename, dirname, resolve } from 'node:path';
+import { basename, dirname, relative, resolve, sep } from 'node:path';
 import type { Manifest } from '../manifest/model.js';
-import { PushManifestError, isPushManifestError } from '../errors.js';
+import { parseManifest, readManifestFile } from '../manifest/read.js';
+import { isPushManifestError } from '../errors.js';
 import { isManifest } from './push-runtime.js';
-import { parseManifest } from '../manifest/read.js';
 
-/** A Manifest, or parsed JSON in any manifest format, into a Manifest. */
-export function toManifest(input: unknown, file?: string): Manifest {
+/**
+ * A Manifest, or parsed JSON in any manifest format, into a Manifest. Parsing rejects URLs that
+ * could inject into a header; throws PushManifestError('INVALID_MANIFEST') naming the JSON path.
+ */
+export function toManifest(input: unknown, options: { file?: string; base?: string } = {}): Manifest {
   if (isManifest(input)) return input;
-  return parseManifest(input, file === undefined ? {} : { file });
+  return parseManifest(input, options);
 }
 
-/** Read and parse a manifest file; PushManifestError on a missing file, bad JSON or bad manifest. */
-export async function loadManifestFile(file: string): Promise<Manifest> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    throw new PushManifestError('ENOENT', `${file}: cannot read the manifest (${(error as NodeJS.ErrnoException).code ?? 'error'})`, { file, cause: error });
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (error) {
-    throw new PushManifestError('BAD_INPUT', `${file}: not JSON (${(error as Error).message})`, { file, cause: error });
-  }
-  return toManifest(json, file);
+/** Read and parse a manifest file in any format; PushManifestError on a missing file, bad JSON or bad manifest. */
+export async function loadManifestFile(file: string, base?: string): Promise<Manifest> {
+  return readManifestFile(file, base === undefined ? {} : { base });
+}
+
+/**
+ * The URL path of a manifest's folder when the manifest lives under the site root (a polymer
+ * manifest's relative paths resolve against it, as prpl-server did), else `/`.
+ */
+export function manifestBase(manifestPath: string, root: string | undefined): string {
+  if (root === undefined) return '/';
+  const rel = relative(resolve(root), dirname(resolve(manifestPath)));
+  if (rel === '' || rel.startsWith('..') || resolve(rel) === rel) return '/';
+  return `/${rel.split(sep).map(encodeURIComponent).join('/')}/`;
 }
 
 /**

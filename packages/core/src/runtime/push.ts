@@ -135,7 +135,8 @@ export async function pushAll(ctx: PushContext, requests: readonly PushRequest[]
   );
 
   const pushed: string[] = [];
-  // Each push is a stream the client counts against its SETTINGS_MAX_CONCURRENT_STREAMS.
+  // Pushed streams count against the client's SETTINGS_MAX_CONCURRENT_STREAMS. Node's nghttp2
+  // fails a push at the limit itself (with N, only N - 1 pushes go out: measured), so stop short.
   const remoteLimit = ctx.stream.session?.remoteSettings.maxConcurrentStreams ?? Number.POSITIVE_INFINITY;
   const limit = Math.min(ctx.maxPushes, Math.max(0, remoteLimit - 1));
   for (let index = 0; index < wanted.length; index++) {
