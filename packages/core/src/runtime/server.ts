@@ -178,6 +178,11 @@ export async function createPushServer(options: PushServerOptions): Promise<Push
       socket.once('close', () => sockets.delete(socket));
     });
   }
+  const connections = new Set<Socket>();
+  server.on('connection', (socket: Socket) => {
+    connections.add(socket);
+    socket.once('close', () => connections.delete(socket));
+  });
   server.on('stream', onStream);
   server.on('session', (session: Http2Session) => {
     sessions.add(session);
@@ -208,7 +213,9 @@ export async function createPushServer(options: PushServerOptions): Promise<Push
       for (const [socket, inFlight] of sockets) if (inFlight === 0) socket.destroy();
       const timer = setTimeout(() => {
         for (const session of sessions) session.destroy();
-        for (const socket of sockets.keys()) socket.destroy();
+        // Http2Session.destroy() only ends the socket, which waits for a peer that may never answer
+        // (a client sitting on unread pushed streams): destroy the TCP connections themselves.
+        for (const socket of connections) socket.destroy();
       }, closeTimeoutMs);
       timer.unref();
       await stopped;
