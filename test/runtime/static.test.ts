@@ -312,6 +312,17 @@ describe.each(['http2 stream API', 'http2 compat API', 'http/1.1'])('attack list
   });
 });
 
+describe('request targets that are not paths', () => {
+  it('HTTP/1.1 absolute-form and asterisk-form targets get 400, never a file', async () => {
+    const h1 = transports.find((t) => t.name === 'http/1.1')!.fetch();
+    for (const target of ['http://127.0.0.1/etc/passwd', 'file:///etc/passwd', '*']) {
+      const response = await h1(target);
+      expect(response.body.toString()).not.toContain(SECRET);
+      expect(response.status, target).toBe(400);
+    }
+  });
+});
+
 describe('stat cache stays correct when files change', () => {
   it('a file edited right after being served is served new, with a new ETag and length', async () => {
     const file = join(site, 'changing.txt');
