@@ -340,6 +340,24 @@ describe('stat cache stays correct when files change', () => {
     }
   });
 
+  it('a same-size edit with a new mtime is served new, also once the body is held in memory', async () => {
+    const file = join(site, 'same-size.txt');
+    for (const [i, { fetch }] of transports.entries()) {
+      writeFileSync(file, 'aaaa');
+      utimesSync(file, new Date(2_000_000 + i * 10_000), new Date(2_000_000 + i * 10_000));
+      // A few requests so the HTTP/2 path loads the body into memory.
+      for (let n = 0; n < 3; n++) {
+        expect((await fetch()('/same-size.txt')).body.toString()).toBe('aaaa');
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      writeFileSync(file, 'bbbb');
+      utimesSync(file, new Date(3_000_000 + i * 10_000), new Date(3_000_000 + i * 10_000));
+      const after = await fetch()('/same-size.txt');
+      expect(after.body.toString()).toBe('bbbb');
+      expect(after.headers['last-modified']).toBe(new Date(3_000_000 + i * 10_000).toUTCString());
+    }
+  });
+
   it('lookup() is what the push handler uses: null outside the root, BAD_PATH on traversal', async () => {
     await expect(staticRoot.lookup('/out-link.txt')).resolves.toBeNull();
     await expect(staticRoot.lookup('/%2e%2e/x')).rejects.toMatchObject({ code: 'BAD_PATH' });
