@@ -1,7 +1,7 @@
 // pnpm bench:server — `push-manifest serve` against the ceiling for any Node HTTP/2 server (a
 // minimal server that only calls respondWithFile), in the same run, on loopback, with bounded
 // load. Both servers run as child processes on their own ports with the same certificate.
-// Usage: node bench/server.mjs [--requests 20000] [--views 1000] [--rounds 3]
+// Usage: node bench/server.mjs [--requests 20000] [--views 1000] [--rounds 5]
 import { execFile, spawn } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -14,7 +14,7 @@ import { parseArgs } from 'node:util';
 const run = promisify(execFile);
 const repo = fileURLToPath(new URL('..', import.meta.url));
 const { values } = parseArgs({
-  options: { requests: { type: 'string', default: '20000' }, views: { type: 'string', default: '1000' }, rounds: { type: 'string', default: '3' } },
+  options: { requests: { type: 'string', default: '20000' }, views: { type: 'string', default: '1000' }, rounds: { type: 'string', default: '5' } },
 });
 const REQUESTS = Number(values.requests);
 const VIEWS = Number(values.views);

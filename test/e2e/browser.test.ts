@@ -1,3 +1,6 @@
+/// <reference lib="dom" />
+/// <reference lib="dom.iterable" />
+// Code passed to page.evaluate runs in the page: it needs the DOM types.
 /**
  * Headless Chromium (Debian's, driven by playwright-core) against the push server. Chromium sends
  * SETTINGS_ENABLE_PUSH=0, so this proves the 103 Early Hints / Link path; pushes are proved by

@@ -215,6 +215,30 @@ describe('serve options', () => {
     }
   });
 
+  it('--client-push --debug-headers: a link request header gets its push, and the response says so', async () => {
+    const serve = await startServe([site, '--port', '0', '--client-push', '--debug-headers']);
+    const session = http2.connect(serve.url, { rejectUnauthorized: false });
+    try {
+      const pushed: string[] = [];
+      session.on('stream', (stream, headers) => {
+        pushed.push(String(headers[':path']));
+        stream.resume();
+      });
+      const headers = await new Promise<http2.IncomingHttpHeaders>((resolve, reject) => {
+        const req = session.request({ ':path': '/js/main.js', link: '</css/app.css>; rel=preload; as=style, <https://other.example/x.css>; rel=preload' });
+        req.on('response', resolve);
+        req.on('error', reject);
+        req.resume();
+      });
+      expect(headers[':status']).toBe(200);
+      expect(headers['x-http2-push-promise']).toBe('/css/app.css');
+      expect(pushed).toEqual(['/css/app.css']);
+    } finally {
+      session.destroy();
+      await serve.stop();
+    }
+  });
+
   it('bad input: exit 2 with one line', async () => {
     await expect(run(process.execPath, [CLI, 'serve', join(site, 'nope'), '--port', '0'])).rejects.toMatchObject({ code: 2, stderr: expect.stringMatching(/no such folder/) });
     await expect(run(process.execPath, [CLI, 'serve', site, '--port', 'abc'])).rejects.toMatchObject({ code: 2, stderr: expect.stringMatching(/--port must be an integer/) });

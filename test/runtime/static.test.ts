@@ -312,6 +312,17 @@ describe.each(['http2 stream API', 'http2 compat API', 'http/1.1'])('attack list
   });
 });
 
+describe('request targets that are not paths', () => {
+  it('HTTP/1.1 absolute-form and asterisk-form targets get 400, never a file', async () => {
+    const h1 = transports.find((t) => t.name === 'http/1.1')!.fetch();
+    for (const target of ['http://127.0.0.1/etc/passwd', 'file:///etc/passwd', '*']) {
+      const response = await h1(target);
+      expect(response.body.toString()).not.toContain(SECRET);
+      expect(response.status, target).toBe(400);
+    }
+  });
+});
+
 describe('stat cache stays correct when files change', () => {
   it('a file edited right after being served is served new, with a new ETag and length', async () => {
     const file = join(site, 'changing.txt');
@@ -326,6 +337,24 @@ describe('stat cache stays correct when files change', () => {
       expect(after.body.toString()).toBe('second, longer');
       expect(after.headers['content-length']).toBe('14');
       expect(after.headers.etag).not.toBe(before.headers.etag);
+    }
+  });
+
+  it('a same-size edit with a new mtime is served new, also once the body is held in memory', async () => {
+    const file = join(site, 'same-size.txt');
+    for (const [i, { fetch }] of transports.entries()) {
+      writeFileSync(file, 'aaaa');
+      utimesSync(file, new Date(2_000_000 + i * 10_000), new Date(2_000_000 + i * 10_000));
+      // A few requests so the HTTP/2 path loads the body into memory.
+      for (let n = 0; n < 3; n++) {
+        expect((await fetch()('/same-size.txt')).body.toString()).toBe('aaaa');
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      writeFileSync(file, 'bbbb');
+      utimesSync(file, new Date(3_000_000 + i * 10_000), new Date(3_000_000 + i * 10_000));
+      const after = await fetch()('/same-size.txt');
+      expect(after.body.toString()).toBe('bbbb');
+      expect(after.headers['last-modified']).toBe(new Date(3_000_000 + i * 10_000).toUTCString());
     }
   });
 

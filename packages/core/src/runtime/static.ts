@@ -19,6 +19,7 @@ import { cacheControlFor, type CacheControlOptions } from './cache-control.js';
 import { ifRangeAllows, isNotModified, parseRange, weakEtag } from './conditional.js';
 import { contentTypeFor, isHtmlType } from './content-type.js';
 import { encodeSegments, parseRequestPath } from './safe-path.js';
+import { BodyCache, type BodyCacheOptions } from './body-cache.js';
 
 /** A file ready to send: where it is, what it is, and the response headers that describe it. */
 export interface StaticFile {
@@ -59,7 +60,15 @@ export interface StaticRootOptions extends CacheControlOptions {
   cacheMs?: number;
   /** Most lookups kept in the cache. Default 2000. */
   cacheSize?: number;
+  /**
+   * Keep small files in memory for the HTTP/2 fast path (checked against a fresh stat on every
+   * use, so never stale). Default on with {@link BodyCacheOptions} defaults; false turns it off.
+   */
+  memoryCache?: boolean | BodyCacheOptions;
 }
+
+/** Body caches of the roots made by createStaticRoot (a hand-made StaticRoot has none). */
+const bodyCaches = new WeakMap<StaticRoot, BodyCache>();
 
 /** A folder served safely. */
 export interface StaticRoot {
@@ -262,7 +271,8 @@ export function createStaticRoot(root: string, options: StaticRootOptions = {}):
     return value;
   };
 
-  return {
+  const bodies = options.memoryCache === false ? undefined : new BodyCache(options.memoryCache === true ? {} : options.memoryCache);
+  const staticRoot: StaticRoot = {
     root: realRoot,
     resolve,
     peek,
@@ -273,13 +283,17 @@ export function createStaticRoot(root: string, options: StaticRootOptions = {}):
     invalidate(path) {
       if (path === undefined) {
         cache.clear();
+        bodies?.clear();
         return;
       }
+      bodies?.delete(path);
       for (const [key, entry] of cache) {
         if (entry.value.kind === 'file' && entry.value.file.path === path) cache.delete(key);
       }
     },
   };
+  if (bodies) bodyCaches.set(staticRoot, bodies);
+  return staticRoot;
 }
 
 /** Headers of a file whose size or mtime changed since the lookup (the body sent is the new one). */
@@ -428,6 +442,19 @@ export async function serveStaticStream(
     await respondFromHandle(staticRoot, stream, file, method, requestHeaders, extraHeaders);
     return true;
   }
+  const conditional = requestHeaders['if-none-match'] !== undefined || requestHeaders['if-modified-since'] !== undefined;
+  const bodies = bodyCaches.get(staticRoot);
+  if (bodies !== undefined && !conditional) {
+    const cached = bodies.get(file.path);
+    // The cached body is only used for the file the lookup described (same size and mtime, so
+    // its ETag and length are right); otherwise the descriptor path below re-describes the file.
+    if (cached !== undefined && cached.size === file.size && cached.mtimeMs === file.mtimeMs) {
+      stream.respond({ ...okHeadersOf(file), ...extraHeaders });
+      stream.end(cached.body);
+      return true;
+    }
+    bodies.load(file.path, file.size);
+  }
   stream.respondWithFile(
     file.path,
     {},
@@ -436,7 +463,7 @@ export async function serveStaticStream(
       // decided on the file as it is now, even if it changed since the cached lookup.
       statCheck(stats, headers) {
         // Hot path: unchanged file, no conditional request: the precomputed headers as they are.
-        if (stats.size === file.size && stats.mtimeMs === file.mtimeMs && requestHeaders['if-none-match'] === undefined && requestHeaders['if-modified-since'] === undefined) {
+        if (stats.size === file.size && stats.mtimeMs === file.mtimeMs && !conditional) {
           Object.assign(headers, okHeadersOf(file), extraHeaders);
           return true;
         }
