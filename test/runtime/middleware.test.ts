@@ -99,6 +99,13 @@ describe('options and loading', () => {
     // Header injection through a manifest URL is refused at load.
     await expect(createPushHandler({ manifest: { '/a.css\r\nSet-Cookie: x=1': { type: 'style', weight: 1 } } })).rejects.toMatchObject({ code: 'INVALID_MANIFEST' });
     await expect(createPushHandler({ manifestPath: join(site, 'missing.json') })).rejects.toMatchObject({ code: 'ENOENT' });
+    // A Manifest object built in code gets the same checks as a file.
+    const bad = siteManifest();
+    bad.pages.set('/x.html', [{ url: '/a.css\r\nSet-Cookie: x=1', type: 'style', weight: 1 }]);
+    await expect(createPushHandler({ manifest: bad })).rejects.toMatchObject({ code: 'INVALID_MANIFEST' });
+    const badWeight = siteManifest();
+    badWeight.pages.set('/y.html', [{ url: '/a.css', type: 'style', weight: 9999 }]);
+    await expect(createPushHandler({ manifest: badWeight })).rejects.toMatchObject({ code: 'INVALID_MANIFEST' });
   });
 
   it('reads every manifest format: single applies to every page, multi keys by path', async () => {
