@@ -51,7 +51,7 @@ describe('over TLS with HTTP/1.1 fallback (allowHTTP1)', () => {
   });
 
   it('answers an HTTP/1.1 client over the same port with Link only, no 103', async () => {
-    const result = await new Promise<{ status: number; link: string | undefined; early: number }>((resolve, reject) => {
+    const result = await new Promise<{ status: number; link: string | string[] | undefined; early: number }>((resolve, reject) => {
       let early = 0;
       const req = https.get({ host: '127.0.0.1', port, path: '/', rejectUnauthorized: false, headers: { accept: 'text/html' } }, (res) => {
         res.resume();
