@@ -9,6 +9,8 @@ import { Command, CommanderError, Option } from 'commander';
 import { isPushManifestError } from '@push-manifest/core/manifest';
 import { EXIT, ExitError } from './exit.js';
 import { createOutput, type Output } from './output.js';
+import type { ConvertFlags } from './commands/convert.js';
+import type { ValidateFlags } from './commands/validate.js';
 
 const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
 
@@ -70,9 +72,11 @@ withLogFlags(
     .description('check a manifest against the schema, and with --root that every listed file exists')
     .argument('<manifest>', 'the manifest file')
     .option('-r, --root <dir>', 'the site folder the manifest describes')
+    .addOption(new Option('--from <format>', 'format of the input (default: told from its shape)').choices(['auto', 'single', 'multi', 'polymer']))
+    .option('-b, --base <path>', 'URL path of the manifest folder, for relative URLs in the polymer format', '/')
     .option('--json', 'print the problems as JSON on stdout'),
 ).action(async (manifest: string, flags: LogFlags & Record<string, unknown>) =>
-  run(flags, async (out) => (await import('./commands/validate.js')).validate(manifest, flags, out)),
+  run(flags, async (out) => (await import('./commands/validate.js')).validate(manifest, flags as ValidateFlags, out)),
 );
 
 withLogFlags(
@@ -81,9 +85,11 @@ withLogFlags(
     .description('rewrite a manifest in another format')
     .argument('<manifest>', 'the manifest file to read')
     .addOption(new Option('-f, --format <format>', 'format to write').choices(['single', 'multi', 'polymer']).makeOptionMandatory())
-    .option('-o, --out <file>', 'where to write, or - for stdout', '-'),
+    .option('-o, --out <file>', 'where to write, or - for stdout', '-')
+    .addOption(new Option('--from <format>', 'format of the input (default: told from its shape)').choices(['auto', 'single', 'multi', 'polymer']))
+    .option('-b, --base <path>', 'URL path of the manifest folder, for relative URLs in the polymer format', '/'),
 ).action(async (manifest: string, flags: LogFlags & Record<string, unknown>) =>
-  run(flags, async (out) => (await import('./commands/convert.js')).convert(manifest, flags, out)),
+  run(flags, async (out) => (await import('./commands/convert.js')).convert(manifest, flags as unknown as ConvertFlags, out)),
 );
 
 withLogFlags(
