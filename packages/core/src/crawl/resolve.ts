@@ -37,6 +37,18 @@ export function normaliseBase(base: string | undefined): string {
   return new URL(withSlashes, SITE_ORIGIN).pathname;
 }
 
+/**
+ * Characters a WHATWG URL leaves as they are but a manifest must not carry raw: they end or split
+ * a `Link` header entry in naive parsers (the manifest reader rejects them). Encoding them names
+ * the same file on any server; a browser may see it as a different URL from the one in the page.
+ */
+const LINK_UNSAFE = /[',;|^\\`{}<>"]/g;
+
+/** Percent-encode what a WHATWG URL serialiser leaves but a manifest URL must not contain. */
+export function manifestSafe(url: string): string {
+  return url.replace(LINK_UNSAFE, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+}
+
 /** Characters that would change a URL's structure if a file name contained them. */
 const STRUCTURAL = /[%#?\\]/g;
 
@@ -44,7 +56,7 @@ const STRUCTURAL = /[%#?\\]/g;
 export function fileUrlPath(site: Site, absFile: string): string {
   const rel = relative(site.root, absFile).split(sep);
   const encoded = rel.map((segment) => segment.replace(STRUCTURAL, (c) => encodeURIComponent(c))).join('/');
-  return new URL(site.base + encoded, SITE_ORIGIN).pathname;
+  return manifestSafe(new URL(site.base + encoded, SITE_ORIGIN).pathname);
 }
 
 /** The URL references in a file resolve against (before any `<base href>`). */
@@ -122,5 +134,5 @@ export function resolveRef(raw: string, baseUrl: URL, site: Site, options: { bar
   if (rel === '' || rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel)) {
     return { kind: 'bad', code: 'OUTSIDE_ROOT', message: `${trimmed} resolves outside the site root` };
   }
-  return { kind: 'local', url: url.pathname + url.search, file };
+  return { kind: 'local', url: manifestSafe(url.pathname + url.search), file };
 }
