@@ -223,16 +223,26 @@ export class ResourceGraph {
 
   private async walkRefs(refs: readonly Ref[], from: string, baseUrl: URL, inherited: Inherited, state: PageState): Promise<void> {
     // Resolve and stat in parallel, then walk in document order so seq follows discovery order.
+    // Warnings are reported in document order too, whatever order the stats finish in.
     const prepared = await Promise.all(refs.map((ref) => this.prepare(ref, from, baseUrl, state)));
     for (let i = 0; i < refs.length; i++) {
       const item = prepared[i];
       if (!item) continue;
+      if ('warning' in item) {
+        this.warn(item.warning);
+        continue;
+      }
       await this.visit(refs[i]!, item.url, item.file, item.size, inherited, state);
     }
   }
 
   /** Resolve a ref and check its file; null when it is not listed (with a warning where that is news). */
-  private async prepare(ref: Ref, from: string, baseUrl: URL, state: PageState): Promise<{ url: string; file: string; size: number } | null> {
+  private async prepare(
+    ref: Ref,
+    from: string,
+    baseUrl: URL,
+    state: PageState,
+  ): Promise<{ url: string; file: string; size: number } | { warning: CrawlWarning } | null> {
     if (ref.candidate && !ref.candidate.isDefault && (this.options.srcset !== 'all' || ref.source === 'font-face')) return null;
     if (ref.nomodule && !this.options.nomodule) return null;
     if (ref.source === 'js-import' && !this.options.followImports) return null;
@@ -244,8 +254,7 @@ export class ResourceGraph {
         state.preconnect.add(resolution.origin);
         return null;
       case 'bad':
-        this.warn({ file: from, line: ref.line, column: ref.column, code: resolution.code, message: `${resolution.message}; skipped` });
-        return null;
+        return { warning: { file: from, line: ref.line, column: ref.column, code: resolution.code, message: `${resolution.message}; skipped` } };
       case 'local':
         break;
     }
@@ -253,8 +262,9 @@ export class ResourceGraph {
     const info = await this.statFile(resolution.file);
     if (!info) {
       const shown = relative(this.site.root, resolution.file).split(sep).join('/');
-      this.warn({ file: from, line: ref.line, column: ref.column, code: 'MISSING', message: `${resolution.url} not found (no file ${shown} under the root); not listed` });
-      return null;
+      return {
+        warning: { file: from, line: ref.line, column: ref.column, code: 'MISSING', message: `${resolution.url} not found (no file ${shown} under the root); not listed` },
+      };
     }
     return { url: resolution.url, file: resolution.file, size: info.size };
   }
