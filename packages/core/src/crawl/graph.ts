@@ -58,9 +58,8 @@ export interface PageCrawl {
   preconnect: string[];
 }
 
-interface FileStat {
-  size: number;
-}
+/** A regular file's size, or why there is no usable file. */
+type FileStat = { size: number } | { absent: 'missing' | 'folder' };
 
 /** What a ref inherits from the file that brought its file in. */
 interface Inherited {
@@ -178,7 +177,7 @@ export class ResourceGraph {
   }
 
   /** The file's size if it is a regular file inside the root (symlinks followed, but not out of the root). */
-  private statFile(file: string): Promise<FileStat | null> {
+  private statFile(file: string): Promise<FileStat> {
     let pending = this.stats.get(file);
     if (!pending) {
       pending = this.doStat(file);
@@ -187,19 +186,21 @@ export class ResourceGraph {
     return pending;
   }
 
-  private async doStat(file: string): Promise<FileStat | null> {
+  private async doStat(file: string): Promise<FileStat> {
     try {
       const link = await lstat(file);
       if (link.isSymbolicLink()) {
+        // A link may point anywhere; only a target inside the root is a file of the site.
         this.realRoot ??= realpath(this.site.root);
         const [target, root] = await Promise.all([realpath(file), this.realRoot]);
         const rel = relative(root, target);
-        if (rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel)) return null;
+        if (rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel)) return { absent: 'missing' };
       }
       const info = link.isSymbolicLink() ? await stat(file) : link;
-      return info.isFile() ? { size: info.size } : null;
+      if (info.isFile()) return { size: info.size };
+      return { absent: info.isDirectory() ? 'folder' : 'missing' };
     } catch {
-      return null;
+      return { absent: 'missing' };
     }
   }
 
@@ -260,11 +261,13 @@ export class ResourceGraph {
     }
     if (ref.source === 'preconnect') return null;
     const info = await this.statFile(resolution.file);
-    if (!info) {
+    if ('absent' in info) {
       const shown = relative(this.site.root, resolution.file).split(sep).join('/');
-      return {
-        warning: { file: from, line: ref.line, column: ref.column, code: 'MISSING', message: `${resolution.url} not found (no file ${shown} under the root); not listed` },
-      };
+      const warning: CrawlWarning =
+        info.absent === 'folder'
+          ? { file: from, line: ref.line, column: ref.column, code: 'NOT_A_FILE', message: `${resolution.url} is a folder (${shown}), not a file; not listed` }
+          : { file: from, line: ref.line, column: ref.column, code: 'MISSING', message: `${resolution.url} not found (no file ${shown} under the root); not listed` };
+      return { warning };
     }
     return { url: resolution.url, file: resolution.file, size: info.size };
   }
