@@ -127,7 +127,7 @@ function corsValue(value: string | undefined): CrossOrigin {
 /** Crawls pages against one site, sharing parse results and stats between them. */
 export class ResourceGraph {
   private readonly extracts = new Map<string, Promise<FileExtract | null>>();
-  private readonly stats = new Map<string, Promise<FileStat | null>>();
+  private readonly stats = new Map<string, Promise<FileStat>>();
   private readonly warned = new Set<string>();
   private realRoot: Promise<string> | undefined;
   /** Files read and bytes parsed, for the summary. */
