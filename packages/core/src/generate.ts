@@ -8,7 +8,7 @@ import { PushManifestError } from './errors.js';
 import { RESOURCE_TYPES, type Manifest, type Resource, type ResourceType } from './manifest/model.js';
 import { orderByCriticality, weightAt } from './manifest/order.js';
 import { mergeRepeats, ResourceGraph, type CrawlWarning, type GraphOptions, type PageResource } from './crawl/graph.js';
-import { createFileParser } from './crawl/parser.js';
+import { createFileParser } from './crawl/extract.js';
 import { fileUrlPath, normaliseBase, type Site } from './crawl/resolve.js';
 import type { FileParser } from './crawl/types.js';
 
