@@ -409,7 +409,7 @@ describe('bad input', () => {
     });
     const result = await generateManifest({ root });
     expect(result.manifest.pages.get('/index.html')!.map((r) => r.url)).toEqual(['/ok.js']);
-    expect(result.warnings.map((w) => [w.file, w.code])).toEqual([[join(root, 'index.html'), 'NOT_UTF8']]);
+    expect(result.warnings.map((w) => [w.file, w.line, w.column, w.code])).toEqual([[join(root, 'index.html'), 1, 11, 'NOT_UTF8']]);
   });
 
   it('a reference escaping the root is skipped with a warning, even percent-encoded or with a base', async () => {
