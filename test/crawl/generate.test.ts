@@ -360,6 +360,18 @@ describe('bad input', () => {
     await expect(generateManifest({ root, types: ['bogus' as 'style'] })).rejects.toMatchObject({ code: 'BAD_OPTION' });
   });
 
+  it('takes only HTML files as pages, and says how many matches it left out', async () => {
+    const root = await site({ 'index.html': '', 'page.htm': '', 'style.css': '', 'data.json': '{}' });
+    const result = await generateManifest({ root, patterns: ['*'] });
+    expect([...result.manifest.pages.keys()]).toEqual(['/index.html', '/page.htm']);
+    expect(result.warnings.map((w) => [w.code, w.message])).toEqual([['NOT_HTML', '2 matched files are not HTML (.html, .htm, .xhtml) and were not crawled']]);
+  });
+
+  it('does not follow module imports of CSS or JSON (bundler idioms)', async () => {
+    const root = await site({ 'index.html': '<script type=module src=m.js></script>', 'm.js': "import './s.css'; import './d.json'; import './ok.mjs';", 's.css': '', 'd.json': '{}', 'ok.mjs': '' });
+    expect((await page(root, '/index.html', { followImports: true })).map((r) => r.url)).toEqual(['/m.js', '/ok.mjs']);
+  });
+
   it('never crawls node_modules', async () => {
     const root = await site({ 'index.html': '', 'node_modules/pkg/index.html': '<script src=x.js></script>' });
     const { manifest } = await generateManifest({ root });

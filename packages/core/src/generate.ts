@@ -77,14 +77,13 @@ function checkOptions(options: GenerateOptions): void {
   }
 }
 
-async function findPages(root: string, options: GenerateOptions): Promise<string[]> {
+async function findPages(root: string, options: GenerateOptions): Promise<{ pages: string[]; notHtml: number }> {
   const patterns = options.patterns && options.patterns.length > 0 ? options.patterns : ['**/*.html'];
   const found = await fg(patterns, { cwd: root, absolute: true, onlyFiles: true, ignore: ['**/node_modules/**'], dot: false });
   const exclude = new Set((options.exclude ?? []).map((file) => resolve(file)));
-  const pages = found
-    .map((file) => resolve(file))
-    .filter((file) => !exclude.has(file) && PAGE_EXTENSIONS.has(extname(file).toLowerCase()));
-  return [...new Set(pages)].sort();
+  const matched = [...new Set(found.map((file) => resolve(file)))].filter((file) => !exclude.has(file));
+  const pages = matched.filter((file) => PAGE_EXTENSIONS.has(extname(file).toLowerCase()));
+  return { pages: pages.sort(), notHtml: matched.length - pages.length };
 }
 
 /** Pick what a page lists: the type filter (with its first image), then `max`, then `maxBytes`. */
@@ -124,7 +123,7 @@ export async function generateManifest(options: GenerateOptions): Promise<Genera
   if (!rootInfo) throw new PushManifestError('ENOENT', `root folder ${options.root} does not exist`, { file: options.root });
   if (!rootInfo.isDirectory()) throw new PushManifestError('BAD_INPUT', `root ${options.root} is not a folder`, { file: options.root });
 
-  const pages = await findPages(root, options);
+  const { pages, notHtml } = await findPages(root, options);
   if (pages.length === 0) {
     const patterns = (options.patterns?.length ? options.patterns : ['**/*.html']).join(' ');
     throw new PushManifestError('NO_MATCH', `no HTML pages match ${patterns} under ${options.root}`, { file: options.root });
@@ -136,6 +135,13 @@ export async function generateManifest(options: GenerateOptions): Promise<Genera
     warnings.push(warning);
     options.onWarning?.(warning);
   });
+  if (notHtml > 0) {
+    graph.warn({
+      file: root,
+      code: 'NOT_HTML',
+      message: `${notHtml} matched file${notHtml === 1 ? ' is' : 's are'} not HTML (${[...PAGE_EXTENSIONS].join(', ')}) and ${notHtml === 1 ? 'was' : 'were'} not crawled`,
+    });
+  }
 
   const crawls = new Array<Awaited<ReturnType<ResourceGraph['crawlPage']>>>(pages.length);
   let next = 0;

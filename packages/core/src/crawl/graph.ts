@@ -260,6 +260,8 @@ export class ResourceGraph {
         break;
     }
     if (ref.source === 'preconnect') return null;
+    // A browser runs only JavaScript as a module: `import './x.css'` is a bundler's idiom, not a fetch to hint.
+    if (ref.source === 'js-import' && extname(resolution.file) !== '' && typeFromExtension(resolution.file) !== 'script') return null;
     const info = await this.statFile(resolution.file);
     if ('absent' in info) {
       const shown = relative(this.site.root, resolution.file).split(sep).join('/');
