@@ -457,6 +457,19 @@ describe('bad input', () => {
     expect((await page(root)).map((r) => r.url)).toEqual(['/a.css', '/b.css', '/c.css']);
   });
 
+  it('gives every page that shares a stylesheet the origins it reaches', async () => {
+    const root = await site({
+      'a.html': '<link rel=stylesheet href=s.css>',
+      'b/b.html': '<link rel=stylesheet href=../s.css>',
+      's.css': '@import url(https://fonts.example/css); .x{background:url(i.png)}',
+      'i.png': 'x',
+    });
+    const { manifest } = await generateManifest({ root, types: ['style', 'image'] });
+    expect(manifest.preconnect?.get('/a.html')).toEqual(['https://fonts.example']);
+    expect(manifest.preconnect?.get('/b/b.html')).toEqual(['https://fonts.example']);
+    expect(manifest.pages.get('/b/b.html')!.map((r) => r.url)).toEqual(['/s.css', '/i.png']);
+  });
+
   it('reports a warning from a shared file once, not once per page', async () => {
     const root = await site({
       'a.html': '<link rel=stylesheet href=s.css>',
