@@ -372,6 +372,15 @@ describe('bad input', () => {
     expect((await page(root, '/index.html', { followImports: true })).map((r) => r.url)).toEqual(['/m.js', '/ok.mjs']);
   });
 
+  it('does not walk symlinked folders when looking for pages', async () => {
+    const outside = await site({ 'leak.html': '<script src=x.js></script>' });
+    const root = await site({ 'index.html': '' });
+    const { symlink } = await import('node:fs/promises');
+    await symlink(outside, join(root, 'linked'), 'dir');
+    const { manifest } = await generateManifest({ root });
+    expect([...manifest.pages.keys()]).toEqual(['/index.html']);
+  });
+
   it('never crawls node_modules', async () => {
     const root = await site({ 'index.html': '', 'node_modules/pkg/index.html': '<script src=x.js></script>' });
     const { manifest } = await generateManifest({ root });

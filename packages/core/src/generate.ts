@@ -79,7 +79,8 @@ function checkOptions(options: GenerateOptions): void {
 
 async function findPages(root: string, options: GenerateOptions): Promise<{ pages: string[]; notHtml: number }> {
   const patterns = options.patterns && options.patterns.length > 0 ? options.patterns : ['**/*.html'];
-  const found = await fg(patterns, { cwd: root, absolute: true, onlyFiles: true, ignore: ['**/node_modules/**'], dot: false });
+  // Symlinked folders are not walked: they may lead out of the root, or in a loop.
+  const found = await fg(patterns, { cwd: root, absolute: true, onlyFiles: true, ignore: ['**/node_modules/**'], dot: false, followSymbolicLinks: false });
   const exclude = new Set((options.exclude ?? []).map((file) => resolve(file)));
   const matched = [...new Set(found.map((file) => resolve(file)))].filter((file) => !exclude.has(file));
   const pages = matched.filter((file) => PAGE_EXTENSIONS.has(extname(file).toLowerCase()));

@@ -118,6 +118,10 @@ export async function generate(patterns: string[], rawFlags: Record<string, unkn
   if (target === '-') out.data(text);
   else await writeManifestFile(target, result.manifest, format);
 
+  for (const [route, list] of result.manifest.pages) {
+    const origins = result.manifest.preconnect?.get(route)?.length ?? 0;
+    out.verbose(`${route}: ${list.length} resource${list.length === 1 ? '' : 's'}${origins > 0 ? `, ${origins} preconnect origin${origins === 1 ? '' : 's'}` : ''}`);
+  }
   const { pages, files, bytes, ms } = result.stats;
   const resources = [...result.manifest.pages.values()].reduce((n, list) => n + list.length, 0);
   const where = target === '-' ? 'stdout' : shown(target);
