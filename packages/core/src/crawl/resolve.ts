@@ -38,15 +38,18 @@ export function normaliseBase(base: string | undefined): string {
 }
 
 /**
- * Characters a WHATWG URL leaves as they are but a manifest must not carry raw: they end or split
- * a `Link` header entry in naive parsers (the manifest reader rejects them). Encoding them names
- * the same file on any server; a browser may see it as a different URL from the one in the page.
+ * Characters a WHATWG URL can leave raw but a manifest must not carry raw (the manifest reader
+ * rejects them): `,` and `;` split naive `Link` header parsers, and backslash, backquote, braces,
+ * angle brackets and quotes can stay raw in a query. Encoding them names the same file on any
+ * server, though a browser may see it as a different URL from the one in the page, so the set is
+ * kept to what the manifest refuses (`'`, `|` and `^` stay as browsers send them).
  */
-const LINK_UNSAFE = /[',;|^\\`{}<>"]/g;
+const LINK_UNSAFE = /[,;\\`{}<>"]/g;
 
 /** Percent-encode what a WHATWG URL serialiser leaves but a manifest URL must not contain. */
 export function manifestSafe(url: string): string {
-  return url.replace(LINK_UNSAFE, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  // A `%` that starts no escape (`?q=100%`) is kept raw by URL parsers; as `%25` it means the same.
+  return url.replace(LINK_UNSAFE, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`).replace(/%(?![0-9A-Fa-f]{2})/g, '%25');
 }
 
 /** Characters that would change a URL's structure if a file name contained them. */
