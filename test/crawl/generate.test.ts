@@ -220,6 +220,20 @@ describe('multi-page fixture', () => {
     expect(without.filter((r) => r.type === 'script').map((r) => r.url)).toEqual(['/js/main.js']);
   });
 
+  it("lists absolute URLs on the site's own origin by path, with origin", async () => {
+    const root = await site({
+      'index.html': '<link rel=stylesheet href="https://www.example.com/css/a.css"><script src="https://cdn.example.net/x.js"></script>',
+      'css/a.css': '',
+    });
+    const own = await generateManifest({ root, origin: 'https://www.example.com/anything' });
+    expect(own.manifest.pages.get('/index.html')!.map((r) => r.url)).toEqual(['/css/a.css']);
+    expect(own.manifest.preconnect?.get('/index.html')).toEqual(['https://cdn.example.net']);
+    const plain = await generateManifest({ root });
+    expect(plain.manifest.pages.get('/index.html')).toEqual([]);
+    expect(plain.manifest.preconnect?.get('/index.html')).toEqual(['https://www.example.com', 'https://cdn.example.net']);
+    await expect(generateManifest({ root, origin: 'example.com' })).rejects.toMatchObject({ code: 'BAD_OPTION' });
+  });
+
   it('prefixes page keys and URLs with base', async () => {
     const { manifest, warnings } = await generateManifest({ root: join(fixtures, 'multi-page'), base: 'shop' });
     expect([...manifest.pages.keys()]).toEqual(['/shop/about/index.html', '/shop/blog/index.html', '/shop/index.html']);

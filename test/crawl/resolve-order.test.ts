@@ -39,6 +39,15 @@ describe('resolveRef', () => {
     expect(resolveRef('//fonts.example:8443/f.woff2', pageUrl, site)).toEqual({ kind: 'cross-origin', origin: 'https://fonts.example:8443' });
   });
 
+  it("treats the site's own origins as the site", () => {
+    const own: Site = { ...site, origins: new Set(['https://example.com']) };
+    expect(resolveRef('https://example.com/css/a.css?v=1#x', pageUrl, own)).toMatchObject({ kind: 'local', url: '/css/a.css?v=1', file: '/srv/site/css/a.css' });
+    expect(resolveRef('//example.com/img/b.png', pageUrl, own)).toMatchObject({ kind: 'local', url: '/img/b.png' });
+    expect(resolveRef('img/c.png', new URL('https://example.com/blog/'), own)).toMatchObject({ kind: 'local', url: '/blog/img/c.png' });
+    expect(resolveRef('http://example.com/a.css', pageUrl, own)).toEqual({ kind: 'cross-origin', origin: 'http://example.com' });
+    expect(resolveRef('https://example.com/..%2f..%2fetc/passwd', pageUrl, own)).toMatchObject({ kind: 'bad', code: 'OUTSIDE_ROOT' });
+  });
+
   it('resolves against a cross-origin <base href>', () => {
     expect(resolveRef('img/a.png', new URL('https://static.example/v2/'), site)).toEqual({ kind: 'cross-origin', origin: 'https://static.example' });
   });

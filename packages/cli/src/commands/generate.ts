@@ -20,6 +20,7 @@ export interface GenerateFlags {
   out?: string;
   format?: 'auto' | 'single' | 'multi' | 'polymer';
   base?: string;
+  origin?: string[];
   config?: string;
   max?: string;
   maxBytes?: string;
@@ -77,6 +78,7 @@ function mergeOptions(patterns: string[], flags: GenerateFlags, config: PushMani
   };
   set('patterns', patterns.length > 0 ? patterns : config.patterns);
   set('base', pick(flags.base, config.base));
+  set('origin', pick(flags.origin, config.origin));
   set('max', pick(wholeNumber('--max', flags.max), config.max));
   set('maxBytes', pick(wholeNumber('--max-bytes', flags.maxBytes), config.maxBytes));
   set('types', pick(typeList(flags.types), config.types));

@@ -15,6 +15,8 @@ export interface Site {
   root: string;
   /** URL path the root is served under: `/` or `/blog/` (always with both slashes). */
   base: string;
+  /** Origins that are this site (`https://example.com`): absolute URLs on them are its own files. */
+  origins?: ReadonlySet<string>;
 }
 
 /** What a reference turned out to be. */
@@ -108,7 +110,9 @@ export function resolveRef(raw: string, baseUrl: URL, site: Site, options: { bar
   }
   if (url.origin !== SITE_ORIGIN) {
     if (url.protocol !== 'http:' && url.protocol !== 'https:') return { kind: 'skip' };
-    return { kind: 'cross-origin', origin: url.origin };
+    if (!site.origins?.has(url.origin)) return { kind: 'cross-origin', origin: url.origin };
+    // The site's own origin written out in full: the same file as the bare path.
+    url = new URL(url.pathname + url.search, SITE_ORIGIN);
   }
   if (baseUrl.origin === SITE_ORIGIN && scheme === undefined && climbsAboveRoot(trimmed, baseUrl)) {
     return { kind: 'bad', code: 'OUTSIDE_ROOT', message: `${trimmed} climbs above the site root` };
