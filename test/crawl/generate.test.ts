@@ -276,7 +276,7 @@ describe('order and weights', () => {
     ]);
   });
 
-  it('takes the fetchpriority=high image as the first image, and never a lazy one', async () => {
+  it('takes the fetchpriority=high image as the first image, and never a lazy one or an SVG sprite', async () => {
     const root = await site({
       'index.html': '<img src=lazy.png loading=lazy><img src=logo.png><img src=hero.png fetchpriority=high>',
       'lazy.png': 'x',
@@ -284,7 +284,7 @@ describe('order and weights', () => {
       'hero.png': 'x',
     });
     expect((await page(root)).map((r) => r.url)).toEqual(['/hero.png']);
-    const noHero = await site({ 'index.html': '<img src=lazy.png loading=lazy><img src=logo.png>', 'lazy.png': 'x', 'logo.png': 'x' });
+    const noHero = await site({ 'index.html': '<svg><use href="sprite.svg#i"/></svg><img src=lazy.png loading=lazy><img src=logo.png>', 'sprite.svg': 'x', 'lazy.png': 'x', 'logo.png': 'x' });
     expect((await page(noHero)).map((r) => r.url)).toEqual(['/logo.png']);
     expect(await page(noHero, '/index.html', { firstImage: false })).toEqual([]);
   });

@@ -291,7 +291,8 @@ export class ResourceGraph {
       criticality,
       seq: state.seq++,
       size,
-      shownImage: type === 'image' && IMAGE_SOURCES.has(ref.source) && !ref.lazy && !template,
+      // An SVG sprite behind <use> is an icon sheet, not the picture a page leads with.
+      shownImage: type === 'image' && IMAGE_SOURCES.has(ref.source) && ref.source !== 'svg-use' && !ref.lazy && !template,
       highPriority: ref.highPriority === true,
     };
     const cors = ref.crossorigin ?? inherited.crossorigin;
