@@ -96,8 +96,10 @@ async function browserFetches(origin: string, route: string) {
   });
   try {
     await page.goto(origin + route, { waitUntil: 'networkidle', timeout: 15_000 });
-    // Fonts and CSS images are fetched once layout needs them; give the page a moment past idle.
-    await page.waitForTimeout(300);
+    // Fonts are fetched when layout needs them: force a layout, then wait for the font loads it started.
+    // (A string: the tests are type-checked without the DOM library.)
+    await page.evaluate('(async () => { void document.body.offsetHeight; await document.fonts.ready; })()');
+    await page.waitForLoadState('networkidle');
   } finally {
     await page.close();
   }
