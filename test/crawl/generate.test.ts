@@ -276,6 +276,20 @@ describe('order and weights', () => {
     ]);
   });
 
+  it('puts stylesheets that never apply to a screen last, with what they pull in', async () => {
+    const root = await site({
+      'index.html':
+        '<link rel=stylesheet href=async.css media=print onload="this.media=\'all\'"><link rel=stylesheet href=off.css media="not all">' +
+        '<script src=a.js></script><link rel=stylesheet href=main.css>',
+      'async.css': '@font-face{font-family:x;src:url(late.woff2)}',
+      'off.css': '',
+      'main.css': '',
+      'a.js': '',
+      'late.woff2': 'x',
+    });
+    expect((await page(root)).map((r) => r.url)).toEqual(['/main.css', '/a.js', '/async.css', '/late.woff2', '/off.css']);
+  });
+
   it('takes the fetchpriority=high image as the first image, and never a lazy one or an SVG sprite', async () => {
     const root = await site({
       'index.html': '<img src=lazy.png loading=lazy><img src=logo.png><img src=hero.png fetchpriority=high>',

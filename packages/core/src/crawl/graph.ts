@@ -84,8 +84,11 @@ interface PageState {
 
 const IMAGE_SOURCES = new Set<Ref['source']>(['img', 'picture-source', 'input-image', 'svg-image', 'svg-use', 'video-poster']);
 
-/** Media a browser never applies to a screen: such a stylesheet does not block rendering. */
-const NON_SCREEN_MEDIA = /^\s*(?:only\s+)?(?:print|speech)\s*$/i;
+/**
+ * Media a browser never applies to a screen, so such a stylesheet does not block rendering
+ * (`media="print" onload="this.media='all'"` is the usual way to load CSS without blocking).
+ */
+const NON_SCREEN_MEDIA = /^\s*(?:(?:only\s+)?(?:print|speech)|not\s+all)\s*$/i;
 
 /** The preload `as` value for a file, from its extension alone. */
 export function typeFromExtension(file: string): ResourceType {
