@@ -55,16 +55,26 @@ withLogFlags(
   program
     .command('generate')
     .description('crawl HTML and CSS under --root and write a push manifest')
-    .argument('[patterns...]', 'globs of HTML pages, relative to --root', ['**/*.html'])
+    .argument('[patterns...]', 'globs of HTML pages, relative to --root (default: **/*.html)')
     .option('-r, --root <dir>', 'the built site folder')
     .option('-o, --out <file>', 'where to write the manifest, or - for stdout (default: <root>/push-manifest.json)')
-    .addOption(new Option('-f, --format <format>', 'manifest shape').choices(['auto', 'single', 'multi', 'polymer']))
+    .addOption(new Option('-f, --format <format>', 'manifest shape (default: auto)').choices(['auto', 'single', 'multi', 'polymer']))
     .option('-b, --base <path>', 'URL path the site is served under')
+    .option('--origin <url>', "the site's own origin (repeatable): absolute URLs on it are the site's files, not another origin", (value: string, previous: string[] | undefined) => [...(previous ?? []), value])
     .option('-c, --config <file>', 'config file (default: push-manifest.config.{js,mjs,json} in the cwd)')
+    .option('--max <n>', 'most resources listed per page')
+    .option('--max-bytes <n>', 'most bytes listed per page')
+    .option('--types <list>', 'resource types listed, comma-separated (default: style,font,script and the first image)')
+    .option('--no-first-image', 'do not add the first image of each page when --types leaves images out')
+    .addOption(new Option('--srcset <policy>', 'srcset/image-set candidates: the default one, or all').choices(['default', 'all']))
+    .option('--follow-imports', 'follow static imports of module scripts (modulepreload the module graph)')
+    .option('--nomodule', 'also list <script nomodule> scripts')
     .option('--json', 'print a JSON summary on stdout'),
-).action(async (patterns: string[], flags: LogFlags & Record<string, unknown>) =>
-  run(flags, async (out) => (await import('./commands/generate.js')).generate(patterns, flags, out)),
-);
+).action(async (patterns: string[], flags: LogFlags & Record<string, unknown>, command: Command) => {
+  // A negatable flag always has a value in commander; only one given on the command line may override the config.
+  if (command.getOptionValueSource('firstImage') !== 'cli') delete flags.firstImage;
+  return run(flags, async (out) => (await import('./commands/generate.js')).generate(patterns, flags, out));
+});
 
 withLogFlags(
   program
