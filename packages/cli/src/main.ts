@@ -9,6 +9,8 @@ import { Command, CommanderError, Option } from 'commander';
 import { isPushManifestError } from '@push-manifest/core/manifest';
 import { EXIT, ExitError } from './exit.js';
 import { createOutput, type Output } from './output.js';
+import type { ConvertFlags } from './commands/convert.js';
+import type { ValidateFlags } from './commands/validate.js';
 
 const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
 
@@ -53,16 +55,25 @@ withLogFlags(
   program
     .command('generate')
     .description('crawl HTML and CSS under --root and write a push manifest')
-    .argument('[patterns...]', 'globs of HTML pages, relative to --root', ['**/*.html'])
+    .argument('[patterns...]', 'globs of HTML pages, relative to --root (default: **/*.html)')
     .option('-r, --root <dir>', 'the built site folder')
     .option('-o, --out <file>', 'where to write the manifest, or - for stdout (default: <root>/push-manifest.json)')
-    .addOption(new Option('-f, --format <format>', 'manifest shape').choices(['auto', 'single', 'multi', 'polymer']))
+    .addOption(new Option('-f, --format <format>', 'manifest shape (default: auto)').choices(['auto', 'single', 'multi', 'polymer']))
     .option('-b, --base <path>', 'URL path the site is served under')
     .option('-c, --config <file>', 'config file (default: push-manifest.config.{js,mjs,json} in the cwd)')
+    .option('--max <n>', 'most resources listed per page')
+    .option('--max-bytes <n>', 'most bytes listed per page')
+    .option('--types <list>', 'resource types listed, comma-separated (default: style,font,script and the first image)')
+    .option('--no-first-image', 'do not add the first image of each page when --types leaves images out')
+    .addOption(new Option('--srcset <policy>', 'srcset/image-set candidates: the default one, or all').choices(['default', 'all']))
+    .option('--follow-imports', 'follow static imports of module scripts (modulepreload the module graph)')
+    .option('--nomodule', 'also list <script nomodule> scripts')
     .option('--json', 'print a JSON summary on stdout'),
-).action(async (patterns: string[], flags: LogFlags & Record<string, unknown>) =>
-  run(flags, async (out) => (await import('./commands/generate.js')).generate(patterns, flags, out)),
-);
+).action(async (patterns: string[], flags: LogFlags & Record<string, unknown>, command: Command) => {
+  // A negatable flag always has a value in commander; only one given on the command line may override the config.
+  if (command.getOptionValueSource('firstImage') !== 'cli') delete flags.firstImage;
+  return run(flags, async (out) => (await import('./commands/generate.js')).generate(patterns, flags, out));
+});
 
 withLogFlags(
   program
@@ -70,9 +81,11 @@ withLogFlags(
     .description('check a manifest against the schema, and with --root that every listed file exists')
     .argument('<manifest>', 'the manifest file')
     .option('-r, --root <dir>', 'the site folder the manifest describes')
+    .addOption(new Option('--from <format>', 'format of the input (default: told from its shape)').choices(['auto', 'single', 'multi', 'polymer']))
+    .option('-b, --base <path>', 'URL path of the manifest folder, for relative URLs in the polymer format', '/')
     .option('--json', 'print the problems as JSON on stdout'),
 ).action(async (manifest: string, flags: LogFlags & Record<string, unknown>) =>
-  run(flags, async (out) => (await import('./commands/validate.js')).validate(manifest, flags, out)),
+  run(flags, async (out) => (await import('./commands/validate.js')).validate(manifest, flags as ValidateFlags, out)),
 );
 
 withLogFlags(
@@ -81,9 +94,11 @@ withLogFlags(
     .description('rewrite a manifest in another format')
     .argument('<manifest>', 'the manifest file to read')
     .addOption(new Option('-f, --format <format>', 'format to write').choices(['single', 'multi', 'polymer']).makeOptionMandatory())
-    .option('-o, --out <file>', 'where to write, or - for stdout', '-'),
+    .option('-o, --out <file>', 'where to write, or - for stdout', '-')
+    .addOption(new Option('--from <format>', 'format of the input (default: told from its shape)').choices(['auto', 'single', 'multi', 'polymer']))
+    .option('-b, --base <path>', 'URL path of the manifest folder, for relative URLs in the polymer format', '/'),
 ).action(async (manifest: string, flags: LogFlags & Record<string, unknown>) =>
-  run(flags, async (out) => (await import('./commands/convert.js')).convert(manifest, flags, out)),
+  run(flags, async (out) => (await import('./commands/convert.js')).convert(manifest, flags as unknown as ConvertFlags, out)),
 );
 
 withLogFlags(

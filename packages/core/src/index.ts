@@ -4,3 +4,13 @@
  */
 export * from './manifest/index.js';
 export { writeFileAtomic } from './util/atomic-write.js';
+export { generateManifest, DEFAULT_TYPES } from './generate.js';
+export type { GenerateOptions, GenerateResult, CrawlOptions, CrawlWarning } from './generate.js';
+export { defineConfig } from './config.js';
+export type { PushManifestConfig } from './config.js';
+export { extractFile, extractReady } from './crawl/extract.js';
+export { createFileParser, parseFile, decodeUtf8 } from './crawl/parser.js';
+export { isFileReadError } from './crawl/types.js';
+export type { FileExtract, FileKind, FileParser, FileReadError, Ref, RefSource, Candidate, ExtractWarning } from './crawl/types.js';
+export { CRITICALITY, orderByCriticality, weightAt } from './manifest/order.js';
+export type { Criticality } from './manifest/order.js';

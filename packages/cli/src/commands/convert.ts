@@ -1,7 +1,39 @@
+import {
+  parseManifest,
+  readJsonFile,
+  serializeManifest,
+  writeManifestFile,
+  type ManifestFormat,
+} from '@push-manifest/core/manifest';
 import type { Output } from '../output.js';
-import { EXIT, ExitError } from '../exit.js';
+import { EXIT } from '../exit.js';
 
-/** `push-manifest convert`: placeholder until the crawler lands (issue 2). */
-export async function convert(_manifest: string, _flags: Record<string, unknown>, _out: Output): Promise<number> {
-  throw new ExitError(EXIT.USAGE, 'convert: not available yet');
+/** Flags of `push-manifest convert`. */
+export interface ConvertFlags {
+  format: ManifestFormat;
+  out?: string;
+  base?: string;
+  from?: ManifestFormat | 'auto';
+}
+
+/**
+ * `push-manifest convert <in> --format single|multi|polymer [--out file|-]`: read a manifest in any
+ * format and write it in another, to stdout by default. Nothing is written when the input is
+ * invalid (exit 1) or the target format cannot hold it (several pages into single: exit 2).
+ */
+export async function convert(file: string, flags: ConvertFlags, out: Output): Promise<number> {
+  const json = await readJsonFile(file);
+  const manifest = parseManifest(json, {
+    file,
+    format: flags.from ?? 'auto',
+    ...(flags.base === undefined ? {} : { base: flags.base }),
+  });
+  const target = flags.out ?? '-';
+  if (target === '-') {
+    out.data(serializeManifest(manifest, flags.format));
+  } else {
+    await writeManifestFile(target, manifest, flags.format);
+    out.info(`${file} → ${target} (${flags.format}, ${manifest.pages.size} page${manifest.pages.size === 1 ? '' : 's'})`);
+  }
+  return EXIT.OK;
 }

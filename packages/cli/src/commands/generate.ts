@@ -1,7 +1,132 @@
+import { relative, resolve } from 'node:path';
+import {
+  generateManifest,
+  PushManifestError,
+  RESOURCE_TYPES,
+  serializeManifest,
+  writeManifestFile,
+  type CrawlWarning,
+  type GenerateOptions,
+  type PushManifestConfig,
+  type ResourceType,
+} from '@push-manifest/core';
 import type { Output } from '../output.js';
-import { EXIT, ExitError } from '../exit.js';
+import { EXIT } from '../exit.js';
+import { loadConfig } from '../config.js';
 
-/** `push-manifest generate`: placeholder until the crawler lands (issue 2). */
-export async function generate(_patterns: string[], _flags: Record<string, unknown>, _out: Output): Promise<number> {
-  throw new ExitError(EXIT.USAGE, 'generate: not available yet');
+/** Flags of `push-manifest generate` as commander hands them over. */
+export interface GenerateFlags {
+  root?: string;
+  out?: string;
+  format?: 'auto' | 'single' | 'multi' | 'polymer';
+  base?: string;
+  config?: string;
+  max?: string;
+  maxBytes?: string;
+  types?: string;
+  firstImage?: boolean;
+  srcset?: 'default' | 'all';
+  followImports?: boolean;
+  nomodule?: boolean;
+  json?: boolean;
+  verbose?: boolean;
+}
+
+function wholeNumber(flag: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < 1) {
+    throw new PushManifestError('BAD_OPTION', `${flag} must be a positive whole number, got "${value}"`);
+  }
+  return n;
+}
+
+function typeList(value: string | undefined): ResourceType[] | undefined {
+  if (value === undefined) return undefined;
+  const types = value.split(',').map((t) => t.trim().toLowerCase()).filter(Boolean);
+  for (const type of types) {
+    if (!(RESOURCE_TYPES as readonly string[]).includes(type)) {
+      throw new PushManifestError('BAD_OPTION', `--types: unknown type "${type}" (expected one of ${RESOURCE_TYPES.join(', ')})`);
+    }
+  }
+  return types as ResourceType[];
+}
+
+/** A path as a person wants to read it: relative to the current folder when inside it. */
+function shown(file: string): string {
+  const rel = relative(process.cwd(), file);
+  return rel === '' || rel.startsWith('..') ? file : rel;
+}
+
+/** `file:line:col message`, the file relative to the current folder. */
+function formatWarning(warning: CrawlWarning): string {
+  const file = shown(warning.file);
+  const where = warning.line === undefined ? file : `${file}:${warning.line}:${warning.column ?? 1}`;
+  return `${where} ${warning.message}`;
+}
+
+/** Flags over config over defaults. */
+function mergeOptions(patterns: string[], flags: GenerateFlags, config: PushManifestConfig) {
+  const pick = <T>(flag: T | undefined, fromConfig: T | undefined) => (flag !== undefined ? flag : fromConfig);
+  const root = flags.root !== undefined ? resolve(flags.root) : config.root;
+  if (root === undefined) throw new PushManifestError('BAD_OPTION', 'generate: --root <dir> is required (or root in the config file)');
+  const out = flags.out ?? config.out ?? resolve(root, 'push-manifest.json');
+  const options: GenerateOptions = { root };
+  const set = <K extends keyof GenerateOptions>(key: K, value: GenerateOptions[K] | undefined) => {
+    if (value !== undefined) options[key] = value;
+  };
+  set('patterns', patterns.length > 0 ? patterns : config.patterns);
+  set('base', pick(flags.base, config.base));
+  set('max', pick(wholeNumber('--max', flags.max), config.max));
+  set('maxBytes', pick(wholeNumber('--max-bytes', flags.maxBytes), config.maxBytes));
+  set('types', pick(typeList(flags.types), config.types));
+  set('firstImage', pick(flags.firstImage, config.firstImage));
+  set('srcset', pick(flags.srcset, config.srcset));
+  set('followImports', pick(flags.followImports, config.followImports));
+  set('nomodule', pick(flags.nomodule, config.nomodule));
+  return { options, out, format: flags.format ?? config.format ?? 'auto' };
+}
+
+/**
+ * `push-manifest generate [patterns...] --root <dir>`: crawl the site and write its manifest.
+ * Warnings go to stderr one per line; exit 0 even with warnings, 2 (nothing written) on bad input.
+ */
+export async function generate(patterns: string[], rawFlags: Record<string, unknown>, out: Output): Promise<number> {
+  const flags = rawFlags as GenerateFlags;
+  const { file: configFile, config } = await loadConfig(flags.config);
+  if (configFile) out.verbose(`config: ${shown(configFile)}`);
+  const { options, out: target, format } = mergeOptions(patterns, flags, config);
+  if (flags.json && target === '-') {
+    throw new PushManifestError('BAD_OPTION', 'generate: --json and --out - both want stdout; write the manifest to a file');
+  }
+  if (target !== '-') options.exclude = [resolve(target)];
+
+  let lastProgress = 0;
+  options.onProgress = (done, total) => {
+    const now = performance.now();
+    if (done === total || now - lastProgress > 250) {
+      lastProgress = now;
+      out.progress(`crawling ${done}/${total} pages`);
+    }
+  };
+  options.onWarning = (warning) => out.warn(formatWarning(warning));
+
+  const result = await generateManifest(options);
+  out.endProgress();
+  // Serialise before writing anything: a manifest that cannot be written leaves no file behind.
+  const text = serializeManifest(result.manifest, format);
+  if (target === '-') out.data(text);
+  else await writeManifestFile(target, result.manifest, format);
+
+  const { pages, files, bytes, ms } = result.stats;
+  const resources = [...result.manifest.pages.values()].reduce((n, list) => n + list.length, 0);
+  const where = target === '-' ? 'stdout' : shown(target);
+  out.info(
+    `${pages} page${pages === 1 ? '' : 's'}, ${resources} listed resource${resources === 1 ? '' : 's'}, ${files} files parsed (${(bytes / 1024).toFixed(1)} KiB) in ${ms} ms → ${where}` +
+      (result.warnings.length > 0 ? `, ${result.warnings.length} warning${result.warnings.length === 1 ? '' : 's'}` : ''),
+  );
+  if (flags.json) {
+    out.data(JSON.stringify({ out: target, format, pages, resources, files, bytes, ms, warnings: result.warnings }));
+  }
+  return EXIT.OK;
 }

@@ -1,7 +1,25 @@
 /**
  * `@push-manifest/core/manifest`: the manifest model, schema and formats, and the error class.
- * Light on purpose (zod only): `validate`, `convert` and the runtime load this, never the crawler.
+ * Light on purpose (zod and node built-ins only): `validate`, `convert` and the runtime load this,
+ * never the crawler.
  */
 export * from './model.js';
 export { PushManifestError, isPushManifestError } from '../errors.js';
 export type { PushManifestErrorCode, PushManifestErrorOptions } from '../errors.js';
+export { detectFormat, MANIFEST_FORMATS, type ManifestFormat } from './formats/detect.js';
+export { ANY_PAGE_PATTERN } from './formats/polymer.js';
+export {
+  parseManifest,
+  readJsonFile,
+  readManifestFile,
+  readManifestJson,
+  validateManifestJson,
+  type ManifestReadResult,
+  type ParseManifestOptions,
+} from './read.js';
+export { resolveAutoFormat, serializeManifest, writeManifestFile } from './write.js';
+export { sortByWeight } from './formats/entries.js';
+export { formatProblem, formatProblemPath, type ManifestProblem } from './problems.js';
+export { checkManifestFiles, type CheckFilesOptions } from './check-files.js';
+export { manifestJsonSchema, pushManifestSchema, resourceEntrySchema, preconnectEntrySchema } from './schema.js';
+export { unsafeUrlReason, badOriginReason, resolveManifestPath } from './url-safety.js';

@@ -1,0 +1,67 @@
+/**
+ * Loading `push-manifest.config.{js,mjs,json}`: from `--config`, or the first of those names in
+ * the current folder. Paths in it are relative to the config file's folder.
+ */
+import { access, readFile } from 'node:fs/promises';
+import { dirname, extname, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { PushManifestError, type PushManifestConfig } from '@push-manifest/core';
+
+/** Names looked for in the current folder, in this order. */
+export const CONFIG_NAMES = ['push-manifest.config.js', 'push-manifest.config.mjs', 'push-manifest.config.json'];
+
+/** A loaded config and where it came from. */
+export interface LoadedConfig {
+  file?: string;
+  config: PushManifestConfig;
+}
+
+async function exists(file: string): Promise<boolean> {
+  return access(file).then(
+    () => true,
+    () => false,
+  );
+}
+
+/** Load the config named by `--config`, or the default one in `cwd`; `{ config: {} }` when there is none. */
+export async function loadConfig(explicit: string | undefined, cwd = process.cwd()): Promise<LoadedConfig> {
+  let file: string | undefined;
+  if (explicit !== undefined) {
+    file = resolve(cwd, explicit);
+    if (!(await exists(file))) throw new PushManifestError('ENOENT', `config file ${explicit} does not exist`, { file: explicit });
+  } else {
+    for (const name of CONFIG_NAMES) {
+      const candidate = resolve(cwd, name);
+      if (await exists(candidate)) {
+        file = candidate;
+        break;
+      }
+    }
+  }
+  if (file === undefined) return { config: {} };
+
+  let value: unknown;
+  if (extname(file) === '.json') {
+    const text = await readFile(file, 'utf8');
+    try {
+      value = JSON.parse(text);
+    } catch (error) {
+      throw new PushManifestError('BAD_INPUT', `${file}: not valid JSON (${(error as Error).message})`, { file });
+    }
+  } else {
+    try {
+      const module = (await import(pathToFileURL(file).href)) as { default?: unknown };
+      value = module.default;
+    } catch (error) {
+      throw new PushManifestError('BAD_INPUT', `${file}: cannot load it (${(error as Error).message.split('\n')[0]})`, { file });
+    }
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new PushManifestError('BAD_INPUT', `${file}: the config must be an object (export default defineConfig({...}))`, { file });
+  }
+  const config = { ...(value as PushManifestConfig) };
+  const folder = dirname(file);
+  if (typeof config.root === 'string') config.root = resolve(folder, config.root);
+  if (typeof config.out === 'string' && config.out !== '-') config.out = resolve(folder, config.out);
+  return { file, config };
+}

@@ -1,0 +1,349 @@
+/**
+ * The resource graph: for each page, every file it pulls in, found transitively (page → CSS →
+ * `@import`ed CSS → fonts and images; page → module script → its static imports, when asked).
+ * Parse results and file stats are memoised by absolute path, so a stylesheet shared by a
+ * thousand pages is read and parsed once; `@import` cycles end at a file already on the path.
+ */
+import { lstat, realpath, stat } from 'node:fs/promises';
+import { extname, isAbsolute, relative, sep } from 'node:path';
+import { lookup } from 'mrmime';
+import type { CrossOrigin, ResourceRel, ResourceType } from '../manifest/model.js';
+import { criticalityRank, type Criticality } from '../manifest/order.js';
+import { fileBaseUrl, resolveRef, SITE_ORIGIN, type Site } from './resolve.js';
+import { isFileReadError, type FileExtract, type FileKind, type FileParser, type FileReadError, type Ref } from './types.js';
+
+/** A problem worth telling the user; the crawl goes on. */
+export interface CrawlWarning {
+  /** Absolute path of the file the problem is in. */
+  file: string;
+  line?: number;
+  column?: number;
+  /** Stable code: MISSING, OUTSIDE_ROOT, BAD_URL, NOT_UTF8, UNREADABLE, CSS_PARSE, HTML_TRUNCATED… */
+  code: string;
+  message: string;
+}
+
+/** Options that decide what the crawl follows. */
+export interface GraphOptions {
+  /** `default`: the `src` or smallest-density candidate of each srcset/image-set; `all`: every candidate. */
+  srcset?: 'default' | 'all';
+  /** Follow static imports of module scripts (parses JavaScript). */
+  followImports?: boolean;
+  /** List `<script nomodule>` too (only old browsers fetch them). */
+  nomodule?: boolean;
+}
+
+/** One resource a page needs, before filtering and weighting. */
+export interface PageResource {
+  url: string;
+  file: string;
+  type: ResourceType;
+  criticality: Criticality;
+  seq: number;
+  crossorigin?: CrossOrigin;
+  rel?: ResourceRel;
+  media?: string;
+  /** Size on disk, for `maxBytes`. */
+  size: number;
+  /** An image an HTML element shows right away: may be the page's "first image". */
+  shownImage: boolean;
+  highPriority: boolean;
+}
+
+/** What crawling one page found. */
+export interface PageCrawl {
+  file: string;
+  resources: PageResource[];
+  /** Cross-origin origins, in discovery order. */
+  preconnect: string[];
+}
+
+interface FileStat {
+  size: number;
+}
+
+/** What a ref inherits from the file that brought its file in. */
+interface Inherited {
+  criticality?: Criticality;
+  media?: string;
+  crossorigin?: string;
+  module?: boolean;
+  template?: boolean;
+}
+
+/** Per-page walking state. */
+interface PageState {
+  resources: PageResource[];
+  preconnect: Set<string>;
+  /** Stylesheets and modules already walked on this page: ends cycles and repeats. */
+  walked: Set<string>;
+  seq: number;
+}
+
+const IMAGE_SOURCES = new Set<Ref['source']>(['img', 'picture-source', 'input-image', 'svg-image', 'svg-use', 'video-poster']);
+
+/** Media a browser never applies to a screen: such a stylesheet does not block rendering. */
+const NON_SCREEN_MEDIA = /^\s*(?:only\s+)?(?:print|speech)\s*$/i;
+
+/** The preload `as` value for a file, from its extension alone. */
+export function typeFromExtension(file: string): ResourceType {
+  const ext = extname(file).toLowerCase();
+  switch (ext) {
+    case '.json':
+      return 'fetch';
+    case '.js':
+    case '.mjs':
+    case '.cjs':
+      return 'script';
+    case '.css':
+      return 'style';
+    case '.woff2':
+    case '.woff':
+    case '.ttf':
+    case '.otf':
+    case '.eot':
+      return 'font';
+    case '.vtt':
+      return 'track';
+    case '.html':
+    case '.htm':
+      return 'document';
+    case '.webmanifest':
+      return 'manifest';
+    default: {
+      const mime = lookup(ext) ?? '';
+      if (mime.startsWith('image/')) return 'image';
+      if (mime.startsWith('video/')) return 'video';
+      if (mime.startsWith('audio/')) return 'audio';
+      if (mime.startsWith('font/')) return 'font';
+      return 'fetch';
+    }
+  }
+}
+
+function corsValue(value: string | undefined): CrossOrigin {
+  return value === 'use-credentials' ? 'use-credentials' : 'anonymous';
+}
+
+/** Crawls pages against one site, sharing parse results and stats between them. */
+export class ResourceGraph {
+  private readonly extracts = new Map<string, Promise<FileExtract | null>>();
+  private readonly stats = new Map<string, Promise<FileStat | null>>();
+  private readonly warned = new Set<string>();
+  private realRoot: Promise<string> | undefined;
+  /** Files read and bytes parsed, for the summary. */
+  filesParsed = 0;
+  bytesParsed = 0;
+
+  constructor(
+    private readonly site: Site,
+    private readonly parser: FileParser,
+    private readonly options: GraphOptions,
+    private readonly onWarning: (warning: CrawlWarning) => void,
+  ) {}
+
+  /** Report a warning once, however many pages lead to it. */
+  warn(warning: CrawlWarning): void {
+    const key = `${warning.file}\0${warning.line}\0${warning.column}\0${warning.code}\0${warning.message}`;
+    if (this.warned.has(key)) return;
+    this.warned.add(key);
+    this.onWarning(warning);
+  }
+
+  /** Count a parse result and pass on its warnings. */
+  private report(kind: FileKind, file: string, result: FileExtract | FileReadError): FileExtract | null {
+    if (isFileReadError(result)) {
+      this.warn({ file, code: 'UNREADABLE', message: `cannot read ${kind.toUpperCase()} file (${result.code}): ${result.message}` });
+      return null;
+    }
+    this.filesParsed++;
+    this.bytesParsed += result.bytes ?? 0;
+    for (const w of result.warnings) {
+      const warning: CrawlWarning = { file, code: w.code, message: w.message };
+      if (w.line !== undefined) warning.line = w.line;
+      if (w.column !== undefined) warning.column = w.column;
+      this.warn(warning);
+    }
+    return result;
+  }
+
+  /** Parse a shared file (CSS, JS) once per run, however many pages reach it. */
+  private parseShared(kind: FileKind, file: string): Promise<FileExtract | null> {
+    let pending = this.extracts.get(file);
+    if (!pending) {
+      pending = this.parser.parse(kind, file).then((result) => this.report(kind, file, result));
+      this.extracts.set(file, pending);
+    }
+    return pending;
+  }
+
+  /** The file's size if it is a regular file inside the root (symlinks followed, but not out of the root). */
+  private statFile(file: string): Promise<FileStat | null> {
+    let pending = this.stats.get(file);
+    if (!pending) {
+      pending = this.doStat(file);
+      this.stats.set(file, pending);
+    }
+    return pending;
+  }
+
+  private async doStat(file: string): Promise<FileStat | null> {
+    try {
+      const link = await lstat(file);
+      if (link.isSymbolicLink()) {
+        this.realRoot ??= realpath(this.site.root);
+        const [target, root] = await Promise.all([realpath(file), this.realRoot]);
+        const rel = relative(root, target);
+        if (rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel)) return null;
+      }
+      const info = link.isSymbolicLink() ? await stat(file) : link;
+      return info.isFile() ? { size: info.size } : null;
+    } catch {
+      return null;
+    }
+  }
+
+  /** Crawl one HTML page. Returns null when the page itself cannot be read. */
+  async crawlPage(file: string): Promise<PageCrawl | null> {
+    // Pages are not memoised: each is read once anyway, and keeping their trees would only cost memory.
+    const extract = this.report('html', file, await this.parser.parse('html', file));
+    if (!extract) return null;
+    const state: PageState = { resources: [], preconnect: new Set(), walked: new Set(), seq: 0 };
+    let baseUrl = fileBaseUrl(this.site, file);
+    if (extract.base && extract.base.href !== '') {
+      try {
+        baseUrl = new URL(extract.base.href, baseUrl);
+      } catch {
+        this.warn({ file, line: extract.base.line, column: extract.base.column, code: 'BAD_URL', message: `<base href="${extract.base.href}"> is not a valid URL; ignored` });
+      }
+    }
+    await this.walkRefs(extract.refs, file, baseUrl, {}, state);
+    return { file, resources: state.resources, preconnect: [...state.preconnect] };
+  }
+
+  private async walkRefs(refs: readonly Ref[], from: string, baseUrl: URL, inherited: Inherited, state: PageState): Promise<void> {
+    // Resolve and stat in parallel, then walk in document order so seq follows discovery order.
+    const prepared = await Promise.all(refs.map((ref) => this.prepare(ref, from, baseUrl, state)));
+    for (let i = 0; i < refs.length; i++) {
+      const item = prepared[i];
+      if (!item) continue;
+      await this.visit(refs[i]!, item.url, item.file, item.size, inherited, state);
+    }
+  }
+
+  /** Resolve a ref and check its file; null when it is not listed (with a warning where that is news). */
+  private async prepare(ref: Ref, from: string, baseUrl: URL, state: PageState): Promise<{ url: string; file: string; size: number } | null> {
+    if (ref.candidate && !ref.candidate.isDefault && (this.options.srcset !== 'all' || ref.source === 'font-face')) return null;
+    if (ref.nomodule && !this.options.nomodule) return null;
+    if (ref.source === 'js-import' && !this.options.followImports) return null;
+    const resolution = resolveRef(ref.url, baseUrl, this.site, { bareIsModule: ref.source === 'js-import' });
+    switch (resolution.kind) {
+      case 'skip':
+        return null;
+      case 'cross-origin':
+        state.preconnect.add(resolution.origin);
+        return null;
+      case 'bad':
+        this.warn({ file: from, line: ref.line, column: ref.column, code: resolution.code, message: `${resolution.message}; skipped` });
+        return null;
+      case 'local':
+        break;
+    }
+    if (ref.source === 'preconnect') return null;
+    const info = await this.statFile(resolution.file);
+    if (!info) {
+      const shown = relative(this.site.root, resolution.file).split(sep).join('/');
+      this.warn({ file: from, line: ref.line, column: ref.column, code: 'MISSING', message: `${resolution.url} not found (no file ${shown} under the root); not listed` });
+      return null;
+    }
+    return { url: resolution.url, file: resolution.file, size: info.size };
+  }
+
+  private async visit(ref: Ref, url: string, file: string, size: number, inherited: Inherited, state: PageState): Promise<void> {
+    const template = inherited.template || ref.template === true;
+    const module = ref.module === true || (ref.source === 'js-import' && inherited.module === true);
+    const type: ResourceType = ref.as ?? typeFromExtension(file);
+    const media = ref.media ?? inherited.media;
+    // Whatever a non-blocking stylesheet or a template pulls in is not needed for the first render either.
+    const criticality = template || inherited.criticality === 'other' ? 'other' : this.criticalityOf(ref, type, media, module);
+
+    const resource: PageResource = {
+      url,
+      file,
+      type,
+      criticality,
+      seq: state.seq++,
+      size,
+      shownImage: type === 'image' && IMAGE_SOURCES.has(ref.source) && !ref.lazy && !template,
+      highPriority: ref.highPriority === true,
+    };
+    const cors = ref.crossorigin ?? inherited.crossorigin;
+    if (type === 'font' || module) resource.crossorigin = corsValue(cors);
+    else if (cors !== undefined) resource.crossorigin = corsValue(cors);
+    if (module && type === 'script') resource.rel = 'modulepreload';
+    if (media !== undefined) resource.media = media;
+    state.resources.push(resource);
+
+    const isSheet = ref.source === 'stylesheet' || ref.source === 'css-import';
+    const isModule = this.options.followImports && module && type === 'script' && (ref.source === 'script' || ref.source === 'modulepreload' || ref.source === 'js-import');
+    if ((!isSheet && !isModule) || state.walked.has(file)) return;
+    state.walked.add(file);
+    const extract = await this.parseShared(isSheet ? 'css' : 'js', file);
+    if (!extract) return;
+    const next: Inherited = isSheet
+      ? { criticality, template }
+      : { criticality, template, module: true };
+    if (media !== undefined) next.media = media;
+    if (!isSheet && cors !== undefined) next.crossorigin = cors;
+    await this.walkRefs(extract.refs, file, new URL(url, SITE_ORIGIN), next, state);
+  }
+
+  private criticalityOf(ref: Ref, type: ResourceType, media: string | undefined, module: boolean): Criticality {
+    switch (ref.source) {
+      case 'stylesheet':
+      case 'css-import':
+        return media !== undefined && NON_SCREEN_MEDIA.test(media) ? 'other' : 'style';
+      case 'font-face':
+        return 'font';
+      case 'script':
+        return module || ref.async || ref.defer ? 'script' : 'blocking-script';
+      case 'modulepreload':
+      case 'js-import':
+        return 'script';
+      case 'preload':
+        if (type === 'style') return 'style';
+        if (type === 'font') return 'font';
+        if (type === 'script') return 'script';
+        if (type === 'image') return 'image';
+        return 'other';
+      case 'css-url':
+        return 'image';
+      default:
+        if (type === 'image' && IMAGE_SOURCES.has(ref.source)) return ref.lazy ? 'other' : 'image';
+        return 'other';
+    }
+  }
+
+  /** Close the parser (worker pools). */
+  async close(): Promise<void> {
+    await this.parser.close?.();
+  }
+}
+
+/** Merge a page's repeats of one URL: the first reference types it, the most critical one places it. */
+export function mergeRepeats(resources: readonly PageResource[]): PageResource[] {
+  const byUrl = new Map<string, PageResource>();
+  for (const r of resources) {
+    const seen = byUrl.get(r.url);
+    if (!seen) {
+      byUrl.set(r.url, { ...r });
+      continue;
+    }
+    if (criticalityRank(r.criticality) < criticalityRank(seen.criticality)) seen.criticality = r.criticality;
+    // Needed under one media query here and unconditionally there: needed unconditionally.
+    if (seen.media !== r.media) delete seen.media;
+    seen.shownImage ||= r.shownImage;
+    seen.highPriority ||= r.highPriority;
+  }
+  return [...byUrl.values()];
+}

@@ -1,0 +1,415 @@
+/**
+ * HTML → refs, with parse5. Walks the whole tree (including `<template>` content) in document
+ * order and records every URL an element makes the browser fetch, with the attributes that decide
+ * its type, order and CORS mode. Inline CSS goes through `css.ts` with the page's line numbers.
+ */
+import { parse, type DefaultTreeAdapterTypes, type ParserError } from 'parse5';
+import { parseSrcset } from 'srcset';
+import { RESOURCE_TYPES, type ResourceType } from '../manifest/model.js';
+import { extractCss } from './css.js';
+import { extractJs } from './js.js';
+import type { ExtractWarning, FileExtract, Ref, RefSource } from './types.js';
+
+type Element = DefaultTreeAdapterTypes.Element;
+type ParentNode = DefaultTreeAdapterTypes.ParentNode;
+type Template = DefaultTreeAdapterTypes.Template;
+type TextNode = DefaultTreeAdapterTypes.TextNode;
+
+const HTML_NS = 'http://www.w3.org/1999/xhtml';
+const SVG_NS = 'http://www.w3.org/2000/svg';
+
+/** Script `type` values browsers run as classic scripts (HTML's "JavaScript MIME type essence match"). */
+const CLASSIC_SCRIPT_TYPES = new Set([
+  '',
+  'text/javascript',
+  'application/javascript',
+  'application/ecmascript',
+  'application/x-ecmascript',
+  'application/x-javascript',
+  'text/ecmascript',
+  'text/javascript1.0',
+  'text/javascript1.1',
+  'text/javascript1.2',
+  'text/javascript1.3',
+  'text/javascript1.4',
+  'text/javascript1.5',
+  'text/jscript',
+  'text/livescript',
+  'text/x-ecmascript',
+  'text/x-javascript',
+]);
+
+/** Image types every current browser decodes; a `<source>` of another type may be skipped by the browser. */
+const COMMON_IMAGE_TYPES = new Set([
+  'image/avif',
+  'image/webp',
+  'image/png',
+  'image/apng',
+  'image/jpeg',
+  'image/jpg',
+  'image/gif',
+  'image/svg+xml',
+]);
+
+/** parse5 errors that mean the document was cut off: worth telling the user, unlike the many harmless ones. */
+const TRUNCATION_ERRORS = /^eof-in-/;
+
+const isResourceType = (value: string): value is ResourceType => (RESOURCE_TYPES as readonly string[]).includes(value);
+
+/** Per-document walking state. */
+interface HtmlState {
+  refs: Ref[];
+  warnings: ExtractWarning[];
+  base?: FileExtract['base'];
+  group: number;
+  inTemplate: boolean;
+  /** `<picture>`s whose image is already decided by a `<source>` without `media` of a common type. */
+  settledPictures: Set<ParentNode>;
+}
+
+/** Extract every reference from an HTML document. Pure: no I/O, no URL resolution. */
+export function extractHtml(text: string): FileExtract {
+  const state: HtmlState = { refs: [], warnings: [], group: 0, inTemplate: false, settledPictures: new Set() };
+  const document = parse(text, {
+    sourceCodeLocationInfo: true,
+    onParseError: (error: ParserError) => {
+      if (TRUNCATION_ERRORS.test(error.code)) {
+        state.warnings.push({
+          line: error.startLine,
+          column: error.startCol,
+          code: 'HTML_TRUNCATED',
+          message: `HTML ends early (${error.code}); crawled what was before it`,
+        });
+      }
+    },
+  });
+  walk(document, state);
+  const result: FileExtract = { kind: 'html', refs: state.refs, warnings: state.warnings };
+  if (state.base) result.base = state.base;
+  return result;
+}
+
+function walk(parent: ParentNode, state: HtmlState): void {
+  for (const node of parent.childNodes) {
+    if (!('tagName' in node)) continue;
+    visitElement(node, state);
+    if (node.tagName === 'template' && node.namespaceURI === HTML_NS) {
+      const wasInTemplate = state.inTemplate;
+      state.inTemplate = true;
+      walk((node as Template).content, state);
+      state.inTemplate = wasInTemplate;
+    } else {
+      walk(node, state);
+    }
+  }
+}
+
+function attr(element: Element, name: string): string | undefined {
+  for (const a of element.attrs) if (a.name === name && !a.prefix) return a.value;
+  return undefined;
+}
+
+function hasAttr(element: Element, name: string): boolean {
+  return attr(element, name) !== undefined;
+}
+
+/** Where an attribute (or failing that, the element) starts. */
+function position(element: Element, attrName?: string): { line: number; column: number } {
+  const loc = element.sourceCodeLocation;
+  const at = (attrName && loc?.attrs?.[attrName]) || loc;
+  return { line: at?.startLine ?? 1, column: at?.startCol ?? 1 };
+}
+
+function addRef(state: HtmlState, element: Element, attrName: string, url: string, source: RefSource, extra: Partial<Ref> = {}): Ref {
+  const ref: Ref = { url, source, ...position(element, attrName), ...extra };
+  if (state.inTemplate) ref.template = true;
+  state.refs.push(ref);
+  return ref;
+}
+
+/** `crossorigin` as the element has it, only when present. */
+function corsOf(element: Element): Partial<Ref> {
+  const value = attr(element, 'crossorigin');
+  return value === undefined ? {} : { crossorigin: value.trim().toLowerCase() };
+}
+
+function mediaOf(element: Element): Partial<Ref> {
+  const media = attr(element, 'media')?.trim();
+  return media ? { media } : {};
+}
+
+/**
+ * Add an element's `src` and `srcset` as one candidate group. The default candidate is `src`
+ * when there is one, else the smallest density (a `w`-only set: the narrowest width).
+ */
+function addImageSet(
+  state: HtmlState,
+  element: Element,
+  source: RefSource,
+  srcAttr: string | undefined,
+  srcsetAttr: string,
+  extra: Partial<Ref>,
+  alternativeOnly = false,
+): void {
+  const src = srcAttr === undefined ? undefined : attr(element, srcAttr)?.trim();
+  const srcset = attr(element, srcsetAttr);
+  let candidates: { url: string; width?: number; density?: number }[] = [];
+  if (srcset !== undefined && srcset.trim() !== '') {
+    try {
+      candidates = parseSrcset(srcset).map((c) => ({ ...c }));
+    } catch (error) {
+      state.warnings.push({
+        ...position(element, srcsetAttr),
+        code: 'BAD_SRCSET',
+        message: `unreadable ${srcsetAttr}: ${(error as Error).message}`,
+      });
+    }
+  }
+  if (!src && candidates.length === 0) return;
+  if (candidates.length === 0 && src && !alternativeOnly) {
+    addRef(state, element, srcAttr ?? srcsetAttr, src, source, extra);
+    return;
+  }
+  const group = ++state.group;
+  let defaultIndex = -1; // -1: the src
+  if (!src) {
+    const score = (c: { width?: number; density?: number }) => c.density ?? (c.width === undefined ? 1 : Number.POSITIVE_INFINITY);
+    defaultIndex = 0;
+    candidates.forEach((c, i) => {
+      const best = candidates[defaultIndex]!;
+      const s = score(c);
+      const b = score(best);
+      if (s < b || (s === b && c.width !== undefined && best.width !== undefined && c.width < best.width)) defaultIndex = i;
+    });
+  }
+  if (src) addRef(state, element, srcAttr!, src, source, { ...extra, candidate: { group, isDefault: !alternativeOnly } });
+  candidates.forEach((c, i) => {
+    const candidate: Ref['candidate'] = { group, isDefault: !alternativeOnly && i === defaultIndex };
+    if (c.width !== undefined) candidate.width = c.width;
+    if (c.density !== undefined) candidate.density = c.density;
+    addRef(state, element, srcsetAttr, c.url, source, { ...extra, candidate });
+  });
+}
+
+function visitElement(element: Element, state: HtmlState): void {
+  if (element.namespaceURI === SVG_NS) {
+    visitSvg(element, state);
+  } else if (element.namespaceURI === HTML_NS) {
+    visitHtml(element, state);
+  }
+  const style = attr(element, 'style');
+  if (style !== undefined && /url\(|image-set/i.test(style)) {
+    const at = position(element, 'style');
+    const css = extractCss(style, { context: 'declarationList', line: at.line, column: at.column, inline: true });
+    pushCss(state, css);
+  }
+}
+
+function pushCss(state: HtmlState, css: FileExtract): void {
+  // css.ts numbers its own candidate groups from 1; keep them distinct from this document's.
+  const offset = state.group;
+  let maxGroup = 0;
+  for (const ref of css.refs) {
+    if (state.inTemplate) ref.template = true;
+    if (ref.candidate) {
+      maxGroup = Math.max(maxGroup, ref.candidate.group);
+      ref.candidate.group += offset;
+    }
+    state.refs.push(ref);
+  }
+  state.group += maxGroup;
+  state.warnings.push(...css.warnings);
+}
+
+function visitSvg(element: Element, state: HtmlState): void {
+  if (element.tagName !== 'image' && element.tagName !== 'use') return;
+  // SVG 2 `href` wins over the older `xlink:href`.
+  let value = attr(element, 'href');
+  let name = 'href';
+  if (value === undefined) {
+    for (const a of element.attrs) {
+      if (a.name === 'href' && a.prefix === 'xlink') {
+        value = a.value;
+        name = 'xlink:href';
+      }
+    }
+  }
+  if (value === undefined || value.trim() === '') return;
+  if (element.tagName === 'image') {
+    addRef(state, element, name, value.trim(), 'svg-image', { as: 'image' });
+  } else {
+    // <use href="sprite.svg#icon"> fetches sprite.svg; a bare "#icon" is in this document.
+    addRef(state, element, name, value.trim(), 'svg-use', { as: 'image' });
+  }
+}
+
+function visitHtml(element: Element, state: HtmlState): void {
+  switch (element.tagName) {
+    case 'base': {
+      const href = attr(element, 'href');
+      if (href !== undefined && !state.base && !state.inTemplate) state.base = { href: href.trim(), ...position(element, 'href') };
+      return;
+    }
+    case 'script':
+      return visitScript(element, state);
+    case 'link':
+      return visitLink(element, state);
+    case 'style': {
+      const type = attr(element, 'type')?.trim().toLowerCase();
+      if (type && type !== 'text/css') return;
+      const text = element.childNodes.find((n): n is TextNode => n.nodeName === '#text');
+      if (!text) return;
+      const loc = text.sourceCodeLocation;
+      const css = extractCss(text.value, { line: loc?.startLine ?? 1, column: loc?.startCol ?? 1, inline: true });
+      return pushCss(state, css);
+    }
+    case 'img': {
+      const lazy = attr(element, 'loading')?.trim().toLowerCase() === 'lazy';
+      const high = attr(element, 'fetchpriority')?.trim().toLowerCase() === 'high';
+      const extra: Partial<Ref> = { as: 'image', ...corsOf(element) };
+      if (lazy) extra.lazy = true;
+      if (high) extra.highPriority = true;
+      // In a <picture> already served by a <source>, the <img> is only a fallback.
+      const settled = element.parentNode !== null && state.settledPictures.has(element.parentNode);
+      return addImageSet(state, element, 'img', 'src', 'srcset', extra, settled);
+    }
+    case 'source':
+      return visitSource(element, state);
+    case 'video': {
+      const src = attr(element, 'src')?.trim();
+      if (src) addRef(state, element, 'src', src, 'video', { as: 'video', ...corsOf(element) });
+      const poster = attr(element, 'poster')?.trim();
+      if (poster) addRef(state, element, 'poster', poster, 'video-poster', { as: 'image' });
+      return;
+    }
+    case 'audio': {
+      const src = attr(element, 'src')?.trim();
+      if (src) addRef(state, element, 'src', src, 'audio', { as: 'audio', ...corsOf(element) });
+      return;
+    }
+    case 'track': {
+      const src = attr(element, 'src')?.trim();
+      if (src) addRef(state, element, 'src', src, 'track', { as: 'track' });
+      return;
+    }
+    case 'iframe': {
+      const src = attr(element, 'src')?.trim();
+      if (src) addRef(state, element, 'src', src, 'iframe', { as: 'document' });
+      return;
+    }
+    case 'embed': {
+      const src = attr(element, 'src')?.trim();
+      if (src) addRef(state, element, 'src', src, 'embed', { as: 'embed' });
+      return;
+    }
+    case 'object': {
+      const data = attr(element, 'data')?.trim();
+      if (data) addRef(state, element, 'data', data, 'object', { as: 'object' });
+      return;
+    }
+    case 'input': {
+      if (attr(element, 'type')?.trim().toLowerCase() !== 'image') return;
+      const src = attr(element, 'src')?.trim();
+      if (src) addRef(state, element, 'src', src, 'input-image', { as: 'image' });
+      return;
+    }
+    default:
+      return;
+  }
+}
+
+function visitScript(element: Element, state: HtmlState): void {
+  const type = (attr(element, 'type') ?? '').trim().toLowerCase();
+  const module = type === 'module';
+  if (!module && !CLASSIC_SCRIPT_TYPES.has(type)) return; // JSON, templates, importmap, speculationrules…
+  const src = attr(element, 'src')?.trim();
+  const extra: Partial<Ref> = { as: 'script', ...corsOf(element) };
+  if (module) extra.module = true;
+  if (hasAttr(element, 'async')) extra.async = true;
+  if (hasAttr(element, 'defer')) extra.defer = true;
+  if (hasAttr(element, 'nomodule')) extra.nomodule = true;
+  if (src) {
+    addRef(state, element, 'src', src, 'script', extra);
+    return;
+  }
+  if (module) {
+    // An inline module's static imports are fetched like those of a module file.
+    const text = element.childNodes.find((n): n is TextNode => n.nodeName === '#text');
+    if (!text || !/\b(?:import|export)\b/.test(text.value)) return;
+    const loc = text.sourceCodeLocation;
+    const js = extractJs(text.value, { line: loc?.startLine ?? 1, column: loc?.startCol ?? 1 });
+    for (const ref of js.refs) {
+      ref.inline = true;
+      if (state.inTemplate) ref.template = true;
+      state.refs.push(ref);
+    }
+    state.warnings.push(...js.warnings);
+  }
+}
+
+function visitLink(element: Element, state: HtmlState): void {
+  const rels = new Set((attr(element, 'rel') ?? '').toLowerCase().split(/[\t\n\f\r ]+/).filter(Boolean));
+  const href = attr(element, 'href')?.trim();
+  const cors = corsOf(element);
+  const media = mediaOf(element);
+
+  if (rels.has('stylesheet') && href) {
+    // Alternate and disabled stylesheets are not fetched for the first render.
+    if (!rels.has('alternate') && !hasAttr(element, 'disabled')) {
+      addRef(state, element, 'href', href, 'stylesheet', { as: 'style', ...cors, ...media });
+    }
+  }
+  if (rels.has('preload')) {
+    const as = (attr(element, 'as') ?? '').trim().toLowerCase();
+    const extra: Partial<Ref> = { ...cors, ...media };
+    if (isResourceType(as)) extra.as = as;
+    else if (as !== '') {
+      state.warnings.push({
+        ...position(element, 'as'),
+        code: 'BAD_PRELOAD_AS',
+        message: `<link rel=preload> with as="${as}", which browsers ignore`,
+      });
+      return;
+    }
+    if (as === 'image' && hasAttr(element, 'imagesrcset')) {
+      addImageSet(state, element, 'preload', href === undefined ? undefined : 'href', 'imagesrcset', extra);
+    } else if (href) {
+      addRef(state, element, 'href', href, 'preload', extra);
+    }
+  }
+  if (rels.has('modulepreload') && href) {
+    addRef(state, element, 'href', href, 'modulepreload', { as: 'script', module: true, ...cors });
+  }
+  if ((rels.has('icon') || rels.has('apple-touch-icon')) && href) {
+    addRef(state, element, 'href', href, 'icon', { as: 'image' });
+  }
+  if (rels.has('manifest') && href) {
+    addRef(state, element, 'href', href, 'manifest', { as: 'manifest', ...cors });
+  }
+  if ((rels.has('preconnect') || rels.has('dns-prefetch')) && href) {
+    addRef(state, element, 'href', href, 'preconnect');
+  }
+}
+
+function visitSource(element: Element, state: HtmlState): void {
+  const parent = element.parentNode;
+  const parentName = parent && 'tagName' in parent ? parent.tagName : '';
+  if (parentName === 'picture') {
+    const type = attr(element, 'type')?.trim().toLowerCase();
+    const extra: Partial<Ref> = { as: 'image', ...mediaOf(element) };
+    const first = state.refs.length;
+    // A browser takes the first <source> that matches: after one without media (of a type it
+    // decodes) the rest are never used. One with an uncommon type may be skipped by the browser,
+    // so it is only an alternative (listed with the `all` srcset policy).
+    const settled = parent !== null && state.settledPictures.has(parent);
+    const uncommon = type !== undefined && type !== '' && !COMMON_IMAGE_TYPES.has(type);
+    addImageSet(state, element, 'picture-source', undefined, 'srcset', extra, settled || uncommon);
+    for (const r of state.refs.slice(first)) if (r.candidate && type) r.candidate.format = type;
+    if (!uncommon && extra.media === undefined && parent !== null) state.settledPictures.add(parent);
+    return;
+  }
+  if (parentName === 'video' || parentName === 'audio') {
+    const src = attr(element, 'src')?.trim();
+    if (src) addRef(state, element, 'src', src, 'media-source', { as: parentName, ...mediaOf(element) });
+  }
+}

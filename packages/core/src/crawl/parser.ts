@@ -1,0 +1,49 @@
+/**
+ * The default {@link FileParser}: read the file in this thread, decode it as UTF-8 and extract.
+ */
+import { readFile } from 'node:fs/promises';
+import { extractFile, extractReady } from './extract.js';
+import type { FileExtract, FileKind, FileParser, FileReadError } from './types.js';
+
+const lenient = new TextDecoder('utf-8');
+const strict = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * Decode bytes as UTF-8 (a BOM is dropped). Invalid sequences become U+FFFD and `valid` is false,
+ * so the crawl goes on with what is readable and the caller can warn.
+ */
+export function decodeUtf8(bytes: Uint8Array): { text: string; valid: boolean } {
+  const text = lenient.decode(bytes);
+  if (!text.includes('\uFFFD')) return { text, valid: true };
+  // A real U+FFFD in the file is fine; only a failed strict decode means bad bytes.
+  try {
+    strict.decode(bytes);
+    return { text, valid: true };
+  } catch {
+    return { text, valid: false };
+  }
+}
+
+/** Read, decode and extract one file. Never throws for a file problem: returns a {@link FileReadError}. */
+export async function parseFile(kind: FileKind, absPath: string): Promise<FileExtract | FileReadError> {
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(absPath);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'EREAD';
+    return { kind: 'error', code, message: (error as Error).message };
+  }
+  if (kind === 'js') await extractReady();
+  const { text, valid } = decodeUtf8(bytes);
+  const extract = extractFile(kind, text);
+  extract.bytes = bytes.byteLength;
+  if (!valid) {
+    extract.warnings.unshift({ code: 'NOT_UTF8', message: 'not valid UTF-8; invalid bytes read as U+FFFD' });
+  }
+  return extract;
+}
+
+/** The in-process parser: every call reads and parses on the main thread. */
+export function createFileParser(): FileParser {
+  return { parse: parseFile };
+}

@@ -1,0 +1,126 @@
+/**
+ * Plain data passed between the parsing step (`extract.ts`, possibly in a worker thread) and the
+ * graph that resolves and orders what was found. Everything here is structured-clone-safe:
+ * no classes, no functions, no Maps.
+ */
+import type { ResourceType } from '../manifest/model.js';
+
+/** What kind of file a parser reads. `js` is only parsed when module imports are followed. */
+export type FileKind = 'html' | 'css' | 'js';
+
+/**
+ * The construct that referenced a URL. The graph types, orders and attributes a resource from
+ * this, so it says exactly which element or CSS rule the URL came from.
+ */
+export type RefSource =
+  | 'script' // <script src>, classic or module (see `module`)
+  | 'stylesheet' // <link rel=stylesheet>
+  | 'preload' // <link rel=preload as=…>
+  | 'modulepreload' // <link rel=modulepreload>
+  | 'icon' // <link rel=icon|apple-touch-icon>
+  | 'manifest' // <link rel=manifest>
+  | 'preconnect' // <link rel=preconnect|dns-prefetch>: only its origin matters
+  | 'img' // <img src|srcset>
+  | 'picture-source' // <picture><source srcset>
+  | 'media-source' // <video|audio><source src>
+  | 'video'
+  | 'video-poster'
+  | 'audio'
+  | 'track'
+  | 'iframe'
+  | 'embed'
+  | 'object'
+  | 'input-image' // <input type=image src>
+  | 'svg-image' // SVG <image href|xlink:href>
+  | 'svg-use' // SVG <use href>: the file part only
+  | 'css-import' // @import
+  | 'css-url' // url() or image-set() in a property value
+  | 'font-face' // @font-face src
+  | 'js-import'; // static import / export … from
+
+/** One alternative among several for the same slot (srcset, image-set(), @font-face src, <picture>). */
+export interface Candidate {
+  /** Refs with the same group in one file are alternatives for one slot. */
+  group: number;
+  /** The one a browser takes by default: `src`, the smallest density, the best font format. */
+  isDefault: boolean;
+  /** srcset `w` descriptor. */
+  width?: number;
+  /** srcset `x` descriptor, or the image-set() resolution in dppx. */
+  density?: number;
+  /** @font-face `format()` or image-set() `type()`. */
+  format?: string;
+}
+
+/** A URL found in a file, as written (entities and CSS escapes decoded, not yet resolved). */
+export interface Ref {
+  url: string;
+  source: RefSource;
+  /** 1-based position of the reference in the file. */
+  line: number;
+  column: number;
+  /** The type the referencing construct implies (`as` of a preload, `image` for <img>…); absent when only the extension can tell. */
+  as?: ResourceType;
+  /** The element's `crossorigin` attribute: `''` and unknown values mean anonymous. */
+  crossorigin?: string;
+  /** `media` of a stylesheet, `<source>`, preload or @import. */
+  media?: string;
+  /** A module script (type=module, modulepreload, or a static import). */
+  module?: boolean;
+  async?: boolean;
+  defer?: boolean;
+  /** `<script nomodule>`: only old browsers fetch it. */
+  nomodule?: boolean;
+  /** `loading=lazy`: not needed for the first render. */
+  lazy?: boolean;
+  /** `fetchpriority=high`: the author says this is the important image. */
+  highPriority?: boolean;
+  /** Found in CSS inside the HTML file (`<style>` or `style=""`), resolved against the page. */
+  inline?: boolean;
+  /** Found inside `<template>` content. */
+  template?: boolean;
+  /** Set when this ref is one of several alternatives. */
+  candidate?: Candidate;
+}
+
+/** A problem found while parsing; the file still yields what could be read. */
+export interface ExtractWarning {
+  line?: number;
+  column?: number;
+  code: string;
+  message: string;
+}
+
+/** Everything one file references, in document order. The output of {@link extractFile}. */
+export interface FileExtract {
+  kind: FileKind;
+  refs: Ref[];
+  /** The first `<base href>` of an HTML document. */
+  base?: { href: string; line: number; column: number };
+  /** Inline module scripts' static imports are in `refs` with source `js-import`. */
+  warnings: ExtractWarning[];
+  /** Size of the file in bytes, set by the parser that read it. */
+  bytes?: number;
+}
+
+/** A file that could not be read: the crawl warns and goes on. */
+export interface FileReadError {
+  kind: 'error';
+  /** The Node error code (`ENOENT`, `EACCES`, `EISDIR`…) or `EREAD`. */
+  code: string;
+  message: string;
+}
+
+/**
+ * Reads and parses one file. The default runs in-process; the speed work swaps in a worker pool
+ * or a cache. `parse` is called at most once per absolute path per run.
+ */
+export interface FileParser {
+  parse(kind: FileKind, absPath: string): Promise<FileExtract | FileReadError>;
+  close?(): Promise<void>;
+}
+
+/** Whether a parse result is a read error. */
+export function isFileReadError(result: FileExtract | FileReadError): result is FileReadError {
+  return result.kind === 'error';
+}

@@ -1,0 +1,202 @@
+/**
+ * `generateManifest`: crawl a built site into the canonical {@link Manifest}.
+ */
+import { stat } from 'node:fs/promises';
+import { extname, resolve } from 'node:path';
+import fg from 'fast-glob';
+import { PushManifestError } from './errors.js';
+import { RESOURCE_TYPES, type Manifest, type Resource, type ResourceType } from './manifest/model.js';
+import { orderByCriticality, weightAt } from './manifest/order.js';
+import { mergeRepeats, ResourceGraph, type CrawlWarning, type GraphOptions, type PageResource } from './crawl/graph.js';
+import { createFileParser } from './crawl/parser.js';
+import { fileUrlPath, normaliseBase, type Site } from './crawl/resolve.js';
+import type { FileParser } from './crawl/types.js';
+
+export type { CrawlWarning } from './crawl/graph.js';
+
+/** What goes into each page's list, and how much of it. */
+export interface CrawlOptions extends GraphOptions {
+  /** Resource types listed. Default: style, font, script (plus the first image, see `firstImage`). */
+  types?: ResourceType[];
+  /** List the page's first image even when `types` leaves images out. Default true. */
+  firstImage?: boolean;
+  /** Most resources listed per page (the most critical ones). */
+  max?: number;
+  /** Most bytes listed per page: the longest prefix of the ordered list that fits. */
+  maxBytes?: number;
+}
+
+/** Options for {@link generateManifest}. */
+export interface GenerateOptions extends CrawlOptions {
+  /** The built site folder. */
+  root: string;
+  /** Globs of pages relative to `root`. Default `**\/*.html`. `node_modules` is never crawled. */
+  patterns?: string[];
+  /** URL path the root is served under (`/blog/`); prefixes page keys and resource URLs. */
+  base?: string;
+  /** Absolute paths never taken as pages (the manifest being written, for one). */
+  exclude?: string[];
+  /** Pages crawled at once. Default 8. */
+  concurrency?: number;
+  /** Called with each warning as it is found (they are also in the result). */
+  onWarning?: (warning: CrawlWarning) => void;
+  /** Called after each page with the count done and the total. */
+  onProgress?: (done: number, total: number) => void;
+  /** Internal hook: how files are read and parsed (worker pools, caches). Default: in-process. */
+  parser?: FileParser;
+}
+
+/** What {@link generateManifest} produced. */
+export interface GenerateResult {
+  manifest: Manifest;
+  warnings: CrawlWarning[];
+  stats: { pages: number; files: number; bytes: number; ms: number };
+}
+
+/** Default types: what blocks or shapes the first render. The first image comes in through `firstImage`. */
+export const DEFAULT_TYPES: readonly ResourceType[] = ['style', 'font', 'script'];
+
+const PAGE_EXTENSIONS = new Set(['.html', '.htm', '.xhtml']);
+
+function checkOptions(options: GenerateOptions): void {
+  const positive = (name: string, value: number | undefined) => {
+    if (value !== undefined && (!Number.isInteger(value) || value < 1)) {
+      throw new PushManifestError('BAD_OPTION', `${name} must be a positive whole number, got ${value}`);
+    }
+  };
+  positive('max', options.max);
+  positive('maxBytes', options.maxBytes);
+  positive('concurrency', options.concurrency);
+  for (const type of options.types ?? []) {
+    if (!(RESOURCE_TYPES as readonly string[]).includes(type)) {
+      throw new PushManifestError('BAD_OPTION', `unknown type "${type}" in types (expected one of ${RESOURCE_TYPES.join(', ')})`);
+    }
+  }
+  if (options.srcset !== undefined && options.srcset !== 'default' && options.srcset !== 'all') {
+    throw new PushManifestError('BAD_OPTION', `srcset must be "default" or "all", got "${String(options.srcset)}"`);
+  }
+}
+
+async function findPages(root: string, options: GenerateOptions): Promise<string[]> {
+  const patterns = options.patterns && options.patterns.length > 0 ? options.patterns : ['**/*.html'];
+  const found = await fg(patterns, { cwd: root, absolute: true, onlyFiles: true, ignore: ['**/node_modules/**'], dot: false });
+  const exclude = new Set((options.exclude ?? []).map((file) => resolve(file)));
+  const pages = found
+    .map((file) => resolve(file))
+    .filter((file) => !exclude.has(file) && PAGE_EXTENSIONS.has(extname(file).toLowerCase()));
+  return [...new Set(pages)].sort();
+}
+
+/** Pick what a page lists: the type filter (with its first image), then `max`, then `maxBytes`. */
+function selectResources(ordered: readonly PageResource[], options: CrawlOptions): PageResource[] {
+  const types = new Set(options.types ?? DEFAULT_TYPES);
+  let firstImage: PageResource | undefined;
+  if (options.firstImage !== false && !types.has('image')) {
+    const shown = ordered.filter((r) => r.shownImage && r.criticality === 'image');
+    firstImage = shown.find((r) => r.highPriority) ?? shown[0];
+  }
+  let selected = ordered.filter((r) => types.has(r.type) || r === firstImage);
+  if (options.max !== undefined) selected = selected.slice(0, options.max);
+  if (options.maxBytes !== undefined) {
+    let total = 0;
+    const fitting: PageResource[] = [];
+    for (const r of selected) {
+      if (total + r.size > options.maxBytes) break;
+      total += r.size;
+      fitting.push(r);
+    }
+    selected = fitting;
+  }
+  return selected;
+}
+
+/**
+ * Crawl the HTML pages under `root` (and the CSS, fonts, images and scripts they pull in) into a
+ * push manifest: each page's resources in critical-path order with derived weights.
+ * Throws {@link PushManifestError} `ENOENT` for a missing root, `NO_MATCH` when no page matches,
+ * `BAD_OPTION` for options out of range. Problems in the site itself are warnings.
+ */
+export async function generateManifest(options: GenerateOptions): Promise<GenerateResult> {
+  const started = performance.now();
+  checkOptions(options);
+  const root = resolve(options.root);
+  const rootInfo = await stat(root).catch(() => null);
+  if (!rootInfo) throw new PushManifestError('ENOENT', `root folder ${options.root} does not exist`, { file: options.root });
+  if (!rootInfo.isDirectory()) throw new PushManifestError('BAD_INPUT', `root ${options.root} is not a folder`, { file: options.root });
+
+  const pages = await findPages(root, options);
+  if (pages.length === 0) {
+    const patterns = (options.patterns?.length ? options.patterns : ['**/*.html']).join(' ');
+    throw new PushManifestError('NO_MATCH', `no HTML pages match ${patterns} under ${options.root}`, { file: options.root });
+  }
+
+  const site: Site = { root, base: normaliseBase(options.base) };
+  const warnings: CrawlWarning[] = [];
+  const graph = new ResourceGraph(site, options.parser ?? createFileParser(), options, (warning) => {
+    warnings.push(warning);
+    options.onWarning?.(warning);
+  });
+
+  const crawls = new Array<Awaited<ReturnType<ResourceGraph['crawlPage']>>>(pages.length);
+  let next = 0;
+  let done = 0;
+  const worker = async () => {
+    while (next < pages.length) {
+      const index = next++;
+      crawls[index] = await graph.crawlPage(pages[index]!);
+      options.onProgress?.(++done, pages.length);
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: Math.min(options.concurrency ?? 8, pages.length) }, worker));
+  } finally {
+    await graph.close();
+  }
+
+  // A shared resource gets one entry everywhere: type, CORS mode and rel come from its first
+  // reference in page order (pages sorted by path, so the result does not depend on timing).
+  const entries = new Map<string, Pick<Resource, 'type' | 'crossorigin' | 'rel'>>();
+  const manifest: Manifest = { pages: new Map(), preconnect: new Map() };
+  for (const crawl of crawls) {
+    if (!crawl) continue;
+    const merged = mergeRepeats(crawl.resources);
+    for (const r of merged) {
+      const entry = entries.get(r.url);
+      if (!entry) {
+        const first: Pick<Resource, 'type' | 'crossorigin' | 'rel'> = { type: r.type };
+        if (r.crossorigin) first.crossorigin = r.crossorigin;
+        if (r.rel) first.rel = r.rel;
+        entries.set(r.url, first);
+      } else {
+        r.type = entry.type;
+        if (entry.crossorigin) r.crossorigin = entry.crossorigin;
+        else delete r.crossorigin;
+        if (entry.rel) r.rel = entry.rel;
+        else delete r.rel;
+      }
+    }
+    const selected = selectResources(orderByCriticality(merged), options);
+    const resources = selected.map((r, i): Resource => {
+      const resource: Resource = { url: r.url, type: r.type, weight: weightAt(i) };
+      if (r.crossorigin) resource.crossorigin = r.crossorigin;
+      if (r.rel) resource.rel = r.rel;
+      if (r.media) resource.media = r.media;
+      return resource;
+    });
+    const route = fileUrlPath(site, crawl.file);
+    manifest.pages.set(route, resources);
+    if (crawl.preconnect.length > 0) manifest.preconnect!.set(route, crawl.preconnect);
+  }
+  if (manifest.preconnect!.size === 0) delete manifest.preconnect;
+
+  return {
+    manifest,
+    warnings,
+    stats: {
+      pages: crawls.filter(Boolean).length,
+      files: graph.filesParsed,
+      bytes: graph.bytesParsed,
+      ms: Math.round(performance.now() - started),
+    },
+  };
+}

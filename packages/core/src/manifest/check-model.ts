@@ -1,0 +1,72 @@
+/**
+ * Checks on an in-memory {@link Manifest} before it is written, so we never write a file we
+ * would refuse to read (a CR in a URL, a weight of 0, a duplicate URL that JSON would silently
+ * collapse).
+ */
+import { ANY_PAGE, isPatternKey, MAX_WEIGHT, MIN_WEIGHT, RESOURCE_TYPES, type Manifest } from './model.js';
+import type { ManifestProblem } from './problems.js';
+import { mediaSchema } from './schema.js';
+import { badOriginReason, resolveManifestPath } from './url-safety.js';
+import { literalPageRoute } from './formats/multi.js';
+
+const TYPES = new Set<string>(RESOURCE_TYPES);
+
+/** Every problem in a model, with paths of the form `[route, url, field]`. */
+export function checkModel(manifest: Manifest): ManifestProblem[] {
+  const problems: ManifestProblem[] = [];
+  const add = (path: (string | number)[], message: string) => problems.push({ path, message });
+  if (!(manifest?.pages instanceof Map)) {
+    add([], 'expected a Manifest: { pages: Map<route, Resource[]> }');
+    return problems;
+  }
+  const routes = new Set([...manifest.pages.keys(), ...(manifest.preconnect?.keys() ?? [])]);
+  for (const route of routes) {
+    if (typeof route !== 'string') {
+      add([String(route)], 'page key must be a string');
+      continue;
+    }
+    if (route !== ANY_PAGE) {
+      if (isPatternKey(route)) {
+        try {
+          new RegExp(route);
+        } catch (error) {
+          add([route], `page key is not a valid regular expression (${(error as Error).message})`);
+        }
+      } else {
+        const literal = route.startsWith('/') ? literalPageRoute(route) : { ok: false as const, reason: 'must start with "/"' };
+        if (!literal.ok) add([route], `page key ${literal.reason}`);
+      }
+    }
+    const seen = new Set<string>();
+    for (const resource of manifest.pages.get(route) ?? []) {
+      const url = resource.url;
+      const resolved = typeof url === 'string' ? resolveManifestPath(url) : { ok: false as const, reason: 'must be a string' };
+      if (!resolved.ok) add([route, String(url)], `resource URL ${resolved.reason}`);
+      else if (seen.has(url)) add([route, url], 'listed twice for this page');
+      seen.add(url);
+      const at = (field: string) => [route, String(url), field];
+      if (!TYPES.has(resource.type)) add(at('type'), `expected one of ${RESOURCE_TYPES.join(', ')} (got ${JSON.stringify(resource.type)})`);
+      if (!Number.isInteger(resource.weight) || resource.weight < MIN_WEIGHT || resource.weight > MAX_WEIGHT) {
+        add(at('weight'), `expected an integer from ${MIN_WEIGHT} to ${MAX_WEIGHT} (got ${JSON.stringify(resource.weight)})`);
+      }
+      if (resource.crossorigin !== undefined && resource.crossorigin !== 'anonymous' && resource.crossorigin !== 'use-credentials') {
+        add(at('crossorigin'), `expected "anonymous" or "use-credentials" (got ${JSON.stringify(resource.crossorigin)})`);
+      }
+      if (resource.rel !== undefined && resource.rel !== 'preload' && resource.rel !== 'modulepreload') {
+        add(at('rel'), `expected "preload" or "modulepreload" (got ${JSON.stringify(resource.rel)})`);
+      }
+      if (resource.nopush !== undefined && typeof resource.nopush !== 'boolean') {
+        add(at('nopush'), `expected true or false (got ${JSON.stringify(resource.nopush)})`);
+      }
+      if (resource.media !== undefined) {
+        const media = mediaSchema.safeParse(resource.media);
+        if (!media.success) add(at('media'), media.error.issues[0]?.message ?? 'invalid media query');
+      }
+    }
+    for (const origin of manifest.preconnect?.get(route) ?? []) {
+      const bad = badOriginReason(origin);
+      if (bad) add([route, origin], `preconnect origin ${bad}`);
+    }
+  }
+  return problems;
+}

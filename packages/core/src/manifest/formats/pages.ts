@@ -1,0 +1,62 @@
+/**
+ * The page-keyed formats, `multi` and `polymer`: `{ "<page>": { "<resource URL>": { … } } }`.
+ * They differ only in how a page key maps to a route and whether relative URLs are allowed,
+ * so one reader and one writer take a {@link PageKeyRules} per format.
+ */
+import { ANY_PAGE, isPatternKey, type Manifest, type RouteKey } from '../model.js';
+import { renderObject } from '../json-text.js';
+import { compareCodeUnits, readPageEntries, renderPageEntries } from './entries.js';
+import { report, type ReadContext } from './context.js';
+
+/** How one page-keyed format reads and writes its keys. */
+export interface PageKeyRules {
+  /** Route for an on-disk key, or a reason it is not a valid key of this format. */
+  keyToRoute(key: string): { ok: true; route: RouteKey } | { ok: false; reason: string };
+  /** On-disk key for a route (throws `BAD_OPTION` when the format cannot express it). */
+  routeToKey(route: RouteKey): string;
+  /** Base URL path relative resource URLs resolve against; `undefined` forbids relative URLs. */
+  base: string | undefined;
+}
+
+/** Read a page-keyed manifest. Keys that map to the same route are a problem, not a silent overwrite. */
+export function readPages(json: Record<string, unknown>, context: ReadContext, rules: PageKeyRules): Manifest {
+  const manifest: Manifest = { pages: new Map() };
+  const keyOfRoute = new Map<RouteKey, string>();
+  for (const [key, value] of Object.entries(json)) {
+    const mapped = rules.keyToRoute(key);
+    const entries = readPageEntries(value, [key], context, rules.base);
+    if (!mapped.ok) {
+      report(context, [key], `page key ${mapped.reason}`);
+      continue;
+    }
+    const earlier = keyOfRoute.get(mapped.route);
+    if (earlier !== undefined) {
+      report(context, [key], `same page as ${JSON.stringify(earlier)} (both are ${mapped.route})`);
+      continue;
+    }
+    keyOfRoute.set(mapped.route, key);
+    manifest.pages.set(mapped.route, entries.resources);
+    if (entries.preconnect.length > 0) {
+      manifest.preconnect ??= new Map();
+      manifest.preconnect.set(mapped.route, entries.preconnect);
+    }
+  }
+  return manifest;
+}
+
+/** Write a page-keyed manifest, pages sorted by their on-disk key. */
+export function writePages(manifest: Manifest, routes: readonly RouteKey[], rules: PageKeyRules): string {
+  const pages = routes
+    .map((route) => ({ route, key: rules.routeToKey(route) }))
+    .sort((a, b) => compareCodeUnits(a.key, b.key));
+  const pairs = pages.map(({ route, key }) => {
+    const entries = renderPageEntries(manifest.pages.get(route) ?? [], manifest.preconnect?.get(route));
+    return [key, (indent: string) => renderObject(entries, indent)] as const;
+  });
+  return `${renderObject(pairs)}\n`;
+}
+
+/** Whether a route is one a literal page key can name (not a pattern, not {@link ANY_PAGE}). */
+export function isLiteralRoute(route: RouteKey): boolean {
+  return route !== ANY_PAGE && !isPatternKey(route);
+}

@@ -1,0 +1,145 @@
+/**
+ * Checks on the URLs and route keys a manifest carries. Every resource URL ends up inside a
+ * `Link` response header and a PUSH_PROMISE `:path`, so a character that can end a header
+ * (CR, LF), end a link (`>`, `,`, `;`) or confuse a proxy must never get through: we reject
+ * such URLs when the manifest loads instead of escaping them on every request.
+ */
+
+/** Names for the characters we reject, so a message can say which one it found. */
+const NAMED: Record<string, string> = {
+  '\r': 'CR',
+  '\n': 'LF',
+  '\0': 'NUL',
+  '\t': 'TAB',
+  ' ': 'a space',
+  '\x7f': 'DEL',
+};
+
+/**
+ * Characters that must be percent-encoded in a manifest URL: quotes and angle brackets end a
+ * Link target or attribute; `,` and `;` split naive Link-header parsers (several proxies and
+ * CDNs split on them without honouring `<…>`); backslash is read as `/` by WHATWG URL parsers;
+ * the rest are not valid in a URL path at all (RFC 3986).
+ */
+const MUST_ENCODE = new Set(['<', '>', '"', "'", '`', ',', ';', '\\', '{', '}', '|', '^']);
+
+/**
+ * Why a URL-ish string cannot be used verbatim in a header, or `undefined` when it is safe.
+ * Checks characters only (controls, whitespace, non-ASCII, delimiters, broken `%` escapes).
+ */
+export function unsafeUrlReason(value: string): string | undefined {
+  if (value.length === 0) return 'is empty';
+  for (let i = 0; i < value.length; i++) {
+    const ch = value[i] as string;
+    const code = ch.charCodeAt(0);
+    if (code <= 0x20 || code === 0x7f) {
+      const name = NAMED[ch] ?? `control character U+${code.toString(16).toUpperCase().padStart(4, '0')}`;
+      return `contains ${name} at position ${i} (percent-encode it)`;
+    }
+    if (code > 0x7e) {
+      return `contains the non-ASCII character ${JSON.stringify(ch)} at position ${i} (percent-encode it as UTF-8)`;
+    }
+    if (MUST_ENCODE.has(ch)) {
+      return `contains ${JSON.stringify(ch)} at position ${i} (percent-encode it as %${code.toString(16).toUpperCase()})`;
+    }
+    if (ch === '%' && !/^[0-9A-Fa-f]{2}$/.test(value.slice(i + 1, i + 3))) {
+      return `contains a "%" at position ${i} that does not start a %XX escape`;
+    }
+  }
+  return undefined;
+}
+
+/** Whether a manifest key names another origin (`https://cdn.example`, `//cdn.example`). */
+export function isOriginLike(key: string): boolean {
+  return /^(?:[a-z][a-z0-9+.-]*:|\/\/)/i.test(key);
+}
+
+/**
+ * Check a preconnect origin (`https://fonts.example`, optional port, nothing after it).
+ * Returns the reason it is not acceptable, or `undefined`.
+ */
+export function badOriginReason(origin: string): string | undefined {
+  const unsafe = unsafeUrlReason(origin);
+  if (unsafe) return unsafe;
+  let parsed: URL;
+  try {
+    parsed = new URL(origin);
+  } catch {
+    return 'is not a URL origin (expected https://host or http://host:port)';
+  }
+  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
+    return `has scheme ${parsed.protocol} (expected https: or http:)`;
+  }
+  if (parsed.origin !== origin) {
+    // Covers paths, queries, credentials, upper case hosts and default ports in one rule.
+    return `is not an origin as browsers write it (expected ${parsed.origin})`;
+  }
+  return undefined;
+}
+
+/** A resolved path, or the reason resolution failed. */
+export type PathResult = { ok: true; path: string } | { ok: false; reason: string };
+
+/**
+ * Resolve a page key or resource URL to a path from the site root.
+ *
+ * - Absolute paths (`/css/app.css?v=3`) are kept as they are; they must not contain dot segments
+ *   (`/a/../b`), which different servers and clients normalise differently.
+ * - Relative paths are accepted only when `base` is given (the Polymer format: relative to the
+ *   manifest's folder) and are resolved against it; climbing above the site root is an error.
+ * - Origins, `//host` and `scheme:` URLs are refused: a manifest pushes same-origin files only.
+ * - Fragments (`#x`) are refused: they never reach a server, so they cannot be pushed.
+ */
+export function resolveManifestPath(value: string, base?: string): PathResult {
+  const unsafe = unsafeUrlReason(value);
+  if (unsafe) return { ok: false, reason: unsafe };
+  if (isOriginLike(value)) {
+    return { ok: false, reason: 'is not a same-origin path (only rel: "preconnect" entries may name another origin)' };
+  }
+  if (value.includes('#')) return { ok: false, reason: 'has a #fragment, which is never sent to a server' };
+  const queryAt = value.indexOf('?');
+  const pathPart = queryAt === -1 ? value : value.slice(0, queryAt);
+  const query = queryAt === -1 ? '' : value.slice(queryAt);
+  if (pathPart.startsWith('/')) {
+    if (pathPart.split('/').some((segment) => isDotSegment(segment))) {
+      return { ok: false, reason: 'has a "." or ".." segment (write the path without it)' };
+    }
+    return { ok: true, path: value };
+  }
+  if (base === undefined) {
+    return { ok: false, reason: 'must be an absolute path from the site root (start with "/")' };
+  }
+  const segments = base.split('/').filter((segment) => segment !== '');
+  const parts = pathPart.split('/');
+  for (let i = 0; i < parts.length; i++) {
+    const part = parts[i] as string;
+    const last = i === parts.length - 1;
+    if (part === '.' || part.toLowerCase() === '%2e') {
+      if (last) segments.push('');
+      continue;
+    }
+    if (isDotSegment(part)) {
+      if (segments.length === 0) return { ok: false, reason: `climbs above the site root from base ${base}` };
+      segments.pop();
+      if (last) segments.push('');
+      continue;
+    }
+    segments.push(part);
+  }
+  return { ok: true, path: `/${segments.join('/')}${query}` };
+}
+
+function isDotSegment(segment: string): boolean {
+  const lower = segment.toLowerCase();
+  return lower === '.' || lower === '..' || lower === '%2e' || lower === '.%2e' || lower === '%2e.' || lower === '%2e%2e';
+}
+
+/**
+ * Normalise the `base` option (the URL path of the manifest's folder) to `/…/`.
+ * Returns `undefined` when it is not a safe absolute path.
+ */
+export function normaliseBase(base: string): string | undefined {
+  if (unsafeUrlReason(base) || !base.startsWith('/') || base.startsWith('//') || /[?#]/.test(base)) return undefined;
+  if (base.split('/').some((segment) => isDotSegment(segment))) return undefined;
+  return base.endsWith('/') ? base : `${base}/`;
+}
