@@ -36,7 +36,7 @@ const MODES = ['floor', 'single', 'threads', 'cold', 'cached'];
  * candidate, module imports followed, no cap) so the work is the full crawl and recall can be computed.
  */
 export const FULL_CRAWL = {
-  types: 'all',
+  types: ['script', 'style', 'font', 'image', 'fetch', 'document', 'audio', 'video', 'track', 'worker', 'embed', 'object', 'manifest'],
   srcset: 'all',
   followImports: true,
 };
@@ -114,7 +114,9 @@ async function child(args) {
 /** Normalise a manifest URL the way counts.json writes them (path and query, percent-encoded). */
 const normal = (url) => {
   const u = new URL(url, 'http://site.invalid/');
-  return u.pathname + u.search;
+  // The crawler percent-encodes characters that are legal in a URL but unsafe in a Link header (`,`):
+  // the same file, so the same reference.
+  return (u.pathname + u.search).replace(/%(2C|3B|27|7C|5E|60|7B|7D|22)/gi, (_, hex) => String.fromCharCode(parseInt(hex, 16)));
 };
 
 function recall(counts, output) {
@@ -140,15 +142,16 @@ function recall(counts, output) {
           : kind === 'missing' ? warnText.includes(url) || warnText.includes(decodeURI(url))
           : urls.has(url);
         if (hit) bump(kind, 'found');
+        else if (perKind[kind].missed === undefined || perKind[kind].missed.length < 3) (perKind[kind].missed ??= []).push(`${route} ${url}`);
       }
     }
   }
   const rows = {};
   let expected = 0;
   let found = 0;
-  for (const [kind, { expected: e, found: f }] of Object.entries(perKind).sort()) {
+  for (const [kind, { expected: e, found: f, missed }] of Object.entries(perKind).sort()) {
     const negative = NEGATIVE_KINDS.includes(kind);
-    rows[kind] = negative ? { expected: 0, wronglyListed: f, references: e } : { expected: e, found: f, recall: e ? f / e : 1 };
+    rows[kind] = negative ? { expected: 0, wronglyListed: f, references: e } : { expected: e, found: f, recall: e ? f / e : 1, ...(missed ? { missedSample: missed } : {}) };
     if (!negative && kind !== 'missing' && kind !== 'crossOrigin') {
       expected += e;
       found += f;

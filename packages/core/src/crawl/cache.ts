@@ -18,7 +18,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeFileAtomic } from '../util/atomic-write.js';
-import type { FileExtract, FileParser, FileReadError } from './extract.js';
+import { isFileReadError, type FileExtract, type FileParser } from './types.js';
 
 /** Bumped when the cache file's layout changes. */
 const CACHE_FORMAT = 1;
@@ -33,9 +33,12 @@ export interface ParseCacheStats {
   discarded: boolean;
 }
 
-/** A {@link FileParser} that answers from the cache where it can. Call `save()` after the crawl. */
+/** A {@link FileParser} that answers from the cache where it can. `close()` saves it (best effort). */
 export interface CachingParser extends FileParser {
-  /** Write the cache file (atomically) if this run changed it; entries the run did not use are dropped. */
+  /**
+   * Write the cache file (atomically) if this run changed it; entries the run did not use are
+   * dropped. Rejects when the folder cannot be written (`close()` swallows that).
+   */
   save(): Promise<void>;
   /** Counters so far. */
   readonly stats: ParseCacheStats;
@@ -106,11 +109,11 @@ export function defaultCacheDir(cwd: string = process.cwd()): string | undefined
   return existsSync(modules) ? path.join(modules, '.cache', 'push-manifest') : undefined;
 }
 
-const isFileExtract = (value: unknown): value is FileExtract =>
-  typeof value === 'object' && value !== null && !Array.isArray(value) && Array.isArray((value as { refs?: unknown }).refs);
-
-const isReadError = (result: FileExtract | FileReadError): result is FileReadError =>
-  typeof (result as { error?: unknown }).error !== 'undefined';
+const isFileExtract = (value: unknown): value is FileExtract => {
+  if (typeof value !== 'object' || value === null) return false;
+  const v = value as Partial<FileExtract>;
+  return (v.kind === 'html' || v.kind === 'css' || v.kind === 'js') && Array.isArray(v.refs) && Array.isArray(v.warnings);
+};
 
 /** Read a cache file; anything unexpected gives an empty cache and `discarded: true`. */
 async function loadCache(file: string, version: string): Promise<{ entries: Map<string, FileExtract>; discarded: boolean }> {
@@ -149,9 +152,20 @@ export async function createCachingParser(inner: FileParser, options: ParseCache
   const used = new Map<string, FileExtract>();
   const stats: ParseCacheStats = { hits: 0, misses: 0, discarded: loaded.discarded };
 
+  const save = async (): Promise<void> => {
+    const unchanged = stats.misses === 0 && !stats.discarded && used.size === loaded.entries.size;
+    if (unchanged) return;
+    const entries: Record<string, FileExtract> = {};
+    for (const [key, value] of [...used].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) entries[key] = value;
+    const data: CacheFile = { format: CACHE_FORMAT, version, entries };
+    await mkdir(options.dir, { recursive: true });
+    await writeFileAtomic(file, JSON.stringify(data));
+  };
+
   return {
     file,
     stats,
+    save,
     async parse(kind, absPath) {
       let bytes: Buffer;
       try {
@@ -168,23 +182,19 @@ export async function createCachingParser(inner: FileParser, options: ParseCache
         return hit;
       }
       const result = await inner.parse(kind, absPath);
-      if (!isReadError(result)) {
+      if (!isFileReadError(result)) {
         stats.misses++;
         used.set(key, result);
       }
       return result;
     },
     async close() {
-      await inner.close?.();
-    },
-    async save() {
-      const unchanged = stats.misses === 0 && !stats.discarded && used.size === loaded.entries.size;
-      if (unchanged) return;
-      const entries: Record<string, FileExtract> = {};
-      for (const [key, value] of [...used].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) entries[key] = value;
-      const data: CacheFile = { format: CACHE_FORMAT, version, entries };
-      await mkdir(options.dir, { recursive: true });
-      await writeFileAtomic(file, JSON.stringify(data));
+      try {
+        await inner.close?.();
+      } finally {
+        // The cache only saves time: a folder that cannot be written must not fail the crawl.
+        await save().catch(() => undefined);
+      }
     },
   };
 }

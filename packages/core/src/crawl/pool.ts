@@ -11,7 +11,8 @@ import { availableParallelism } from 'node:os';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { createFileParser, type FileExtract, type FileKind, type FileParser, type FileReadError } from './extract.js';
+import { createFileParser } from './parser.js';
+import type { FileExtract, FileKind, FileParser, FileReadError } from './types.js';
 import type { WorkerReply, WorkerRequest } from './worker.js';
 
 /** Default number of worker threads: one per core, at most 4 (beyond that the main thread's graph work dominates). */

@@ -4,7 +4,8 @@
  * fast and small. One message in (`WorkerRequest`), one message out (`WorkerReply`) per file.
  */
 import { parentPort } from 'node:worker_threads';
-import { createFileParser, type FileExtract, type FileKind, type FileReadError } from './extract.js';
+import { createFileParser } from './parser.js';
+import type { FileExtract, FileKind, FileReadError } from './types.js';
 
 /** A job for the worker: parse the file at `path` as `kind`. */
 export interface WorkerRequest {
