@@ -1,13 +1,18 @@
 /**
- * The pure parsing step: file text in, plain refs out. No I/O and no URL resolution, so it can
- * run in a worker thread or behind a cache; its output survives structured cloning.
+ * The parsing step. `extractFile` is pure: file text in, plain refs out, no I/O and no URL
+ * resolution, so it can run in a worker thread or behind a cache, and its output survives
+ * structured cloning. The default {@link FileParser} (`createFileParser`) reads a file, decodes
+ * it and calls `extractFile` in this thread.
  */
+import { readFile } from 'node:fs/promises';
 import { extractCss } from './css.js';
 import { extractHtml } from './html.js';
 import { extractJs, jsReady } from './js.js';
-import type { FileExtract, FileKind } from './types.js';
+import type { FileExtract, FileKind, FileParser, FileReadError } from './types.js';
 
 export { jsReady } from './js.js';
+export { isFileReadError } from './types.js';
+export type { FileExtract, FileKind, FileParser, FileReadError, Ref, RefSource, Candidate, ExtractWarning } from './types.js';
 
 /**
  * Every URL a file references, in document order, with line/column and the attributes that
@@ -27,4 +32,47 @@ export function extractFile(kind: FileKind, text: string): FileExtract {
 /** Make sure every kind can be extracted synchronously (initialises the module lexer). */
 export async function extractReady(): Promise<void> {
   await jsReady();
+}
+
+const lenient = new TextDecoder('utf-8');
+const strict = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * Decode bytes as UTF-8 (a BOM is dropped). Invalid sequences become U+FFFD and `valid` is false,
+ * so the crawl goes on with what is readable and the caller can warn.
+ */
+export function decodeUtf8(bytes: Uint8Array): { text: string; valid: boolean } {
+  const text = lenient.decode(bytes);
+  if (!text.includes('\uFFFD')) return { text, valid: true };
+  // A real U+FFFD in the file is fine; only a failed strict decode means bad bytes.
+  try {
+    strict.decode(bytes);
+    return { text, valid: true };
+  } catch {
+    return { text, valid: false };
+  }
+}
+
+/** Read, decode and extract one file. Never throws for a file problem: returns a {@link FileReadError}. */
+export async function parseFile(kind: FileKind, absPath: string): Promise<FileExtract | FileReadError> {
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(absPath);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'EREAD';
+    return { kind: 'error', code, message: (error as Error).message };
+  }
+  if (kind === 'js') await extractReady();
+  const { text, valid } = decodeUtf8(bytes);
+  const extract = extractFile(kind, text);
+  extract.bytes = bytes.byteLength;
+  if (!valid) {
+    extract.warnings.unshift({ code: 'NOT_UTF8', message: 'not valid UTF-8; invalid bytes read as U+FFFD' });
+  }
+  return extract;
+}
+
+/** The in-process parser: every call reads and parses on the main thread. */
+export function createFileParser(): FileParser {
+  return { parse: parseFile };
 }

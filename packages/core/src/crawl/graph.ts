@@ -58,9 +58,8 @@ export interface PageCrawl {
   preconnect: string[];
 }
 
-interface FileStat {
-  size: number;
-}
+/** A regular file's size, or why there is no usable file. */
+type FileStat = { size: number } | { absent: 'missing' | 'folder' };
 
 /** What a ref inherits from the file that brought its file in. */
 interface Inherited {
@@ -128,7 +127,7 @@ function corsValue(value: string | undefined): CrossOrigin {
 /** Crawls pages against one site, sharing parse results and stats between them. */
 export class ResourceGraph {
   private readonly extracts = new Map<string, Promise<FileExtract | null>>();
-  private readonly stats = new Map<string, Promise<FileStat | null>>();
+  private readonly stats = new Map<string, Promise<FileStat>>();
   private readonly warned = new Set<string>();
   private realRoot: Promise<string> | undefined;
   /** Files read and bytes parsed, for the summary. */
@@ -178,7 +177,7 @@ export class ResourceGraph {
   }
 
   /** The file's size if it is a regular file inside the root (symlinks followed, but not out of the root). */
-  private statFile(file: string): Promise<FileStat | null> {
+  private statFile(file: string): Promise<FileStat> {
     let pending = this.stats.get(file);
     if (!pending) {
       pending = this.doStat(file);
@@ -187,19 +186,21 @@ export class ResourceGraph {
     return pending;
   }
 
-  private async doStat(file: string): Promise<FileStat | null> {
+  private async doStat(file: string): Promise<FileStat> {
     try {
       const link = await lstat(file);
       if (link.isSymbolicLink()) {
+        // A link may point anywhere; only a target inside the root is a file of the site.
         this.realRoot ??= realpath(this.site.root);
         const [target, root] = await Promise.all([realpath(file), this.realRoot]);
         const rel = relative(root, target);
-        if (rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel)) return null;
+        if (rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel)) return { absent: 'missing' };
       }
       const info = link.isSymbolicLink() ? await stat(file) : link;
-      return info.isFile() ? { size: info.size } : null;
+      if (info.isFile()) return { size: info.size };
+      return { absent: info.isDirectory() ? 'folder' : 'missing' };
     } catch {
-      return null;
+      return { absent: 'missing' };
     }
   }
 
@@ -223,16 +224,26 @@ export class ResourceGraph {
 
   private async walkRefs(refs: readonly Ref[], from: string, baseUrl: URL, inherited: Inherited, state: PageState): Promise<void> {
     // Resolve and stat in parallel, then walk in document order so seq follows discovery order.
+    // Warnings are reported in document order too, whatever order the stats finish in.
     const prepared = await Promise.all(refs.map((ref) => this.prepare(ref, from, baseUrl, state)));
     for (let i = 0; i < refs.length; i++) {
       const item = prepared[i];
       if (!item) continue;
+      if ('warning' in item) {
+        this.warn(item.warning);
+        continue;
+      }
       await this.visit(refs[i]!, item.url, item.file, item.size, inherited, state);
     }
   }
 
   /** Resolve a ref and check its file; null when it is not listed (with a warning where that is news). */
-  private async prepare(ref: Ref, from: string, baseUrl: URL, state: PageState): Promise<{ url: string; file: string; size: number } | null> {
+  private async prepare(
+    ref: Ref,
+    from: string,
+    baseUrl: URL,
+    state: PageState,
+  ): Promise<{ url: string; file: string; size: number } | { warning: CrawlWarning } | null> {
     if (ref.candidate && !ref.candidate.isDefault && (this.options.srcset !== 'all' || ref.source === 'font-face')) return null;
     if (ref.nomodule && !this.options.nomodule) return null;
     if (ref.source === 'js-import' && !this.options.followImports) return null;
@@ -244,17 +255,19 @@ export class ResourceGraph {
         state.preconnect.add(resolution.origin);
         return null;
       case 'bad':
-        this.warn({ file: from, line: ref.line, column: ref.column, code: resolution.code, message: `${resolution.message}; skipped` });
-        return null;
+        return { warning: { file: from, line: ref.line, column: ref.column, code: resolution.code, message: `${resolution.message}; skipped` } };
       case 'local':
         break;
     }
     if (ref.source === 'preconnect') return null;
     const info = await this.statFile(resolution.file);
-    if (!info) {
+    if ('absent' in info) {
       const shown = relative(this.site.root, resolution.file).split(sep).join('/');
-      this.warn({ file: from, line: ref.line, column: ref.column, code: 'MISSING', message: `${resolution.url} not found (no file ${shown} under the root); not listed` });
-      return null;
+      const warning: CrawlWarning =
+        info.absent === 'folder'
+          ? { file: from, line: ref.line, column: ref.column, code: 'NOT_A_FILE', message: `${resolution.url} is a folder (${shown}), not a file; not listed` }
+          : { file: from, line: ref.line, column: ref.column, code: 'MISSING', message: `${resolution.url} not found (no file ${shown} under the root); not listed` };
+      return { warning };
     }
     return { url: resolution.url, file: resolution.file, size: info.size };
   }

@@ -11,7 +11,7 @@ import { availableParallelism } from 'node:os';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { createFileParser } from './parser.js';
+import { createFileParser } from './extract.js';
 import type { FileExtract, FileKind, FileParser, FileReadError } from './types.js';
 import type { WorkerReply, WorkerRequest } from './worker.js';
 

@@ -6,8 +6,8 @@
  */
 import { isAbsolute, join, relative, sep } from 'node:path';
 
-/** Stands in for the site's own origin while resolving: `.invalid` can never be a real host. */
-export const SITE_ORIGIN = 'http://push-manifest.invalid';
+/** Stands in for the site's own origin while resolving (`.invalid` can never be a real host); https, so protocol-relative URLs come out as https, as on any current site. */
+export const SITE_ORIGIN = 'https://push-manifest.invalid';
 
 /** The site being crawled. */
 export interface Site {

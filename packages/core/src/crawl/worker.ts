@@ -4,7 +4,7 @@
  * fast and small. One message in (`WorkerRequest`), one message out (`WorkerReply`) per file.
  */
 import { parentPort } from 'node:worker_threads';
-import { createFileParser } from './parser.js';
+import { createFileParser } from './extract.js';
 import type { FileExtract, FileKind, FileReadError } from './types.js';
 
 /** A job for the worker: parse the file at `path` as `kind`. */

@@ -1,0 +1,3 @@
+import { initMenu } from './menu.js';
+
+initMenu(document.querySelector('.menu'));

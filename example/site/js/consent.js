@@ -1,0 +1,1 @@
+window.consent = document.cookie.includes('consent=1');

@@ -1,0 +1,3 @@
+export function initMenu(element) {
+  if (element) element.classList.add('ready');
+}
