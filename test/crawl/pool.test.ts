@@ -1,10 +1,12 @@
-import { rmSync } from 'node:fs';
+import { readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createFileParser, createParserPool, defaultThreads, generateManifest } from '@push-manifest/core';
 import { canonical, EVERYTHING, smallCorpus } from './speed-helpers.js';
 
 const corpus = smallCorpus();
+const fixtures = new URL('../../fixtures/sites/', import.meta.url).pathname;
+const fixtureSites = readdirSync(fixtures).sort();
 afterAll(() => rmSync(path.dirname(corpus.dir), { recursive: true, force: true }));
 
 describe('parser pool (worker threads)', () => {
@@ -18,6 +20,19 @@ describe('parser pool (worker threads)', () => {
     expect(pool.stats.inWorkers).toBe(inProcess.stats.files);
     expect(inProcess.manifest.pages.size).toBe(50);
     expect(inProcess.warnings.length).toBeGreaterThan(0);
+    expect(canonical(pooled)).toBe(canonical(inProcess));
+  });
+
+  it('finds the fixture sites', () => {
+    expect(fixtureSites).toEqual(expect.arrayContaining(['basic', 'css-imports', 'edge-cases', 'malformed', 'multi-page']));
+  });
+
+  it.each(fixtureSites)('gives a byte-identical manifest on fixtures/sites/%s', async (site) => {
+    const root = path.join(fixtures, site);
+    const inProcess = await generateManifest({ root, ...EVERYTHING, types: [...EVERYTHING.types], parser: createFileParser() });
+    const pool = createParserPool({ threads: 2, inlineJobs: 0 });
+    const pooled = await generateManifest({ root, ...EVERYTHING, types: [...EVERYTHING.types], parser: pool });
+    expect(pool.stats.inWorkers).toBe(inProcess.stats.files);
     expect(canonical(pooled)).toBe(canonical(inProcess));
   });
 
