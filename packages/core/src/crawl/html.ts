@@ -56,8 +56,8 @@ const TRUNCATION_ERRORS = /^eof-in-/;
 
 const isResourceType = (value: string): value is ResourceType => (RESOURCE_TYPES as readonly string[]).includes(value);
 
-/** Per-document walking state. */
-interface HtmlState {
+/** Per-document walking state (exported for the tokenizer-driven extractor in html-tokens.ts). */
+export interface HtmlState {
   refs: Ref[];
   warnings: ExtractWarning[];
   base?: FileExtract['base'];
@@ -191,7 +191,8 @@ function addImageSet(
   });
 }
 
-function visitElement(element: Element, state: HtmlState): void {
+/** Record what one element references (exported for the tokenizer-driven extractor in html-tokens.ts). */
+export function visitElement(element: Element, state: HtmlState): void {
   if (element.namespaceURI === SVG_NS) {
     visitSvg(element, state);
   } else if (element.namespaceURI === HTML_NS) {
