@@ -107,6 +107,14 @@ describe('push-manifest generate', () => {
     expect(await exists(join(root, 'push-manifest.json'))).toBe(false);
   });
 
+  it('a manifest the chosen format cannot hold: exit 2 after the crawl, nothing written', async () => {
+    const root = await copyOf('multi-page');
+    const result = await run(['generate', '--root', root, '--format', 'single']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/^error .*single.*3/m);
+    expect(await exists(join(root, 'push-manifest.json'))).toBe(false);
+  });
+
   it('bad flags: exit 2 with a message', async () => {
     for (const args of [['--max', '0'], ['--max-bytes', 'lots'], ['--types', 'style,bogus'], ['--json', '--out', '-']]) {
       const result = await run(['generate', '--root', join(fixtures, 'basic'), ...args]);

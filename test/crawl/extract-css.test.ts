@@ -24,6 +24,17 @@ describe('extractFile(css)', () => {
     expect(result.warnings.map((w) => w.code)).toEqual(['IMPORT_IGNORED']);
   });
 
+  it('ignores an @import nested in a block, as browsers do', () => {
+    const result = css('@media screen { @import "nested.css"; }\n@supports (display: grid) { @import url(n2.css); }');
+    expect(result.refs).toEqual([]);
+    expect(result.warnings.map((w) => w.code)).toEqual(['IMPORT_IGNORED', 'IMPORT_IGNORED']);
+  });
+
+  it('does not take @namespace URLs for fetches', () => {
+    const result = css('@namespace url(http://www.w3.org/1999/xhtml);\n@namespace svg url("http://www.w3.org/2000/svg");\nsvg|a { background: url(a.png) }');
+    expect(result.refs.map((r) => r.url)).toEqual(['a.png']);
+  });
+
   it('finds url() in any property, quoted or not, with escapes decoded', () => {
     const { refs } = css(
       '.a{background:url(plain.png)}\n.b{cursor:url("dq.cur"),auto}\n.c{mask:url(\'sq.svg#m\')}\n' +

@@ -360,6 +360,18 @@ describe('bad input', () => {
     await expect(generateManifest({ root, types: ['bogus' as 'style'] })).rejects.toMatchObject({ code: 'BAD_OPTION' });
   });
 
+  it('takes only HTML files as pages, and says how many matches it left out', async () => {
+    const root = await site({ 'index.html': '', 'page.htm': '', 'style.css': '', 'data.json': '{}' });
+    const result = await generateManifest({ root, patterns: ['*'] });
+    expect([...result.manifest.pages.keys()]).toEqual(['/index.html', '/page.htm']);
+    expect(result.warnings.map((w) => [w.code, w.message])).toEqual([['NOT_HTML', '2 matched files are not HTML (.html, .htm, .xhtml) and were not crawled']]);
+  });
+
+  it('does not follow module imports of CSS or JSON (bundler idioms)', async () => {
+    const root = await site({ 'index.html': '<script type=module src=m.js></script>', 'm.js': "import './s.css'; import './d.json'; import './ok.mjs';", 's.css': '', 'd.json': '{}', 'ok.mjs': '' });
+    expect((await page(root, '/index.html', { followImports: true })).map((r) => r.url)).toEqual(['/m.js', '/ok.mjs']);
+  });
+
   it('never crawls node_modules', async () => {
     const root = await site({ 'index.html': '', 'node_modules/pkg/index.html': '<script src=x.js></script>' });
     const { manifest } = await generateManifest({ root });
@@ -409,7 +421,7 @@ describe('bad input', () => {
     });
     const result = await generateManifest({ root });
     expect(result.manifest.pages.get('/index.html')!.map((r) => r.url)).toEqual(['/ok.js']);
-    expect(result.warnings.map((w) => [w.file, w.code])).toEqual([[join(root, 'index.html'), 'NOT_UTF8']]);
+    expect(result.warnings.map((w) => [w.file, w.line, w.column, w.code])).toEqual([[join(root, 'index.html'), 1, 11, 'NOT_UTF8']]);
   });
 
   it('a reference escaping the root is skipped with a warning, even percent-encoded or with a base', async () => {
@@ -443,6 +455,19 @@ describe('bad input', () => {
       'c.css': '@import "a.css";',
     });
     expect((await page(root)).map((r) => r.url)).toEqual(['/a.css', '/b.css', '/c.css']);
+  });
+
+  it('gives every page that shares a stylesheet the origins it reaches', async () => {
+    const root = await site({
+      'a.html': '<link rel=stylesheet href=s.css>',
+      'b/b.html': '<link rel=stylesheet href=../s.css>',
+      's.css': '@import url(https://fonts.example/css); .x{background:url(i.png)}',
+      'i.png': 'x',
+    });
+    const { manifest } = await generateManifest({ root, types: ['style', 'image'] });
+    expect(manifest.preconnect?.get('/a.html')).toEqual(['https://fonts.example']);
+    expect(manifest.preconnect?.get('/b/b.html')).toEqual(['https://fonts.example']);
+    expect(manifest.pages.get('/b/b.html')!.map((r) => r.url)).toEqual(['/s.css', '/i.png']);
   });
 
   it('reports a warning from a shared file once, not once per page', async () => {

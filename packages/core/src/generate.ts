@@ -7,7 +7,7 @@ import fg from 'fast-glob';
 import { PushManifestError } from './errors.js';
 import { RESOURCE_TYPES, type Manifest, type Resource, type ResourceType } from './manifest/model.js';
 import { orderByCriticality, weightAt } from './manifest/order.js';
-import { mergeRepeats, ResourceGraph, type CrawlWarning, type GraphOptions, type PageResource } from './crawl/graph.js';
+import { mergeRepeats, ResourceGraph, type CrawlWarning, type GraphOptions, type PageCrawl, type PageResource } from './crawl/graph.js';
 import { createSpeedParser, type SpeedOptions } from './crawl/speed.js';
 import { fileUrlPath, normaliseBase, type Site } from './crawl/resolve.js';
 import type { FileParser } from './crawl/types.js';
@@ -77,14 +77,13 @@ function checkOptions(options: GenerateOptions): void {
   }
 }
 
-async function findPages(root: string, options: GenerateOptions): Promise<string[]> {
+async function findPages(root: string, options: GenerateOptions): Promise<{ pages: string[]; notHtml: number }> {
   const patterns = options.patterns && options.patterns.length > 0 ? options.patterns : ['**/*.html'];
   const found = await fg(patterns, { cwd: root, absolute: true, onlyFiles: true, ignore: ['**/node_modules/**'], dot: false });
   const exclude = new Set((options.exclude ?? []).map((file) => resolve(file)));
-  const pages = found
-    .map((file) => resolve(file))
-    .filter((file) => !exclude.has(file) && PAGE_EXTENSIONS.has(extname(file).toLowerCase()));
-  return [...new Set(pages)].sort();
+  const matched = [...new Set(found.map((file) => resolve(file)))].filter((file) => !exclude.has(file));
+  const pages = matched.filter((file) => PAGE_EXTENSIONS.has(extname(file).toLowerCase()));
+  return { pages: pages.sort(), notHtml: matched.length - pages.length };
 }
 
 /** Pick what a page lists: the type filter (with its first image), then `max`, then `maxBytes`. */
@@ -124,7 +123,7 @@ export async function generateManifest(options: GenerateOptions): Promise<Genera
   if (!rootInfo) throw new PushManifestError('ENOENT', `root folder ${options.root} does not exist`, { file: options.root });
   if (!rootInfo.isDirectory()) throw new PushManifestError('BAD_INPUT', `root ${options.root} is not a folder`, { file: options.root });
 
-  const pages = await findPages(root, options);
+  const { pages, notHtml } = await findPages(root, options);
   if (pages.length === 0) {
     const patterns = (options.patterns?.length ? options.patterns : ['**/*.html']).join(' ');
     throw new PushManifestError('NO_MATCH', `no HTML pages match ${patterns} under ${options.root}`, { file: options.root });
@@ -136,29 +135,20 @@ export async function generateManifest(options: GenerateOptions): Promise<Genera
     warnings.push(warning);
     options.onWarning?.(warning);
   });
-
-  const crawls = new Array<Awaited<ReturnType<ResourceGraph['crawlPage']>>>(pages.length);
-  let next = 0;
-  let done = 0;
-  const worker = async () => {
-    while (next < pages.length) {
-      const index = next++;
-      crawls[index] = await graph.crawlPage(pages[index]!);
-      options.onProgress?.(++done, pages.length);
-    }
-  };
-  try {
-    await Promise.all(Array.from({ length: Math.min(options.concurrency ?? 8, pages.length) }, worker));
-  } finally {
-    await graph.close();
+  if (notHtml > 0) {
+    graph.warn({
+      file: root,
+      code: 'NOT_HTML',
+      message: `${notHtml} matched file${notHtml === 1 ? ' is' : 's are'} not HTML (${[...PAGE_EXTENSIONS].join(', ')}) and ${notHtml === 1 ? 'was' : 'were'} not crawled`,
+    });
   }
 
   // A shared resource gets one entry everywhere: type, CORS mode and rel come from its first
-  // reference in page order (pages sorted by path, so the result does not depend on timing).
+  // reference in page order. Pages are committed strictly in (sorted) page order as they finish,
+  // so the result does not depend on timing and a page's raw crawl is dropped as soon as it is in.
   const entries = new Map<string, Pick<Resource, 'type' | 'crossorigin' | 'rel'>>();
   const manifest: Manifest = { pages: new Map(), preconnect: new Map() };
-  for (const crawl of crawls) {
-    if (!crawl) continue;
+  const commit = (crawl: PageCrawl) => {
     const merged = mergeRepeats(crawl.resources);
     for (const r of merged) {
       const entry = entries.get(r.url);
@@ -186,6 +176,31 @@ export async function generateManifest(options: GenerateOptions): Promise<Genera
     const route = fileUrlPath(site, crawl.file);
     manifest.pages.set(route, resources);
     if (crawl.preconnect.length > 0) manifest.preconnect!.set(route, crawl.preconnect);
+  };
+
+  const finished = new Map<number, PageCrawl | null>();
+  let committed = 0;
+  let pagesCrawled = 0;
+  let next = 0;
+  const worker = async () => {
+    while (next < pages.length) {
+      const index = next++;
+      finished.set(index, await graph.crawlPage(pages[index]!));
+      while (finished.has(committed)) {
+        const crawl = finished.get(committed)!;
+        finished.delete(committed++);
+        if (crawl) {
+          pagesCrawled++;
+          commit(crawl);
+        }
+      }
+      options.onProgress?.(committed, pages.length);
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: Math.min(options.concurrency ?? 8, pages.length) }, worker));
+  } finally {
+    await graph.close();
   }
   if (manifest.preconnect!.size === 0) delete manifest.preconnect;
 
@@ -193,7 +208,7 @@ export async function generateManifest(options: GenerateOptions): Promise<Genera
     manifest,
     warnings,
     stats: {
-      pages: crawls.filter(Boolean).length,
+      pages: pagesCrawled,
       files: graph.filesParsed,
       bytes: graph.bytesParsed,
       ms: Math.round(performance.now() - started),

@@ -104,15 +104,16 @@ export function extractCss(text: string, options: CssExtractOptions = {}): FileE
     refs.push(ref);
   };
 
-  // Browsers drop an @import that follows any rule other than @charset/@layer statements.
-  const lateImports = new Set<csstree.CssNode>();
+  // Browsers only honour an @import at the top level, before any rule other than @charset,
+  // @layer statements and other @imports (and @namespace, which must itself follow the imports).
+  const validImports = new Set<csstree.CssNode>();
   if (ast.type === 'StyleSheet') {
     let rulesSeen = false;
     ast.children.forEach((node) => {
       if (node.type === 'Atrule') {
         const name = node.name.toLowerCase();
         if (name === 'import') {
-          if (rulesSeen) lateImports.add(node);
+          if (!rulesSeen) validImports.add(node);
           return;
         }
         if (name === 'charset' || (name === 'layer' && !node.block)) return;
@@ -124,13 +125,22 @@ export function extractCss(text: string, options: CssExtractOptions = {}): FileE
   csstree.walk(ast, function (node) {
     switch (node.type) {
       case 'Atrule': {
-        if (node.name.toLowerCase() !== 'import' || !node.prelude || node.prelude.type !== 'AtrulePrelude') return;
+        const name = node.name.toLowerCase();
+        if (!node.prelude || node.prelude.type !== 'AtrulePrelude') return;
+        if (name === 'namespace') {
+          // `@namespace svg url(http://www.w3.org/2000/svg)` names a namespace; nothing is fetched.
+          node.prelude.children.forEach((part) => {
+            if (part.type === 'Url') handled.add(part);
+          });
+          return;
+        }
+        if (name !== 'import') return;
         const parts = node.prelude.children.toArray();
         const target = parts[0];
         for (const part of parts) if (part.type === 'Url') handled.add(part);
         if (target?.type !== 'Url' && target?.type !== 'String') return;
-        if (lateImports.has(node)) {
-          warnings.push({ ...at(node), code: 'IMPORT_IGNORED', message: `@import after other rules is ignored by browsers: ${target.value}` });
+        if (!validImports.has(node)) {
+          warnings.push({ ...at(node), code: 'IMPORT_IGNORED', message: `@import after other rules or inside a block is ignored by browsers: ${target.value}` });
           return;
         }
         // layer() and supports() are not media; what remains after them is the media query list.

@@ -68,7 +68,12 @@ export async function parseFile(kind: FileKind, absPath: string): Promise<FileEx
   const extract = extractFile(kind, text);
   extract.bytes = bytes.byteLength;
   if (!valid) {
-    extract.warnings.unshift({ code: 'NOT_UTF8', message: 'not valid UTF-8; invalid bytes read as U+FFFD' });
+    // Point at the first replacement character: the first bad byte, unless the file also holds a real U+FFFD before it.
+    const index = text.indexOf('\uFFFD');
+    const before = text.slice(0, index);
+    const line = before.split('\n').length;
+    const column = index - before.lastIndexOf('\n');
+    extract.warnings.unshift({ line, column, code: 'NOT_UTF8', message: 'not valid UTF-8; invalid bytes read as U+FFFD' });
   }
   return extract;
 }

@@ -9,7 +9,8 @@ import { extname, isAbsolute, relative, sep } from 'node:path';
 import { lookup } from 'mrmime';
 import type { CrossOrigin, ResourceRel, ResourceType } from '../manifest/model.js';
 import { criticalityRank, type Criticality } from '../manifest/order.js';
-import { fileBaseUrl, resolveRef, SITE_ORIGIN, type Site } from './resolve.js';
+import { fileBaseUrl, type Site } from './resolve.js';
+import { resolveRefMemo } from './resolve-memo.js';
 import { isFileReadError, type FileExtract, type FileKind, type FileParser, type FileReadError, type Ref } from './types.js';
 
 /** A problem worth telling the user; the crawl goes on. */
@@ -60,6 +61,9 @@ export interface PageCrawl {
 
 /** A regular file's size, or why there is no usable file. */
 type FileStat = { size: number } | { absent: 'missing' | 'folder' };
+
+/** A ref after resolution and stat: a file to list, an origin to preconnect, a warning, or nothing. */
+type Prepared = { url: string; file: string; size: number } | { origin: string } | { warning: CrawlWarning } | null;
 
 /** What a ref inherits from the file that brought its file in. */
 interface Inherited {
@@ -129,6 +133,8 @@ export class ResourceGraph {
   private readonly extracts = new Map<string, Promise<FileExtract | null>>();
   private readonly stats = new Map<string, Promise<FileStat>>();
   private readonly warned = new Set<string>();
+  /** Resolved refs of shared files: the same for every page that reaches the file. */
+  private readonly preparedRefs = new Map<string, Promise<Prepared[]>>();
   private realRoot: Promise<string> | undefined;
   /** Files read and bytes parsed, for the summary. */
   filesParsed = 0;
@@ -222,44 +228,43 @@ export class ResourceGraph {
     return { file, resources: state.resources, preconnect: [...state.preconnect] };
   }
 
-  private async walkRefs(refs: readonly Ref[], from: string, baseUrl: URL, inherited: Inherited, state: PageState): Promise<void> {
-    // Resolve and stat in parallel, then walk in document order so seq follows discovery order.
-    // Warnings are reported in document order too, whatever order the stats finish in.
-    const prepared = await Promise.all(refs.map((ref) => this.prepare(ref, from, baseUrl, state)));
+  private async walkRefs(refs: readonly Ref[], from: string, baseUrl: URL, inherited: Inherited, state: PageState, shared = false): Promise<void> {
+    // Resolve and stat in parallel, then walk in document order so seq follows discovery order
+    // and warnings come out in document order whatever order the stats finish in.
+    let pending = shared ? this.preparedRefs.get(from) : undefined;
+    if (!pending) {
+      pending = Promise.all(refs.map((ref) => this.prepare(ref, from, baseUrl)));
+      if (shared) this.preparedRefs.set(from, pending);
+    }
+    const prepared = await pending;
     for (let i = 0; i < refs.length; i++) {
       const item = prepared[i];
       if (!item) continue;
-      if ('warning' in item) {
-        this.warn(item.warning);
-        continue;
-      }
-      await this.visit(refs[i]!, item.url, item.file, item.size, inherited, state);
+      if ('warning' in item) this.warn(item.warning);
+      else if ('origin' in item) state.preconnect.add(item.origin);
+      else await this.visit(refs[i]!, item.url, item.file, item.size, inherited, state);
     }
   }
 
   /** Resolve a ref and check its file; null when it is not listed (with a warning where that is news). */
-  private async prepare(
-    ref: Ref,
-    from: string,
-    baseUrl: URL,
-    state: PageState,
-  ): Promise<{ url: string; file: string; size: number } | { warning: CrawlWarning } | null> {
+  private async prepare(ref: Ref, from: string, baseUrl: URL): Promise<Prepared> {
     if (ref.candidate && !ref.candidate.isDefault && (this.options.srcset !== 'all' || ref.source === 'font-face')) return null;
     if (ref.nomodule && !this.options.nomodule) return null;
     if (ref.source === 'js-import' && !this.options.followImports) return null;
-    const resolution = resolveRef(ref.url, baseUrl, this.site, { bareIsModule: ref.source === 'js-import' });
+    const resolution = resolveRefMemo(ref, baseUrl, this.site);
     switch (resolution.kind) {
       case 'skip':
         return null;
       case 'cross-origin':
-        state.preconnect.add(resolution.origin);
-        return null;
+        return { origin: resolution.origin };
       case 'bad':
         return { warning: { file: from, line: ref.line, column: ref.column, code: resolution.code, message: `${resolution.message}; skipped` } };
       case 'local':
         break;
     }
     if (ref.source === 'preconnect') return null;
+    // A browser runs only JavaScript as a module: `import './x.css'` is a bundler's idiom, not a fetch to hint.
+    if (ref.source === 'js-import' && extname(resolution.file) !== '' && typeFromExtension(resolution.file) !== 'script') return null;
     const info = await this.statFile(resolution.file);
     if ('absent' in info) {
       const shown = relative(this.site.root, resolution.file).split(sep).join('/');
@@ -308,7 +313,8 @@ export class ResourceGraph {
       : { criticality, template, module: true };
     if (media !== undefined) next.media = media;
     if (!isSheet && cors !== undefined) next.crossorigin = cors;
-    await this.walkRefs(extract.refs, file, new URL(url, SITE_ORIGIN), next, state);
+    // A shared file's URLs resolve against its own URL path, the same from every page.
+    await this.walkRefs(extract.refs, file, fileBaseUrl(this.site, file), next, state, true);
   }
 
   private criticalityOf(ref: Ref, type: ResourceType, media: string | undefined, module: boolean): Criticality {

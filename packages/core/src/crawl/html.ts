@@ -3,7 +3,7 @@
  * order and records every URL an element makes the browser fetch, with the attributes that decide
  * its type, order and CORS mode. Inline CSS goes through `css.ts` with the page's line numbers.
  */
-import { parse, type DefaultTreeAdapterTypes, type ParserError } from 'parse5';
+import { defaultTreeAdapter, parse, type DefaultTreeAdapterMap, type DefaultTreeAdapterTypes, type ParserError, type TreeAdapter } from 'parse5';
 import { parseSrcset } from 'srcset';
 import { RESOURCE_TYPES, type ResourceType } from '../manifest/model.js';
 import { extractCss } from './css.js';
@@ -56,6 +56,16 @@ const TRUNCATION_ERRORS = /^eof-in-/;
 
 const isResourceType = (value: string): value is ResourceType => (RESOURCE_TYPES as readonly string[]).includes(value);
 
+/**
+ * parse5's tree with start positions only. The default adapter copies a node's whole location
+ * object every time an end tag or more text extends it, which costs about as much as the rest of
+ * the location tracking; refs and warnings only ever need where a node starts.
+ */
+const startOnlyTreeAdapter: TreeAdapter<DefaultTreeAdapterMap> = {
+  ...defaultTreeAdapter,
+  updateNodeSourceCodeLocation: () => {},
+};
+
 /** Per-document walking state (exported for the tokenizer-driven extractor in html-tokens.ts). */
 export interface HtmlState {
   refs: Ref[];
@@ -72,6 +82,7 @@ export function extractHtml(text: string): FileExtract {
   const state: HtmlState = { refs: [], warnings: [], group: 0, inTemplate: false, settledPictures: new Set() };
   const document = parse(text, {
     sourceCodeLocationInfo: true,
+    treeAdapter: startOnlyTreeAdapter,
     onParseError: (error: ParserError) => {
       if (TRUNCATION_ERRORS.test(error.code)) {
         state.warnings.push({

@@ -11,14 +11,30 @@ import { literalPageRoute } from './formats/multi.js';
 
 const TYPES = new Set<string>(RESOURCE_TYPES);
 
-/** Every problem in a model, with paths of the form `[route, url, field]`. */
-export function checkModel(manifest: Manifest): ManifestProblem[] {
+/** Whether a value is an in-memory {@link Manifest} (has a `pages` Map) rather than parsed JSON. */
+export function isManifest(value: unknown): value is Manifest {
+  return typeof value === 'object' && value !== null && (value as { pages?: unknown }).pages instanceof Map;
+}
+
+/**
+ * Every problem in an in-memory manifest, with paths of the form `[route, url, field]`: the checks
+ * the readers apply to files (safe same-origin URLs, types, weights, …), for a model built in
+ * code. A runtime handed a `Manifest` object instead of a file should run this before use.
+ */
+export function checkManifest(manifest: Manifest): ManifestProblem[] {
   const problems: ManifestProblem[] = [];
   const add = (path: (string | number)[], message: string) => problems.push({ path, message });
-  if (!(manifest?.pages instanceof Map)) {
+  if (!isManifest(manifest)) {
     add([], 'expected a Manifest: { pages: Map<route, Resource[]> }');
     return problems;
   }
+  // Pages share most of their resources: check each distinct URL once.
+  const verdicts = new Map<string, ReturnType<typeof resolveManifestPath>>();
+  const check = (url: string) => {
+    let verdict = verdicts.get(url);
+    if (verdict === undefined) verdicts.set(url, (verdict = resolveManifestPath(url)));
+    return verdict;
+  };
   const routes = new Set([...manifest.pages.keys(), ...(manifest.preconnect?.keys() ?? [])]);
   for (const route of routes) {
     if (typeof route !== 'string') {
@@ -40,7 +56,7 @@ export function checkModel(manifest: Manifest): ManifestProblem[] {
     const seen = new Set<string>();
     for (const resource of manifest.pages.get(route) ?? []) {
       const url = resource.url;
-      const resolved = typeof url === 'string' ? resolveManifestPath(url) : { ok: false as const, reason: 'must be a string' };
+      const resolved = typeof url === 'string' ? check(url) : { ok: false as const, reason: 'must be a string' };
       if (!resolved.ok) add([route, String(url)], `resource URL ${resolved.reason}`);
       else if (seen.has(url)) add([route, url], 'listed twice for this page');
       seen.add(url);

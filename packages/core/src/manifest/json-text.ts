@@ -1,21 +1,19 @@
 /**
- * A tiny deterministic JSON writer. `JSON.stringify` on an object would move integer-like keys
- * (a page key `404`) to the front and lose our order, so objects are written from ordered pairs.
- * The text matches `JSON.stringify(value, null, 2)` layout: 2-space indent, `{}` when empty.
+ * Deterministic JSON text. `JSON.stringify` on a whole manifest object would move integer-like
+ * keys (a page key `404`) to the front and lose our order, so the writers build objects from
+ * ordered parts and use this for the values inside (unknown fields copied from the input).
+ * The layout matches `JSON.stringify(value, null, 2)`: 2-space indent, `{}` when empty.
  */
 
-/** An object to write: `[key, already-rendered value]` pairs in output order. */
-export type RenderedPairs = ReadonlyArray<readonly [string, (indent: string) => string]>;
-
-/** Render ordered pairs as a JSON object at the given indentation. */
-export function renderObject(pairs: RenderedPairs, indent = ''): string {
-  if (pairs.length === 0) return '{}';
-  const inner = `${indent}  `;
-  const body = pairs.map(([key, render]) => `${inner}${JSON.stringify(key)}: ${render(inner)}`).join(',\n');
-  return `{\n${body}\n${indent}}`;
+/** A JSON value rendered at `indent` (the indentation of the line it starts on). */
+export function renderJsonValue(value: unknown, indent: string): string {
+  const text = JSON.stringify(value, null, 2) ?? 'null';
+  return typeof value === 'object' && value !== null ? text.replace(/\n/g, `\n${indent}`) : text;
 }
 
-/** A renderer for a plain JSON value (string, number, boolean, array, object from the input). */
-export function jsonValue(value: unknown): (indent: string) => string {
-  return (indent) => (JSON.stringify(value, null, 2) ?? 'null').replace(/\n/g, `\n${indent}`);
+/** `[key, rendered value]` pairs as a JSON object at `indent`. */
+export function renderObject(pairs: ReadonlyArray<readonly [string, string]>, indent = ''): string {
+  if (pairs.length === 0) return '{}';
+  const inner = `${indent}  `;
+  return `{\n${pairs.map(([key, value]) => `${inner}${JSON.stringify(key)}: ${value}`).join(',\n')}\n${indent}}`;
 }

@@ -24,10 +24,18 @@ const NAMED: Record<string, string> = {
 const MUST_ENCODE = new Set(['<', '>', '"', "'", '`', ',', ';', '\\', '{', '}', '|', '^']);
 
 /**
+ * The characters {@link unsafeUrlReason} lets through, as one regex: printable ASCII except the
+ * {@link MUST_ENCODE} set and `%`, plus well-formed `%XX` escapes. Checking a manifest of 150,000
+ * URLs character by character costs more than parsing its JSON; this fast path does not.
+ */
+const SAFE_URL = /^(?:[!#$&()*+\-./0-9:=?@A-Z[\]_a-z~]|%[0-9A-Fa-f]{2})+$/;
+
+/**
  * Why a URL-ish string cannot be used verbatim in a header, or `undefined` when it is safe.
  * Checks characters only (controls, whitespace, non-ASCII, delimiters, broken `%` escapes).
  */
 export function unsafeUrlReason(value: string): string | undefined {
+  if (SAFE_URL.test(value)) return undefined;
   if (value.length === 0) return 'is empty';
   for (let i = 0; i < value.length; i++) {
     const ch = value[i] as string;
@@ -101,7 +109,7 @@ export function resolveManifestPath(value: string, base?: string): PathResult {
   const pathPart = queryAt === -1 ? value : value.slice(0, queryAt);
   const query = queryAt === -1 ? '' : value.slice(queryAt);
   if (pathPart.startsWith('/')) {
-    if (pathPart.split('/').some((segment) => isDotSegment(segment))) {
+    if (DOT_SEGMENT.test(pathPart)) {
       return { ok: false, reason: 'has a "." or ".." segment (write the path without it)' };
     }
     return { ok: true, path: value };
@@ -129,6 +137,9 @@ export function resolveManifestPath(value: string, base?: string): PathResult {
   return { ok: true, path: `/${segments.join('/')}${query}` };
 }
 
+/** A `.` or `..` path segment, also percent-encoded (`%2e`, `.%2E`). */
+const DOT_SEGMENT = /(?:^|\/)(?:\.|%2e){1,2}(?=\/|$)/i;
+
 function isDotSegment(segment: string): boolean {
   const lower = segment.toLowerCase();
   return lower === '.' || lower === '..' || lower === '%2e' || lower === '.%2e' || lower === '%2e.' || lower === '%2e%2e';
@@ -140,6 +151,6 @@ function isDotSegment(segment: string): boolean {
  */
 export function normaliseBase(base: string): string | undefined {
   if (unsafeUrlReason(base) || !base.startsWith('/') || base.startsWith('//') || /[?#]/.test(base)) return undefined;
-  if (base.split('/').some((segment) => isDotSegment(segment))) return undefined;
+  if (DOT_SEGMENT.test(base)) return undefined;
   return base.endsWith('/') ? base : `${base}/`;
 }

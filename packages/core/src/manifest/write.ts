@@ -6,7 +6,7 @@
 import { PushManifestError } from '../errors.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { isPatternKey, type Manifest, type RouteKey } from './model.js';
-import { checkModel } from './check-model.js';
+import { checkManifest } from './check-model.js';
 import { formatProblem } from './problems.js';
 import type { ManifestFormat } from './formats/detect.js';
 import { writeSingle } from './formats/single.js';
@@ -35,7 +35,7 @@ export function resolveAutoFormat(manifest: Manifest): ManifestFormat {
  * format cannot hold the manifest (several pages in `single`, a pattern in `multi`).
  */
 export function serializeManifest(manifest: Manifest, format: ManifestFormat | 'auto' = 'auto'): string {
-  const problems = checkModel(manifest);
+  const problems = checkManifest(manifest);
   const first = problems[0];
   if (first !== undefined) {
     const more = problems.length > 1 ? ` (and ${problems.length - 1} more)` : '';

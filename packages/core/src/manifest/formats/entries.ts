@@ -7,7 +7,7 @@ import type { CrossOrigin, Resource, ResourceRel, ResourceType } from '../model.
 import { MIN_WEIGHT } from '../model.js';
 import { preconnectEntrySchema, resourceEntrySchema } from '../schema.js';
 import { badOriginReason, isOriginLike, resolveManifestPath } from '../url-safety.js';
-import { jsonValue, renderObject, type RenderedPairs } from '../json-text.js';
+import { renderJsonValue } from '../json-text.js';
 import { isPlainObject, kindOf, report, type ReadContext } from './context.js';
 
 /** The fields the model knows, in the order they are written. Anything else goes to `extra`. */
@@ -54,12 +54,12 @@ export function readPageEntries(value: unknown, path: string[], context: ReadCon
       continue;
     }
     seen.set(resolved.path, key);
-    resources.push(toResource(resolved.path, parsed.data as Record<string, unknown>));
+    resources.push(toResource(resolved.path, parsed.data as Record<string, unknown>, entry as Record<string, unknown>));
   }
   return { resources: sortByWeight(resources), preconnect };
 }
 
-function toResource(url: string, data: Record<string, unknown>): Resource {
+function toResource(url: string, data: Record<string, unknown>, raw: Record<string, unknown>): Resource {
   const resource: Resource = {
     url,
     type: data.type as ResourceType,
@@ -73,9 +73,13 @@ function toResource(url: string, data: Record<string, unknown>): Resource {
   if (data.media !== undefined) resource.media = data.media as string;
   const extra: Record<string, unknown> = {};
   let hasExtra = false;
-  for (const [name, field] of Object.entries(data)) {
+  // Unknown fields come from the input itself: zod's copy assigns keys, which would turn a
+  // "__proto__" field into the copy's prototype and lose it.
+  for (const [name, field] of Object.entries(raw)) {
     if (!KNOWN.has(name)) {
-      extra[name] = field;
+      // defineProperty: a field named "__proto__" (JSON.parse makes it an own property) must stay
+      // data, not replace the object's prototype.
+      Object.defineProperty(extra, name, { value: field, enumerable: true, writable: true, configurable: true });
       hasExtra = true;
     }
   }
@@ -100,35 +104,33 @@ export function sortByWeight(resources: readonly Resource[]): Resource[] {
   return [...resources].sort((a, b) => b.weight - a.weight);
 }
 
-/** Render one resource entry: known fields in a fixed order, then extra fields by name. */
-export function renderResource(resource: Resource): (indent: string) => string {
-  const pairs: Array<[string, (indent: string) => string]> = [
-    ['type', jsonValue(resource.type)],
-    ['weight', jsonValue(resource.weight)],
-  ];
-  if (resource.crossorigin !== undefined) pairs.push(['crossorigin', jsonValue(resource.crossorigin)]);
-  if (resource.rel !== undefined) pairs.push(['rel', jsonValue(resource.rel)]);
-  if (resource.nopush !== undefined) pairs.push(['nopush', jsonValue(resource.nopush)]);
-  if (resource.media !== undefined) pairs.push(['media', jsonValue(resource.media)]);
+/**
+ * Render one resource entry at `indent`: known fields in a fixed order, then extra fields by name.
+ * Built as a string directly: a manifest can hold 150,000 entries, and this runs once per entry.
+ */
+export function renderResource(resource: Resource, indent: string): string {
+  const inner = `${indent}  `;
+  let text = `{\n${inner}"type": ${JSON.stringify(resource.type)},\n${inner}"weight": ${JSON.stringify(resource.weight)}`;
+  if (resource.crossorigin !== undefined) text += `,\n${inner}"crossorigin": ${JSON.stringify(resource.crossorigin)}`;
+  if (resource.rel !== undefined) text += `,\n${inner}"rel": ${JSON.stringify(resource.rel)}`;
+  if (resource.nopush !== undefined) text += `,\n${inner}"nopush": ${JSON.stringify(resource.nopush)}`;
+  if (resource.media !== undefined) text += `,\n${inner}"media": ${JSON.stringify(resource.media)}`;
   if (resource.extra) {
     for (const name of Object.keys(resource.extra).sort(compareCodeUnits)) {
       const field = resource.extra[name];
-      if (!KNOWN.has(name) && field !== undefined) pairs.push([name, jsonValue(field)]);
+      if (!KNOWN.has(name) && field !== undefined) text += `,\n${inner}${JSON.stringify(name)}: ${renderJsonValue(field, inner)}`;
     }
   }
-  return (indent) => renderObject(pairs, indent);
+  return `${text}\n${indent}}`;
 }
 
-/** The entries of one page, resources in priority order then preconnect origins in given order. */
-export function renderPageEntries(resources: readonly Resource[], preconnect: readonly string[] = []): RenderedPairs {
-  const pairs: Array<[string, (indent: string) => string]> = sortByWeight(resources).map((resource) => [
-    resource.url,
-    renderResource(resource),
-  ]);
-  for (const origin of new Set(preconnect)) {
-    pairs.push([origin, (indent) => renderObject([['rel', jsonValue('preconnect')]], indent)]);
-  }
-  return pairs;
+/** The entries of one page as a JSON object at `indent`: resources in priority order, then preconnect origins in given order. */
+export function renderPageEntries(resources: readonly Resource[], preconnect: readonly string[] = [], indent = ''): string {
+  const inner = `${indent}  `;
+  const parts: string[] = [];
+  for (const resource of sortByWeight(resources)) parts.push(`${inner}${JSON.stringify(resource.url)}: ${renderResource(resource, inner)}`);
+  for (const origin of new Set(preconnect)) parts.push(`${inner}${JSON.stringify(origin)}: {\n${inner}  "rel": "preconnect"\n${inner}}`);
+  return parts.length === 0 ? '{}' : `{\n${parts.join(',\n')}\n${indent}}`;
 }
 
 /** Locale-independent string order, so output does not depend on the machine's locale. */

@@ -49,10 +49,7 @@ export function writePages(manifest: Manifest, routes: readonly RouteKey[], rule
   const pages = routes
     .map((route) => ({ route, key: rules.routeToKey(route) }))
     .sort((a, b) => compareCodeUnits(a.key, b.key));
-  const pairs = pages.map(({ route, key }) => {
-    const entries = renderPageEntries(manifest.pages.get(route) ?? [], manifest.preconnect?.get(route));
-    return [key, (indent: string) => renderObject(entries, indent)] as const;
-  });
+  const pairs = pages.map(({ route, key }) => [key, renderPageEntries(manifest.pages.get(route) ?? [], manifest.preconnect?.get(route), '  ')] as const);
   return `${renderObject(pairs)}\n`;
 }
 

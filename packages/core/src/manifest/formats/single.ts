@@ -3,7 +3,6 @@
  * It names no page, so it reads into the one route {@link ANY_PAGE}.
  */
 import { ANY_PAGE, type Manifest } from '../model.js';
-import { renderObject } from '../json-text.js';
 import { PushManifestError } from '../../errors.js';
 import { readPageEntries, renderPageEntries } from './entries.js';
 import type { ReadContext } from './context.js';
@@ -30,5 +29,5 @@ export function writeSingle(manifest: Manifest, routes: readonly string[]): stri
   }
   const route = routes[0];
   if (route === undefined) return '{}\n';
-  return `${renderObject(renderPageEntries(manifest.pages.get(route) ?? [], manifest.preconnect?.get(route)))}\n`;
+  return `${renderPageEntries(manifest.pages.get(route) ?? [], manifest.preconnect?.get(route))}\n`;
 }
