@@ -23,7 +23,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** Bumped whenever the output for the same parameters changes, so an old corpus is not reused. */
-export const GENERATOR_VERSION = 4;
+export const GENERATOR_VERSION = 5;
 
 /** Default parameters: the large corpus of issue 3. */
 export const DEFAULTS = Object.freeze({
@@ -628,7 +628,10 @@ export function generateCorpus(options = {}, dir) {
     // expect: url -> kind, first kind wins; direct references first, then what they pull in.
     const expect = new Map();
     const put = (r) => {
-      if (!expect.has(r.url)) expect.set(r.url, r.kind);
+      const seen = expect.get(r.url);
+      // First kind wins, except that a reason to list a URL beats a reason not to (a library one
+      // module imports dynamically and another statically is listed).
+      if (seen === undefined || (NEGATIVE_KINDS.includes(seen) && !NEGATIVE_KINDS.includes(r.kind) && !SPECIAL_KINDS.includes(r.kind))) expect.set(r.url, r.kind);
     };
     for (const r of refs) put(r);
     for (const r of refs) {

@@ -5,12 +5,14 @@
  * Generates (or reuses) the deterministic corpus of bench/corpus.mjs, then measures, each mode in its
  * own child process so peak RSS is per mode:
  *   floor    read every HTML and CSS file and parse it once (parse5 `parse`, css-tree `parse`), one thread
- *   single   generateManifest, in-process parsing, no cache
- *   threads  generateManifest with worker threads (--threads, default 2), no cache
- *   cold     generateManifest with the parse cache, starting from an empty cache (fills it)
+ *   single   generateManifest with its default options (what `push-manifest generate` does), in-process, no cache
+ *   threads  the same with worker threads (--threads, default 2), no cache
+ *   cold     the same in-process with the parse cache, starting from an empty cache (fills it)
  *   cached   the same again with nothing changed (the rerun a user sees)
- * and, from the `single` run's manifest, the recall per reference kind against the generator's own
- * counts (counts.json). Prints a table and writes bench/results/latest.json.
+ *   full     every type and every srcset candidate listed, module imports followed, in-process, no
+ *            cache: the manifest recall is computed from, per reference kind, against the
+ *            generator's own counts (counts.json)
+ * Prints a table and writes bench/results/latest.json.
  *
  * Usage: pnpm bench [-- --pages 5000 --css 300 --threads 2 --modes floor,single,threads,cold,cached]
  * (`pnpm bench` builds first; running `node bench/crawl.mjs` directly needs a fresh `pnpm build`.)
@@ -29,12 +31,9 @@ import { generateCorpus, NEGATIVE_KINDS, parseArgs } from './corpus.mjs';
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, '..');
 const coreDist = path.join(repo, 'packages/core/dist');
-const MODES = ['floor', 'single', 'threads', 'cold', 'cached'];
+const MODES = ['floor', 'single', 'threads', 'cold', 'cached', 'full'];
 
-/**
- * Crawl options for the measured runs: list everything the crawler can find (every type, every srcset
- * candidate, module imports followed, no cap) so the work is the full crawl and recall can be computed.
- */
+/** Crawl options of the `full` run: list everything the crawler can find, so recall can be computed. */
 export const FULL_CRAWL = {
   types: ['script', 'style', 'font', 'image', 'fetch', 'document', 'audio', 'video', 'track', 'worker', 'embed', 'object', 'manifest'],
   srcset: 'all',
@@ -82,8 +81,8 @@ function canonical(manifest) {
 
 async function runGenerate(root, mode, args) {
   const core = await import(pathToFileURL(path.join(coreDist, 'index.js')).href);
-  const options = { root, ...FULL_CRAWL };
-  if (mode === 'single') Object.assign(options, { threads: 1, cache: false });
+  const options = { root, ...(mode === 'full' ? FULL_CRAWL : {}) };
+  if (mode === 'single' || mode === 'full') Object.assign(options, { threads: 1, cache: false });
   else if (mode === 'threads') Object.assign(options, { threads: Number(args.threads ?? 2), cache: false });
   else Object.assign(options, { threads: 1, cache: args.cacheDir });
   const started = performance.now();
@@ -96,6 +95,7 @@ async function runGenerate(root, mode, args) {
     files: result.stats.files,
     bytes: result.stats.bytes,
     warnings: result.warnings.length,
+    listed: [...result.manifest.pages.values()].reduce((n, list) => n + list.length, 0),
     manifestSha1: createHash('sha1').update(text).digest('hex'),
   };
   if (args.manifestOut) writeFileSync(args.manifestOut, JSON.stringify({ pages: [...result.manifest.pages], preconnect: [...(result.manifest.preconnect ?? new Map())], warnings: result.warnings }));
@@ -103,8 +103,12 @@ async function runGenerate(root, mode, args) {
 }
 
 async function child(args) {
+  const cpu0 = process.cpuUsage();
   const result = args.child === 'floor' ? await runFloor(args.root) : await runGenerate(args.root, args.child, args);
   result.maxRssMiB = process.resourceUsage().maxRSS / 1024;
+  // CPU time of the whole process (all threads): on a shared machine it moves less than wall time.
+  const cpu = process.cpuUsage(cpu0);
+  result.cpuMs = (cpu.user + cpu.system) / 1000;
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }
 
@@ -182,14 +186,14 @@ async function main() {
   const corpus = generateCorpus(args);
   process.stderr.write(`${corpus.reused ? 'reusing' : 'generated'} corpus ${corpus.root} (${((performance.now() - corpusStarted) / 1000).toFixed(1)} s)\n`);
 
-  const scratch = mkdtempSync(path.join(tmpdir(), 'pm-bench-'));
+  const scratch = mkdtempSync(path.join(tmpdir(), 'pm-bench-crawl-'));
   const cacheDir = path.join(scratch, 'cache');
-  const manifestOut = path.join(scratch, 'single.json');
+  const manifestOut = path.join(scratch, 'full.json');
   const results = {};
   try {
     for (const mode of modes) {
       process.stderr.write(`  ${mode}…`);
-      const extra = mode === 'threads' ? { threads } : mode === 'cold' || mode === 'cached' ? { cacheDir } : mode === 'single' ? { manifestOut } : {};
+      const extra = mode === 'threads' ? { threads } : mode === 'cold' || mode === 'cached' ? { cacheDir } : mode === 'full' ? { manifestOut } : {};
       if (mode === 'cold') rmSync(cacheDir, { recursive: true, force: true });
       results[mode] = await measure(mode, corpus.root, extra);
       process.stderr.write(` ${(results[mode].ms / 1000).toFixed(2)} s\n`);
@@ -209,13 +213,13 @@ async function main() {
         seconds: r.ms / 1000,
         pagesPerSecond: r.pages / (r.ms / 1000),
         mibPerSecond: mib / (r.ms / 1000),
-        ...(floor ? { vsFloor: r.ms / floor } : {}),
+        ...(floor ? { vsFloor: r.ms / floor, cpuVsFloor: r.cpuMs / results.floor.cpuMs } : {}),
       };
     }
+    if (results.full) report.recall = recall(corpus.counts, JSON.parse(readFileSync(manifestOut, 'utf8')));
     if (results.single) {
-      report.recall = recall(corpus.counts, JSON.parse(readFileSync(manifestOut, 'utf8')));
       const sha = results.single.manifestSha1;
-      report.identicalManifests = Object.fromEntries(Object.entries(results).filter(([m]) => m !== 'floor' && m !== 'single').map(([m, r]) => [m, r.manifestSha1 === sha]));
+      report.identicalManifests = Object.fromEntries(Object.entries(results).filter(([m]) => m !== 'floor' && m !== 'single' && m !== 'full').map(([m, r]) => [m, r.manifestSha1 === sha]));
     }
     print(report);
     mkdirSync(path.join(here, 'results'), { recursive: true });
@@ -231,9 +235,10 @@ function print(report) {
   const lines = [];
   const { totals } = report.corpus;
   lines.push(`corpus: ${totals.html.files} pages, ${totals.css.files} CSS files, ${((totals.html.bytes + totals.css.bytes) / 2 ** 20).toFixed(1)} MiB HTML+CSS; ${report.machine.cpus} cores (${report.machine.note})`);
-  lines.push(`${'mode'.padEnd(9)}${w('seconds', 9)}${w('pages/s', 9)}${w('MiB/s', 8)}${w('RSS MiB', 9)}${w('vs floor', 10)}`);
+  lines.push(`${'mode'.padEnd(9)}${w('seconds', 9)}${w('pages/s', 9)}${w('MiB/s', 8)}${w('RSS MiB', 9)}${w('vs floor', 10)}${w('CPU s', 8)}${w('CPU vs floor', 14)}`);
   for (const [mode, r] of Object.entries(report.modes)) {
-    lines.push(`${mode.padEnd(9)}${w(r.seconds.toFixed(2), 9)}${w(r.pagesPerSecond.toFixed(0), 9)}${w(r.mibPerSecond.toFixed(1), 8)}${w(r.maxRssMiB.toFixed(0), 9)}${w(r.vsFloor === undefined ? '' : `${r.vsFloor.toFixed(2)}x`, 10)}`);
+    const ratio = (x) => (x === undefined ? '' : `${x.toFixed(2)}x`);
+    lines.push(`${mode.padEnd(9)}${w(r.seconds.toFixed(2), 9)}${w(r.pagesPerSecond.toFixed(0), 9)}${w(r.mibPerSecond.toFixed(1), 8)}${w(r.maxRssMiB.toFixed(0), 9)}${w(ratio(r.vsFloor), 10)}${w((r.cpuMs / 1000).toFixed(2), 8)}${w(ratio(r.cpuVsFloor), 14)}`);
   }
   if (report.identicalManifests) lines.push(`same manifest as single: ${JSON.stringify(report.identicalManifests)}`);
   if (report.recall) {

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -57,11 +57,31 @@ describe('parse cache', () => {
     }
   });
 
+  it('re-parses a file changed to the same size with its old mtime put back (ctime tells)', async () => {
+    const dir = path.join(scratch, 'same-size');
+    await crawl(dir);
+    const sheet = path.join(corpus.root, 'assets/css/c4.css');
+    const original = readFileSync(sheet, 'utf8');
+    const before = statSync(sheet);
+    // Same length, other bytes: a colour changed.
+    const edited = original.replace(/#[0-9a-f]{3}\b/, (c) => (c === '#000' ? '#111' : '#000'));
+    expect(edited.length).toBe(original.length);
+    expect(edited).not.toBe(original);
+    writeFileSync(sheet, edited);
+    utimesSync(sheet, before.atime, before.mtime);
+    try {
+      const after = await crawl(dir);
+      expect([...after.counter.calls.keys()]).toEqual([sheet]);
+    } finally {
+      writeFileSync(sheet, original);
+    }
+  });
+
   it('ignores a corrupt or truncated cache file, parses everything and writes a good one', async () => {
     const dir = path.join(scratch, 'corrupt');
     const first = await crawl(dir);
     const good = readFileSync(first.file, 'utf8');
-    for (const garbage of ['{"format":1,"vers', 'not json at all', good.slice(0, Math.floor(good.length / 2)), JSON.stringify({ format: 1, version: extractorVersion(), entries: { x: { kind: 'html' } } })]) {
+    for (const garbage of ['{"format":1,"vers', 'not json at all', good.slice(0, Math.floor(good.length / 2)), JSON.stringify({ ...(JSON.parse(good) as object), entries: { x: { kind: 'html' } } }), JSON.stringify({ ...(JSON.parse(good) as object), files: { '/x': [1, 2] } })]) {
       writeFileSync(first.file, garbage);
       const run = await crawl(dir);
       expect(run.stats.discarded).toBe(true);

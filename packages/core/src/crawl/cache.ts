@@ -3,7 +3,9 @@
  * but parses none of them.
  *
  * Entries are keyed by the SHA-1 of the file's bytes (and its kind), never by path or mtime, so a
- * touched-but-unchanged file still hits and a changed file always misses. The whole cache is
+ * touched-but-unchanged file still hits and a changed file always misses. To skip even reading an
+ * unchanged file, the cache also remembers each path's size, mtime, ctime and inode with the key
+ * of its bytes (as git's index does): when all four match, the bytes are taken as unchanged. The whole cache is
  * invalidated when the extractor changes: its version is a hash of the crawl code itself plus the
  * parser versions, so a new build never serves results of an old extractor.
  *
@@ -13,7 +15,8 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { mkdir, readFile } from 'node:fs/promises';
+import type { Stats } from 'node:fs';
+import { mkdir, readFile, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,7 +24,7 @@ import { writeFileAtomic } from '../util/atomic-write.js';
 import { isFileReadError, type FileExtract, type FileParser } from './types.js';
 
 /** Bumped when the cache file's layout changes. */
-const CACHE_FORMAT = 1;
+const CACHE_FORMAT = 2;
 
 /** Counters of a {@link CachingParser}, for tests and `--verbose`. */
 export interface ParseCacheStats {
@@ -59,7 +62,10 @@ export interface ParseCacheOptions {
 interface CacheFile {
   format: number;
   version: string;
+  /** Parse results by `<kind>:<sha1 of the bytes>`. */
   entries: Record<string, FileExtract>;
+  /** Absolute path → what the file looked like when hashed, and its entry's key. */
+  files: Record<string, FileSeen>;
 }
 
 let cachedVersion: string | undefined;
@@ -115,33 +121,54 @@ const isFileExtract = (value: unknown): value is FileExtract => {
   return (v.kind === 'html' || v.kind === 'css' || v.kind === 'js') && Array.isArray(v.refs) && Array.isArray(v.warnings);
 };
 
+/** What a file looked like when it was hashed: size, mtime, ctime, inode, and the key of its parse result. */
+type FileSeen = [size: number, mtimeMs: number, ctimeMs: number, ino: number, key: string];
+
+const isFileSeen = (value: unknown): value is FileSeen =>
+  Array.isArray(value) && value.length === 5 && value.slice(0, 4).every((n) => typeof n === 'number') && typeof value[4] === 'string';
+
+const sameFile = (seen: FileSeen, info: Stats) =>
+  seen[0] === info.size && seen[1] === info.mtimeMs && seen[2] === info.ctimeMs && seen[3] === info.ino;
+
+interface Loaded {
+  entries: Map<string, FileExtract>;
+  files: Map<string, FileSeen>;
+  discarded: boolean;
+}
+
 /** Read a cache file; anything unexpected gives an empty cache and `discarded: true`. */
-async function loadCache(file: string, version: string): Promise<{ entries: Map<string, FileExtract>; discarded: boolean }> {
+async function loadCache(file: string, version: string): Promise<Loaded> {
+  const empty = (discarded: boolean): Loaded => ({ entries: new Map(), files: new Map(), discarded });
   let text: string;
   try {
     text = await readFile(file, 'utf8');
   } catch {
-    return { entries: new Map(), discarded: false };
+    return empty(false);
   }
   try {
     const data = JSON.parse(text) as Partial<CacheFile>;
-    if (data.format !== CACHE_FORMAT || data.version !== version || typeof data.entries !== 'object' || data.entries === null) {
-      return { entries: new Map(), discarded: true };
+    if (data.format !== CACHE_FORMAT || data.version !== version || typeof data.entries !== 'object' || data.entries === null || typeof data.files !== 'object' || data.files === null) {
+      return empty(true);
     }
-    const entries = new Map<string, FileExtract>();
+    const loaded = empty(false);
     for (const [key, value] of Object.entries(data.entries)) {
       // One malformed entry means someone edited or truncated the file: trust none of it.
-      if (!isFileExtract(value)) return { entries: new Map(), discarded: true };
-      entries.set(key, value);
+      if (!isFileExtract(value)) return empty(true);
+      loaded.entries.set(key, value);
     }
-    return { entries, discarded: false };
+    for (const [name, value] of Object.entries(data.files)) {
+      if (!isFileSeen(value)) return empty(true);
+      loaded.files.set(name, value);
+    }
+    return loaded;
   } catch {
-    return { entries: new Map(), discarded: true };
+    return empty(true);
   }
 }
 
 /**
- * Wrap a parser with the content-hash cache. The wrapper reads each file once to hash it; on a miss
+ * Wrap a parser with the content-hash cache. A file whose size, mtime, ctime and inode are what they
+ * were when it was last hashed is not even read; any other file is read and hashed, and on a miss
  * the inner parser (in-process or the worker pool) parses it. Read errors are never cached.
  */
 export async function createCachingParser(inner: FileParser, options: ParseCacheOptions): Promise<CachingParser> {
@@ -150,16 +177,23 @@ export async function createCachingParser(inner: FileParser, options: ParseCache
   const file = path.join(options.dir, `crawl-${rootKey}.json`);
   const loaded = await loadCache(file, version);
   const used = new Map<string, FileExtract>();
+  const seen = new Map<string, FileSeen>();
+  let filesChanged = false;
   const stats: ParseCacheStats = { hits: 0, misses: 0, discarded: loaded.discarded };
 
   const save = async (): Promise<void> => {
-    const unchanged = stats.misses === 0 && !stats.discarded && used.size === loaded.entries.size;
+    const unchanged = stats.misses === 0 && !stats.discarded && !filesChanged && used.size === loaded.entries.size && seen.size === loaded.files.size;
     if (unchanged) return;
-    const entries: Record<string, FileExtract> = {};
-    for (const [key, value] of [...used].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) entries[key] = value;
-    const data: CacheFile = { format: CACHE_FORMAT, version, entries };
+    const sorted = <T>(map: Map<string, T>) => Object.fromEntries([...map].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+    const data: CacheFile = { format: CACHE_FORMAT, version, entries: sorted(used), files: sorted(seen) };
     await mkdir(options.dir, { recursive: true });
     await writeFileAtomic(file, JSON.stringify(data));
+  };
+
+  const hit = (key: string, entry: FileExtract) => {
+    stats.hits++;
+    used.set(key, entry);
+    return entry;
   };
 
   return {
@@ -167,6 +201,16 @@ export async function createCachingParser(inner: FileParser, options: ParseCache
     stats,
     save,
     async parse(kind, absPath) {
+      // Stat before reading: if the file changes in between, the next run sees another stat and rehashes.
+      const info = await stat(absPath).catch(() => undefined);
+      const known = loaded.files.get(absPath);
+      if (info !== undefined && known !== undefined && sameFile(known, info) && known[4].startsWith(`${kind}:`)) {
+        const entry = used.get(known[4]) ?? loaded.entries.get(known[4]);
+        if (entry !== undefined) {
+          seen.set(absPath, known);
+          return hit(known[4], entry);
+        }
+      }
       let bytes: Buffer;
       try {
         bytes = await readFile(absPath);
@@ -174,13 +218,13 @@ export async function createCachingParser(inner: FileParser, options: ParseCache
         // The inner parser turns the failure into the crawler's own FileReadError.
         return inner.parse(kind, absPath);
       }
-      const key = createHash('sha1').update(kind).update('\0').update(bytes).digest('base64url');
-      const hit = used.get(key) ?? loaded.entries.get(key);
-      if (hit !== undefined) {
-        stats.hits++;
-        used.set(key, hit);
-        return hit;
+      const key = `${kind}:${createHash('sha1').update(bytes).digest('base64url')}`;
+      if (info !== undefined) {
+        seen.set(absPath, [info.size, info.mtimeMs, info.ctimeMs, info.ino, key]);
+        filesChanged = true;
       }
+      const entry = used.get(key) ?? loaded.entries.get(key);
+      if (entry !== undefined) return hit(key, entry);
       const result = await inner.parse(kind, absPath);
       if (!isFileReadError(result)) {
         stats.misses++;
