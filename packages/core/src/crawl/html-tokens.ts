@@ -42,6 +42,8 @@ const TEXT_STATES = new Map<string, (typeof TokenizerMode)[keyof typeof Tokenize
   ['plaintext', TokenizerMode.PLAINTEXT],
 ]);
 
+/** HTML elements html.ts looks at (besides any element's style=""). */
+const VISITED_HTML = new Set(['base', 'script', 'link', 'style', 'img', 'source', 'video', 'audio', 'track', 'iframe', 'embed', 'object', 'input']);
 const VOID = new Set(['area', 'base', 'basefont', 'bgsound', 'br', 'col', 'embed', 'hr', 'img', 'input', 'keygen', 'link', 'meta', 'param', 'source', 'track', 'wbr']);
 /** Elements an end tag of an ancestor may close without reshaping anything (implied end tags, table parts). */
 const IMPLIED_CLOSE = new Set(['p', 'li', 'dd', 'dt', 'option', 'optgroup', 'rb', 'rp', 'rt', 'rtc', 'td', 'th', 'tr', 'tbody', 'thead', 'tfoot', 'caption', 'colgroup']);
@@ -65,7 +67,9 @@ interface Open {
   tagID: html.TAG_ID;
   ns: NS;
   attrs: Token.Attribute[];
-  node: PseudoElement;
+  location: Token.LocationWithAttributes | null;
+  /** Made when needed: as an element that refers to something, or as the parent of one. */
+  node?: PseudoElement;
 }
 
 /**
@@ -109,18 +113,35 @@ export function extractHtmlTokens(text: string): FileExtract | undefined {
     visitElement(node as unknown as Element, state);
   };
 
-  const make = (token: Token.TagToken, ns: NS): PseudoElement => ({
-    nodeName: token.tagName,
-    tagName: token.tagName,
+  const pseudo = (tagName: string, ns: NS, attrs: Token.Attribute[], location: Token.LocationWithAttributes | null, parentNode: PseudoElement | null): PseudoElement => ({
+    nodeName: tagName,
+    tagName,
     namespaceURI: ns,
-    attrs: token.attrs,
-    sourceCodeLocation: token.location,
-    parentNode: top()?.node ?? null,
+    attrs,
+    sourceCodeLocation: location,
+    parentNode,
     childNodes: [],
   });
 
-  const push = (token: Token.TagToken, ns: NS, node: PseudoElement) => {
-    stack.push({ tagName: token.tagName, tagID: token.tagID, ns, attrs: token.attrs, node });
+  /** The current node as a parent. html.ts reads a parent's name and identity, never its own parent. */
+  const parentNode = (): PseudoElement | null => {
+    const open = top();
+    if (open === undefined) return null;
+    open.node ??= pseudo(open.tagName, open.ns, open.attrs, open.location, null);
+    return open.node;
+  };
+
+  const make = (token: Token.TagToken, ns: NS): PseudoElement => pseudo(token.tagName, ns, token.attrs, token.location, parentNode());
+
+  /** Whether html.ts's visitElement can find anything in this element; most elements are skipped without allocating. */
+  const refersToSomething = (token: Token.TagToken, ns: NS): boolean =>
+    (ns === NS_HTML ? VISITED_HTML.has(token.tagName) : ns === NS_SVG && (token.tagName === 'image' || token.tagName === 'use')) || hasUrlStyle(token.attrs);
+
+  /** Visit the element if it can refer to something, and open it unless it is void. */
+  const open = (token: Token.TagToken, ns: NS, isVoid: boolean) => {
+    const node = refersToSomething(token, ns) ? make(token, ns) : undefined;
+    if (node !== undefined) visit(node);
+    if (!isVoid) stack.push({ tagName: token.tagName, tagID: token.tagID, ns, attrs: token.attrs, location: token.location, ...(node ? { node } : {}) });
   };
 
   const setContext = () => {
@@ -165,9 +186,7 @@ export function extractHtmlTokens(text: string): FileExtract | undefined {
       foreignContent.adjustTokenSVGAttrs(token);
     }
     foreignContent.adjustTokenXMLAttrs(token);
-    const node = make(token, ns);
-    visit(node);
-    if (!token.selfClosing) push(token, ns, node);
+    open(token, ns, token.selfClosing);
   };
 
   const startHtml = (token: Token.TagToken) => {
@@ -184,13 +203,13 @@ export function extractHtmlTokens(text: string): FileExtract | undefined {
       if (name === 'body') sawBody = sawHead = true;
       sawAnything = true;
       if (late && hasUrlStyle(token.attrs)) throw new NeedsTree();
-      if (!late) visit(make(token, NS_HTML));
+      if (!late && refersToSomething(token, NS_HTML)) visit(make(token, NS_HTML));
       return;
     }
     sawAnything = true;
     if (name === 'head') {
       // Only a <head> before anything else opens the head; a later one is ignored.
-      if (!sawHead) visit(make(token, NS_HTML));
+      if (!sawHead && refersToSomething(token, NS_HTML)) visit(make(token, NS_HTML));
       sawHead = true;
       return;
     }
@@ -211,25 +230,20 @@ export function extractHtmlTokens(text: string): FileExtract | undefined {
       if (ns === NS_SVG) foreignContent.adjustTokenSVGAttrs(token);
       else foreignContent.adjustTokenMathMLAttrs(token);
       foreignContent.adjustTokenXMLAttrs(token);
-      const node = make(token, ns);
-      visit(node);
-      if (!token.selfClosing) push(token, ns, node);
+      open(token, ns, token.selfClosing);
       return;
     }
     // The tree builder clones formatting elements closed out of order (and <a> inside <a>): a clone
     // would repeat the references of its style="".
     if (FORMATTING.has(name) && hasUrlStyle(token.attrs)) throw new NeedsTree();
-    const node = make(token, NS_HTML);
     const textState = TEXT_STATES.get(name);
     if (textState !== undefined) {
       // Visited at its end tag, once its text is known; nothing else can come in between.
       tokenizer.state = textState;
-      raw = { node, chunks: [], location: undefined };
+      raw = { node: make(token, NS_HTML), chunks: [], location: undefined };
       return;
     }
-    visit(node);
-    if (VOID.has(name)) return;
-    push(token, NS_HTML, node);
+    open(token, NS_HTML, VOID.has(name));
     if (name === 'template') {
       templates++;
       state.inTemplate = true;
