@@ -5,6 +5,8 @@
  * Generates (or reuses) the deterministic corpus of bench/corpus.mjs, then measures, each mode in its
  * own child process so peak RSS is per mode:
  *   floor    read every HTML and CSS file and parse it once (parse5 `parse`, css-tree `parse`), one thread
+ *   tree     for comparison: `single` with parse5's tree-based HTML extractor (html.ts) instead of the
+ *            tokenizer-driven one (html-tokens.ts); must give the same manifest
  *   single   generateManifest with its default options (what `push-manifest generate` does), in-process, no cache
  *   threads  the same with worker threads (--threads, default 2), no cache
  *   cold     the same in-process with the parse cache, starting from an empty cache (fills it)
@@ -31,7 +33,7 @@ import { generateCorpus, NEGATIVE_KINDS, parseArgs } from './corpus.mjs';
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, '..');
 const coreDist = path.join(repo, 'packages/core/dist');
-const MODES = ['floor', 'single', 'threads', 'cold', 'cached', 'full'];
+const MODES = ['floor', 'tree', 'single', 'threads', 'cold', 'cached', 'full'];
 
 /** Crawl options of the `full` run: list everything the crawler can find, so recall can be computed. */
 export const FULL_CRAWL = {
@@ -79,9 +81,33 @@ function canonical(manifest) {
   return JSON.stringify({ pages: [...manifest.pages], preconnect: [...(manifest.preconnect ?? new Map())] });
 }
 
+/** The default in-process parser, but with the tree-based HTML extractor (what `tree` measures). */
+async function treeParser() {
+  const { decodeUtf8, extractFile, extractReady } = await import(pathToFileURL(path.join(coreDist, 'crawl/extract.js')).href);
+  const { extractHtml } = await import(pathToFileURL(path.join(coreDist, 'crawl/html.js')).href);
+  const { readFile } = await import('node:fs/promises');
+  return {
+    async parse(kind, file) {
+      let bytes;
+      try {
+        bytes = await readFile(file);
+      } catch (error) {
+        return { kind: 'error', code: error.code ?? 'EREAD', message: error.message };
+      }
+      if (kind === 'js') await extractReady();
+      const { text, valid } = decodeUtf8(bytes);
+      const extract = kind === 'html' ? extractHtml(text) : extractFile(kind, text);
+      extract.bytes = bytes.byteLength;
+      if (!valid) extract.warnings.unshift({ code: 'NOT_UTF8', message: 'not valid UTF-8; invalid bytes read as U+FFFD' });
+      return extract;
+    },
+  };
+}
+
 async function runGenerate(root, mode, args) {
   const core = await import(pathToFileURL(path.join(coreDist, 'index.js')).href);
   const options = { root, ...(mode === 'full' ? FULL_CRAWL : {}) };
+  if (mode === 'tree') options.parser = await treeParser();
   if (mode === 'single' || mode === 'full') Object.assign(options, { threads: 1, cache: false });
   else if (mode === 'threads') Object.assign(options, { threads: Number(args.threads ?? 2), cache: false });
   else Object.assign(options, { threads: 1, cache: args.cacheDir });

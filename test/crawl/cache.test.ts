@@ -81,7 +81,17 @@ describe('parse cache', () => {
     const dir = path.join(scratch, 'corrupt');
     const first = await crawl(dir);
     const good = readFileSync(first.file, 'utf8');
-    for (const garbage of ['{"format":1,"vers', 'not json at all', good.slice(0, Math.floor(good.length / 2)), JSON.stringify({ ...(JSON.parse(good) as object), entries: { x: { kind: 'html' } } }), JSON.stringify({ ...(JSON.parse(good) as object), files: { '/x': [1, 2] } })]) {
+    const lines = good.split('\n');
+    const fileLine = lines.findIndex((l) => l.startsWith('F\t'));
+    const damaged = [
+      '{"format":3,"vers',
+      'not json at all',
+      good.slice(0, Math.floor(good.length / 2)),
+      good.slice(0, -1), // the last newline missing
+      [...lines.slice(0, fileLine), 'F\t["/x",1,2]', ...lines.slice(fileLine + 1)].join('\n'),
+      [...lines.slice(0, 2), 'X\tunknown line', ...lines.slice(3)].join('\n'),
+    ];
+    for (const garbage of damaged) {
       writeFileSync(first.file, garbage);
       const run = await crawl(dir);
       expect(run.stats.discarded).toBe(true);
@@ -91,6 +101,22 @@ describe('parse cache', () => {
       const next = await crawl(dir);
       expect(next.counter.total()).toBe(0);
     }
+  });
+
+  it('re-parses only the file whose cache entry is damaged', async () => {
+    const dir = path.join(scratch, 'bad-entry');
+    const first = await crawl(dir);
+    const lines = readFileSync(first.file, 'utf8').split('\n');
+    const entry = lines.findIndex((l) => l.startsWith('E\thtml:'));
+    const key = lines[entry]!.split('\t')[1]!;
+    lines[entry] = `E\t${key}\t{"kind":"html"}`;
+    writeFileSync(first.file, lines.join('\n'));
+    const run = await crawl(dir);
+    expect(run.stats.discarded).toBe(true);
+    expect(run.counter.total()).toBe(1);
+    expect(canonical(run.result)).toBe(canonical(first.result));
+    const next = await crawl(dir);
+    expect(next.counter.total()).toBe(0);
   });
 
   it('drops the whole cache when the extractor version changes', async () => {
@@ -107,9 +133,11 @@ describe('parse cache', () => {
     const first = await generateManifest({ ...options, cache: dir });
     const files = readdirSync(dir);
     expect(files).toHaveLength(1);
-    const saved = JSON.parse(readFileSync(path.join(dir, files[0]!), 'utf8')) as { version: string; entries: Record<string, unknown> };
+    const [header, ...lines] = readFileSync(path.join(dir, files[0]!), 'utf8').trimEnd().split('\n');
+    const saved = JSON.parse(header!) as { version: string; entries: number; files: number };
     expect(saved.version).toBe(extractorVersion());
-    expect(Object.keys(saved.entries)).toHaveLength(first.stats.files);
+    expect(saved.entries).toBe(first.stats.files);
+    expect(lines.filter((l) => l.startsWith('E\t'))).toHaveLength(first.stats.files);
     const second = await generateManifest({ ...options, cache: dir });
     expect(canonical(second)).toBe(canonical(first));
 

@@ -24,7 +24,7 @@ import { writeFileAtomic } from '../util/atomic-write.js';
 import { isFileReadError, type FileExtract, type FileParser } from './types.js';
 
 /** Bumped when the cache file's layout changes. */
-const CACHE_FORMAT = 2;
+const CACHE_FORMAT = 3;
 
 /** Counters of a {@link CachingParser}, for tests and `--verbose`. */
 export interface ParseCacheStats {
@@ -32,7 +32,7 @@ export interface ParseCacheStats {
   hits: number;
   /** Files parsed by the inner parser (and now cached). */
   misses: number;
-  /** True when an existing cache file was unreadable, corrupt or of another version, and so ignored. */
+  /** True when an existing cache file (or an entry of it) was corrupt or of another version, and so ignored. */
   discarded: boolean;
 }
 
@@ -59,13 +59,19 @@ export interface ParseCacheOptions {
   version?: string;
 }
 
-interface CacheFile {
+/**
+ * The cache file is JSON Lines, so that entries can stay unparsed text until a run uses them (a
+ * parsed extract takes several times the memory of its JSON):
+ *   {"format":3,"version":"…","entries":N,"files":M}     header; the counts catch a truncated file
+ *   E<TAB><key><TAB><FileExtract as JSON>                 N parse results, key `<kind>:<sha1 of the bytes>`
+ *   F<TAB>[path, size, mtimeMs, ctimeMs, ino, key]        M files as they were when hashed
+ * JSON text never holds a raw tab or newline, so the lines split safely.
+ */
+interface CacheHeader {
   format: number;
   version: string;
-  /** Parse results by `<kind>:<sha1 of the bytes>`. */
-  entries: Record<string, FileExtract>;
-  /** Absolute path → what the file looked like when hashed, and its entry's key. */
-  files: Record<string, FileSeen>;
+  entries: number;
+  files: number;
 }
 
 let cachedVersion: string | undefined;
@@ -131,12 +137,13 @@ const sameFile = (seen: FileSeen, info: Stats) =>
   seen[0] === info.size && seen[1] === info.mtimeMs && seen[2] === info.ctimeMs && seen[3] === info.ino;
 
 interface Loaded {
-  entries: Map<string, FileExtract>;
+  /** Entries as JSON text, parsed when a run uses them. */
+  entries: Map<string, string>;
   files: Map<string, FileSeen>;
   discarded: boolean;
 }
 
-/** Read a cache file; anything unexpected gives an empty cache and `discarded: true`. */
+/** Read a cache file; a wrong header, a count that does not match or a bad line gives an empty cache and `discarded: true`. */
 async function loadCache(file: string, version: string): Promise<Loaded> {
   const empty = (discarded: boolean): Loaded => ({ entries: new Map(), files: new Map(), discarded });
   let text: string;
@@ -146,23 +153,41 @@ async function loadCache(file: string, version: string): Promise<Loaded> {
     return empty(false);
   }
   try {
-    const data = JSON.parse(text) as Partial<CacheFile>;
-    if (data.format !== CACHE_FORMAT || data.version !== version || typeof data.entries !== 'object' || data.entries === null || typeof data.files !== 'object' || data.files === null) {
+    const lines = text.split('\n');
+    if (lines.pop() !== '') return empty(true); // cut off mid-line
+    const header = JSON.parse(lines[0] ?? '') as Partial<CacheHeader>;
+    if (header.format !== CACHE_FORMAT || header.version !== version || lines.length !== 1 + (header.entries ?? -1) + (header.files ?? -1)) {
       return empty(true);
     }
     const loaded = empty(false);
-    for (const [key, value] of Object.entries(data.entries)) {
-      // One malformed entry means someone edited or truncated the file: trust none of it.
-      if (!isFileExtract(value)) return empty(true);
-      loaded.entries.set(key, value);
+    for (let i = 1; i < lines.length; i++) {
+      const line = lines[i]!;
+      if (line.startsWith('E\t')) {
+        const tab = line.indexOf('\t', 2);
+        if (tab < 0) return empty(true);
+        loaded.entries.set(line.slice(2, tab), line.slice(tab + 1));
+      } else if (line.startsWith('F\t')) {
+        const value = JSON.parse(line.slice(2)) as unknown;
+        if (!Array.isArray(value) || typeof value[0] !== 'string' || !isFileSeen(value.slice(1))) return empty(true);
+        loaded.files.set(value[0], value.slice(1) as FileSeen);
+      } else {
+        return empty(true);
+      }
     }
-    for (const [name, value] of Object.entries(data.files)) {
-      if (!isFileSeen(value)) return empty(true);
-      loaded.files.set(name, value);
-    }
+    if (loaded.entries.size !== header.entries || loaded.files.size !== header.files) return empty(true);
     return loaded;
   } catch {
     return empty(true);
+  }
+}
+
+/** Parse one entry's text; undefined when it is not a parse result (an edited or damaged line). */
+function parseEntry(text: string): FileExtract | undefined {
+  try {
+    const value = JSON.parse(text) as unknown;
+    return isFileExtract(value) ? value : undefined;
+  } catch {
+    return undefined;
   }
 }
 
@@ -176,7 +201,8 @@ export async function createCachingParser(inner: FileParser, options: ParseCache
   const rootKey = createHash('sha1').update(path.resolve(options.root)).digest('hex').slice(0, 16);
   const file = path.join(options.dir, `crawl-${rootKey}.json`);
   const loaded = await loadCache(file, version);
-  const used = new Map<string, FileExtract>();
+  /** Entries this run used, as JSON text: what the next cache file holds. */
+  const used = new Map<string, string>();
   const seen = new Map<string, FileSeen>();
   let filesChanged = false;
   const stats: ParseCacheStats = { hits: 0, misses: 0, discarded: loaded.discarded };
@@ -184,15 +210,28 @@ export async function createCachingParser(inner: FileParser, options: ParseCache
   const save = async (): Promise<void> => {
     const unchanged = stats.misses === 0 && !stats.discarded && !filesChanged && used.size === loaded.entries.size && seen.size === loaded.files.size;
     if (unchanged) return;
-    const sorted = <T>(map: Map<string, T>) => Object.fromEntries([...map].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
-    const data: CacheFile = { format: CACHE_FORMAT, version, entries: sorted(used), files: sorted(seen) };
+    const byKey = <T>(map: Map<string, T>) => [...map].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    const header: CacheHeader = { format: CACHE_FORMAT, version, entries: used.size, files: seen.size };
+    const lines = [JSON.stringify(header)];
+    for (const [key, json] of byKey(used)) lines.push(`E\t${key}\t${json}`);
+    for (const [name, info] of byKey(seen)) lines.push(`F\t${JSON.stringify([name, ...info])}`);
     await mkdir(options.dir, { recursive: true });
-    await writeFileAtomic(file, JSON.stringify(data));
+    await writeFileAtomic(file, `${lines.join('\n')}\n`);
   };
 
-  const hit = (key: string, entry: FileExtract) => {
+  /** The cached result for a key, if there is a sound one. */
+  const lookup = (key: string): FileExtract | undefined => {
+    const json = used.get(key) ?? loaded.entries.get(key);
+    if (json === undefined) return undefined;
+    const entry = parseEntry(json);
+    if (entry === undefined) {
+      // A damaged line: parse the file again, and rewrite the cache without it.
+      loaded.entries.delete(key);
+      stats.discarded = true;
+      return undefined;
+    }
     stats.hits++;
-    used.set(key, entry);
+    used.set(key, json);
     return entry;
   };
 
@@ -205,10 +244,10 @@ export async function createCachingParser(inner: FileParser, options: ParseCache
       const info = await stat(absPath).catch(() => undefined);
       const known = loaded.files.get(absPath);
       if (info !== undefined && known !== undefined && sameFile(known, info) && known[4].startsWith(`${kind}:`)) {
-        const entry = used.get(known[4]) ?? loaded.entries.get(known[4]);
+        const entry = lookup(known[4]);
         if (entry !== undefined) {
           seen.set(absPath, known);
-          return hit(known[4], entry);
+          return entry;
         }
       }
       let bytes: Buffer;
@@ -223,12 +262,12 @@ export async function createCachingParser(inner: FileParser, options: ParseCache
         seen.set(absPath, [info.size, info.mtimeMs, info.ctimeMs, info.ino, key]);
         filesChanged = true;
       }
-      const entry = used.get(key) ?? loaded.entries.get(key);
-      if (entry !== undefined) return hit(key, entry);
+      const entry = lookup(key);
+      if (entry !== undefined) return entry;
       const result = await inner.parse(kind, absPath);
       if (!isFileReadError(result)) {
         stats.misses++;
-        used.set(key, result);
+        used.set(key, JSON.stringify(result));
       }
       return result;
     },
