@@ -80,6 +80,14 @@ describe('push-manifest generate', () => {
     expect(Object.keys(json[route!]!)).toEqual(['/b/css/style.css', '/b/img/bg.png']);
   });
 
+  it('--origin (repeatable) makes absolute URLs on the site its own', async () => {
+    const root = await copyOf('basic');
+    await writeFile(join(root, 'index.html'), '<link rel=stylesheet href="https://a.example/css/style.css"><script src="https://b.example/js/app.js"></script>');
+    const result = await run(['generate', '--root', root, '--out', '-', '--origin', 'https://a.example', '--origin', 'https://b.example']);
+    expect(result.code).toBe(0);
+    expect(Object.keys(JSON.parse(result.stdout) as object)).toEqual(['/css/style.css', '/fonts/body.woff2', '/js/app.js']);
+  });
+
   it('--json prints a summary on stdout', async () => {
     const root = await copyOf('basic');
     const result = await run(['generate', '--root', root, '--json']);

@@ -153,6 +153,15 @@ describe('extractFile(html): srcset', () => {
     expect(new Set(refs.map((r) => r.candidate?.group)).size).toBe(1);
   });
 
+  it('follows the source-set rules: a 1x candidate beats src, and a w set ignores src', () => {
+    const pick = (markup: string) => html(markup).refs.find((r) => r.candidate?.isDefault)?.url;
+    expect(pick('<img src="s.png" srcset="one.png 1x, two.png 2x">')).toBe('one.png');
+    expect(pick('<img src="s.png" srcset="implicit.png, two.png 2x">')).toBe('implicit.png');
+    expect(pick('<img src="s.png" srcset="w2.png 200w, w1.png 100w" sizes="50vw">')).toBe('w1.png');
+    expect(pick('<img srcset="a.png 3x, b.png 1.5x, c.png 0.5x">')).toBe('b.png');
+    expect(pick('<img srcset="c.png 0.5x, d.png 0.75x">')).toBe('d.png');
+  });
+
   it('picks the smallest density, or the narrowest width, without src', () => {
     expect(html('<img srcset="b.png 2x, a.png 1.5x">').refs.find((r) => r.candidate?.isDefault)?.url).toBe('a.png');
     expect(html('<img srcset="w800.png 800w, w400.png 400w, w1200.png 1200w">').refs.find((r) => r.candidate?.isDefault)?.url).toBe('w400.png');

@@ -110,12 +110,12 @@ describe('edge-cases fixture, every type listed', () => {
       '/assets/img/template.png',
       '/assets/img/pic.webp',
       '/assets/img/w-400.jpg',
-      '/assets/img/photo.jpg',
+      '/assets/img/photo%2Csmall.jpg', // the srcset's 1x: a 1x screen takes it, not src
       '/assets/img/from-css.png',
     ]) {
       expect(byUrl.has(url), url).toBe(true);
     }
-    for (const url of ['/assets/img/pic.jxl', '/assets/img/pic.jpg', '/assets/img/photo-2x.jpg', '/assets/img/w-800.jpg']) {
+    for (const url of ['/assets/img/pic.jxl', '/assets/img/pic.jpg', '/assets/img/photo.jpg', '/assets/img/photo-2x.jpg', '/assets/img/w-800.jpg']) {
       expect(byUrl.has(url), url).toBe(false);
     }
   });
@@ -153,7 +153,7 @@ describe('edge-cases fixture, every type listed', () => {
   it('with srcset "all", lists every candidate', async () => {
     const list = await page(join(fixtures, 'edge-cases'), '/index.html', { types: ['image'], srcset: 'all' });
     const urls = list.map((r) => r.url);
-    for (const url of ['/assets/img/photo%2Csmall.jpg', '/assets/img/photo-2x.jpg', '/assets/img/w-800.jpg', '/assets/img/pic.jxl', '/assets/img/pic.jpg']) {
+    for (const url of ['/assets/img/photo.jpg', '/assets/img/photo-2x.jpg', '/assets/img/w-800.jpg', '/assets/img/pic.jxl', '/assets/img/pic.jpg']) {
       expect(urls).toContain(url);
     }
   });
@@ -220,6 +220,20 @@ describe('multi-page fixture', () => {
     expect(without.filter((r) => r.type === 'script').map((r) => r.url)).toEqual(['/js/main.js']);
   });
 
+  it("lists absolute URLs on the site's own origin by path, with origin", async () => {
+    const root = await site({
+      'index.html': '<link rel=stylesheet href="https://www.example.com/css/a.css"><script src="https://cdn.example.net/x.js"></script>',
+      'css/a.css': '',
+    });
+    const own = await generateManifest({ root, origin: 'https://www.example.com/anything' });
+    expect(own.manifest.pages.get('/index.html')!.map((r) => r.url)).toEqual(['/css/a.css']);
+    expect(own.manifest.preconnect?.get('/index.html')).toEqual(['https://cdn.example.net']);
+    const plain = await generateManifest({ root });
+    expect(plain.manifest.pages.get('/index.html')).toEqual([]);
+    expect(plain.manifest.preconnect?.get('/index.html')).toEqual(['https://www.example.com', 'https://cdn.example.net']);
+    await expect(generateManifest({ root, origin: 'example.com' })).rejects.toMatchObject({ code: 'BAD_OPTION' });
+  });
+
   it('prefixes page keys and URLs with base', async () => {
     const { manifest, warnings } = await generateManifest({ root: join(fixtures, 'multi-page'), base: 'shop' });
     expect([...manifest.pages.keys()]).toEqual(['/shop/about/index.html', '/shop/blog/index.html', '/shop/index.html']);
@@ -262,7 +276,21 @@ describe('order and weights', () => {
     ]);
   });
 
-  it('takes the fetchpriority=high image as the first image, and never a lazy one', async () => {
+  it('puts stylesheets that never apply to a screen last, with what they pull in', async () => {
+    const root = await site({
+      'index.html':
+        '<link rel=stylesheet href=async.css media=print onload="this.media=\'all\'"><link rel=stylesheet href=off.css media="not all">' +
+        '<script src=a.js></script><link rel=stylesheet href=main.css>',
+      'async.css': '@font-face{font-family:x;src:url(late.woff2)}',
+      'off.css': '',
+      'main.css': '',
+      'a.js': '',
+      'late.woff2': 'x',
+    });
+    expect((await page(root)).map((r) => r.url)).toEqual(['/main.css', '/a.js', '/async.css', '/late.woff2', '/off.css']);
+  });
+
+  it('takes the fetchpriority=high image as the first image, and never a lazy one or an SVG sprite', async () => {
     const root = await site({
       'index.html': '<img src=lazy.png loading=lazy><img src=logo.png><img src=hero.png fetchpriority=high>',
       'lazy.png': 'x',
@@ -270,7 +298,7 @@ describe('order and weights', () => {
       'hero.png': 'x',
     });
     expect((await page(root)).map((r) => r.url)).toEqual(['/hero.png']);
-    const noHero = await site({ 'index.html': '<img src=lazy.png loading=lazy><img src=logo.png>', 'lazy.png': 'x', 'logo.png': 'x' });
+    const noHero = await site({ 'index.html': '<svg><use href="sprite.svg#i"/></svg><img src=lazy.png loading=lazy><img src=logo.png>', 'sprite.svg': 'x', 'lazy.png': 'x', 'logo.png': 'x' });
     expect((await page(noHero)).map((r) => r.url)).toEqual(['/logo.png']);
     expect(await page(noHero, '/index.html', { firstImage: false })).toEqual([]);
   });
@@ -370,6 +398,15 @@ describe('bad input', () => {
   it('does not follow module imports of CSS or JSON (bundler idioms)', async () => {
     const root = await site({ 'index.html': '<script type=module src=m.js></script>', 'm.js': "import './s.css'; import './d.json'; import './ok.mjs';", 's.css': '', 'd.json': '{}', 'ok.mjs': '' });
     expect((await page(root, '/index.html', { followImports: true })).map((r) => r.url)).toEqual(['/m.js', '/ok.mjs']);
+  });
+
+  it('does not walk symlinked folders when looking for pages', async () => {
+    const outside = await site({ 'leak.html': '<script src=x.js></script>' });
+    const root = await site({ 'index.html': '' });
+    const { symlink } = await import('node:fs/promises');
+    await symlink(outside, join(root, 'linked'), 'dir');
+    const { manifest } = await generateManifest({ root });
+    expect([...manifest.pages.keys()]).toEqual(['/index.html']);
   });
 
   it('never crawls node_modules', async () => {

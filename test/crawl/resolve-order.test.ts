@@ -1,7 +1,7 @@
 import { join, relative, sep, isAbsolute } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { extractFile, orderByCriticality, weightAt, CRITICALITY, type Criticality } from '@push-manifest/core';
+import { extractFile, orderByCriticality, unsafeUrlReason, weightAt, CRITICALITY, type Criticality } from '@push-manifest/core';
 import { fileUrlPath, normaliseBase, resolveRef, SITE_ORIGIN, type Site } from '../../packages/core/src/crawl/resolve.js';
 
 const site: Site = { root: '/srv/site', base: '/' };
@@ -23,7 +23,7 @@ describe('resolveRef', () => {
     expect(resolveRef('café.png', pageUrl, site)).toMatchObject({ url: '/blog/post/caf%C3%A9.png', file: '/srv/site/blog/post/café.png' });
     expect(resolveRef('a b.png', pageUrl, site)).toMatchObject({ url: '/blog/post/a%20b.png', file: '/srv/site/blog/post/a b.png' });
     expect(resolveRef('%2541.png', pageUrl, site)).toMatchObject({ url: '/blog/post/%2541.png', file: '/srv/site/blog/post/%41.png' });
-    expect(resolveRef("it's,a;b.png", pageUrl, site)).toMatchObject({ url: '/blog/post/it%27s%2Ca%3Bb.png', file: "/srv/site/blog/post/it's,a;b.png" });
+    expect(resolveRef("it's,a;b.png", pageUrl, site)).toMatchObject({ url: "/blog/post/it's%2Ca%3Bb.png", file: "/srv/site/blog/post/it's,a;b.png" });
   });
 
   it('skips what is not a file of the site', () => {
@@ -37,6 +37,15 @@ describe('resolveRef', () => {
   it('sends other origins to preconnect, protocol-relative ones too', () => {
     expect(resolveRef('https://cdn.example/x.css', pageUrl, site)).toEqual({ kind: 'cross-origin', origin: 'https://cdn.example' });
     expect(resolveRef('//fonts.example:8443/f.woff2', pageUrl, site)).toEqual({ kind: 'cross-origin', origin: 'https://fonts.example:8443' });
+  });
+
+  it("treats the site's own origins as the site", () => {
+    const own: Site = { ...site, origins: new Set(['https://example.com']) };
+    expect(resolveRef('https://example.com/css/a.css?v=1#x', pageUrl, own)).toMatchObject({ kind: 'local', url: '/css/a.css?v=1', file: '/srv/site/css/a.css' });
+    expect(resolveRef('//example.com/img/b.png', pageUrl, own)).toMatchObject({ kind: 'local', url: '/img/b.png' });
+    expect(resolveRef('img/c.png', new URL('https://example.com/blog/'), own)).toMatchObject({ kind: 'local', url: '/blog/img/c.png' });
+    expect(resolveRef('http://example.com/a.css', pageUrl, own)).toEqual({ kind: 'cross-origin', origin: 'http://example.com' });
+    expect(resolveRef('https://example.com/..%2f..%2fetc/passwd', pageUrl, own)).toMatchObject({ kind: 'bad', code: 'OUTSIDE_ROOT' });
   });
 
   it('resolves against a cross-origin <base href>', () => {
@@ -54,7 +63,7 @@ describe('resolveRef', () => {
   });
 
   it('never yields a file outside the root, whatever the reference (property)', () => {
-    const segment = fc.constantFrom('..', '.', '%2e%2e', '%2E.', 'a', 'b%2fc', '%5c', '\\', 'x y', '%00', '%', 'é', '?q', '#f', '');
+    const segment = fc.constantFrom('..', '.', '%2e%2e', '%2E.', 'a', 'b%2fc', '%5c', '\\', 'x y', '%00', '%', 'é', '?q', '#f', '', "it's", 'a,b;c', '{x}', '`t`', '|^', '?q={"a":1}\\');
     fc.assert(
       fc.property(fc.array(segment, { maxLength: 8 }), fc.boolean(), fc.string({ maxLength: 6 }), (parts, absolute, tail) => {
         const raw = (absolute ? '/' : '') + parts.join('/') + tail;
@@ -63,7 +72,9 @@ describe('resolveRef', () => {
         const rel = relative(site.root, result.file);
         expect(rel === '' || rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel)).toBe(false);
         expect(result.url.startsWith('/')).toBe(true);
-        expect(result.url).not.toMatch(/[\s"'<>,;\\]/);
+        expect(result.url).not.toMatch(/[\s"<>,;\\{}`]/);
+        // Whatever the page wrote, the manifest accepts the URL as it is.
+        expect(unsafeUrlReason(result.url)).toBeUndefined();
       }),
       { numRuns: 2000 },
     );

@@ -140,3 +140,13 @@ describe('checkManifest (for models built in code)', () => {
     expect(isManifest(null)).toBe(false);
   });
 });
+
+describe('characters browsers send raw stay raw', () => {
+  it("accepts ', | and ^ unencoded (a browser requests /it's.png as is; an encoded preload would not be reused)", () => {
+    expect(validateManifestJson({ "/it's.png": { type: 'image' }, '/a|b^c.png': { type: 'image' }, '/[v1]/x.js': { type: 'script' } })).toEqual([]);
+  });
+
+  it('rejects the characters browsers encode in paths themselves: ` { }', () => {
+    for (const url of ['/a`b.js', '/a{b}.js']) expect(unsafeUrlReason(url)).toMatch(/percent-encode it as %(60|7B)/);
+  });
+});

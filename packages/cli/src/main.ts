@@ -60,6 +60,7 @@ withLogFlags(
     .option('-o, --out <file>', 'where to write the manifest, or - for stdout (default: <root>/push-manifest.json)')
     .addOption(new Option('-f, --format <format>', 'manifest shape (default: auto)').choices(['auto', 'single', 'multi', 'polymer']))
     .option('-b, --base <path>', 'URL path the site is served under')
+    .option('--origin <url>', "the site's own origin (repeatable): absolute URLs on it are the site's files, not another origin", (value: string, previous: string[] | undefined) => [...(previous ?? []), value])
     .option('-c, --config <file>', 'config file (default: push-manifest.config.{js,mjs,json} in the cwd)')
     .option('--max <n>', 'most resources listed per page')
     .option('--max-bytes <n>', 'most bytes listed per page')

@@ -16,6 +16,8 @@ export interface PushManifestConfig extends CrawlOptions {
   format?: 'auto' | 'single' | 'multi' | 'polymer';
   /** URL path the site is served under. */
   base?: string;
+  /** The site's own origin(s): absolute URLs on them count as the site's files. */
+  origin?: string | string[];
 }
 
 /** Type-checks a config object in a `push-manifest.config.js`; returns it unchanged. */

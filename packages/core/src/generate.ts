@@ -34,6 +34,11 @@ export interface GenerateOptions extends CrawlOptions, SpeedOptions {
   patterns?: string[];
   /** URL path the root is served under (`/blog/`); prefixes page keys and resource URLs. */
   base?: string;
+  /**
+   * The site's own origin(s) (`https://example.com`): absolute URLs on them are crawled and listed
+   * by path like relative ones, instead of being taken for another origin.
+   */
+  origin?: string | string[];
   /** Absolute paths never taken as pages (the manifest being written, for one). */
   exclude?: string[];
   /** Pages crawled at once. Default 8. */
@@ -72,14 +77,35 @@ function checkOptions(options: GenerateOptions): void {
       throw new PushManifestError('BAD_OPTION', `unknown type "${type}" in types (expected one of ${RESOURCE_TYPES.join(', ')})`);
     }
   }
+  siteOrigins(options.origin);
   if (options.srcset !== undefined && options.srcset !== 'default' && options.srcset !== 'all') {
     throw new PushManifestError('BAD_OPTION', `srcset must be "default" or "all", got "${String(options.srcset)}"`);
   }
 }
 
+/** The `origin` option as a set of origins; BAD_OPTION for anything that is not an http(s) origin. */
+function siteOrigins(origin: string | string[] | undefined): Set<string> | undefined {
+  if (origin === undefined) return undefined;
+  const origins = new Set<string>();
+  for (const value of Array.isArray(origin) ? origin : [origin]) {
+    let url: URL | undefined;
+    try {
+      url = new URL(value);
+    } catch {
+      url = undefined;
+    }
+    if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
+      throw new PushManifestError('BAD_OPTION', `origin must be an http(s) origin such as https://example.com, got "${value}"`);
+    }
+    origins.add(url.origin);
+  }
+  return origins;
+}
+
 async function findPages(root: string, options: GenerateOptions): Promise<{ pages: string[]; notHtml: number }> {
   const patterns = options.patterns && options.patterns.length > 0 ? options.patterns : ['**/*.html'];
-  const found = await fg(patterns, { cwd: root, absolute: true, onlyFiles: true, ignore: ['**/node_modules/**'], dot: false });
+  // Symlinked folders are not walked: they may lead out of the root, or in a loop.
+  const found = await fg(patterns, { cwd: root, absolute: true, onlyFiles: true, ignore: ['**/node_modules/**'], dot: false, followSymbolicLinks: false });
   const exclude = new Set((options.exclude ?? []).map((file) => resolve(file)));
   const matched = [...new Set(found.map((file) => resolve(file)))].filter((file) => !exclude.has(file));
   const pages = matched.filter((file) => PAGE_EXTENSIONS.has(extname(file).toLowerCase()));
@@ -130,6 +156,8 @@ export async function generateManifest(options: GenerateOptions): Promise<Genera
   }
 
   const site: Site = { root, base: normaliseBase(options.base) };
+  const origins = siteOrigins(options.origin);
+  if (origins) site.origins = origins;
   const warnings: CrawlWarning[] = [];
   const graph = new ResourceGraph(site, options.parser ?? (await createSpeedParser(root, options)), options, (warning) => {
     warnings.push(warning);

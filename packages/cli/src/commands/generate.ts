@@ -21,6 +21,7 @@ export interface GenerateFlags {
   out?: string;
   format?: 'auto' | 'single' | 'multi' | 'polymer';
   base?: string;
+  origin?: string[];
   config?: string;
   max?: string;
   maxBytes?: string;
@@ -81,6 +82,7 @@ function mergeOptions(patterns: string[], flags: GenerateFlags, config: PushMani
   };
   set('patterns', patterns.length > 0 ? patterns : config.patterns);
   set('base', pick(flags.base, config.base));
+  set('origin', pick(flags.origin, config.origin));
   set('max', pick(wholeNumber('--max', flags.max), config.max));
   set('maxBytes', pick(wholeNumber('--max-bytes', flags.maxBytes), config.maxBytes));
   set('types', pick(typeList(flags.types), config.types));
@@ -126,6 +128,10 @@ export async function generate(patterns: string[], rawFlags: Record<string, unkn
   if (target === '-') out.data(text);
   else await writeManifestFile(target, result.manifest, format);
 
+  for (const [route, list] of result.manifest.pages) {
+    const origins = result.manifest.preconnect?.get(route)?.length ?? 0;
+    out.verbose(`${route}: ${list.length} resource${list.length === 1 ? '' : 's'}${origins > 0 ? `, ${origins} preconnect origin${origins === 1 ? '' : 's'}` : ''}`);
+  }
   const { pages, files, bytes, ms } = result.stats;
   const resources = [...result.manifest.pages.values()].reduce((n, list) => n + list.length, 0);
   const where = target === '-' ? 'stdout' : shown(target);

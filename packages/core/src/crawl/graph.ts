@@ -85,8 +85,11 @@ interface PageState {
 
 const IMAGE_SOURCES = new Set<Ref['source']>(['img', 'picture-source', 'input-image', 'svg-image', 'svg-use', 'video-poster']);
 
-/** Media a browser never applies to a screen: such a stylesheet does not block rendering. */
-const NON_SCREEN_MEDIA = /^\s*(?:only\s+)?(?:print|speech)\s*$/i;
+/**
+ * Media a browser never applies to a screen, so such a stylesheet does not block rendering
+ * (`media="print" onload="this.media='all'"` is the usual way to load CSS without blocking).
+ */
+const NON_SCREEN_MEDIA = /^\s*(?:(?:only\s+)?(?:print|speech)|not\s+all)\s*$/i;
 
 /** The preload `as` value for a file, from its extension alone. */
 export function typeFromExtension(file: string): ResourceType {
@@ -292,7 +295,8 @@ export class ResourceGraph {
       criticality,
       seq: state.seq++,
       size,
-      shownImage: type === 'image' && IMAGE_SOURCES.has(ref.source) && !ref.lazy && !template,
+      // An SVG sprite behind <use> is an icon sheet, not the picture a page leads with.
+      shownImage: type === 'image' && IMAGE_SOURCES.has(ref.source) && ref.source !== 'svg-use' && !ref.lazy && !template,
       highPriority: ref.highPriority === true,
     };
     const cors = ref.crossorigin ?? inherited.crossorigin;

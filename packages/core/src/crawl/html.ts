@@ -150,6 +150,35 @@ function mediaOf(element: Element): Partial<Ref> {
 }
 
 /**
+ * The candidate a browser on a 1x screen takes, by HTML's source-set rules: `src` is an implicit
+ * 1x candidate unless the srcset has a 1x or any width (`w`) descriptor. Density sets: the 1x
+ * candidate, else the smallest density above 1, else the largest below. Width sets depend on the
+ * viewport and `sizes`, unknown here: the narrowest, the cheapest guess. Returns -1 for `src`.
+ */
+export function defaultCandidate(candidates: readonly { width?: number; density?: number }[], src: string | undefined): number {
+  const hasWidth = candidates.some((c) => c.width !== undefined);
+  if (hasWidth) {
+    let best = -1;
+    candidates.forEach((c, i) => {
+      if (c.width !== undefined && (best === -1 || c.width < candidates[best]!.width!)) best = i;
+    });
+    return best;
+  }
+  const density = (c: { density?: number }) => c.density ?? 1;
+  const exact = candidates.findIndex((c) => density(c) === 1);
+  if (exact !== -1) return exact;
+  if (src) return -1;
+  let above = -1;
+  let below = -1;
+  candidates.forEach((c, i) => {
+    const d = density(c);
+    if (d > 1 && (above === -1 || d < density(candidates[above]!))) above = i;
+    if (d < 1 && (below === -1 || d > density(candidates[below]!))) below = i;
+  });
+  return above !== -1 ? above : below;
+}
+
+/**
  * Add an element's `src` and `srcset` as one candidate group. The default candidate is `src`
  * when there is one, else the smallest density (a `w`-only set: the narrowest width).
  */
@@ -182,18 +211,8 @@ function addImageSet(
     return;
   }
   const group = ++state.group;
-  let defaultIndex = -1; // -1: the src
-  if (!src) {
-    const score = (c: { width?: number; density?: number }) => c.density ?? (c.width === undefined ? 1 : Number.POSITIVE_INFINITY);
-    defaultIndex = 0;
-    candidates.forEach((c, i) => {
-      const best = candidates[defaultIndex]!;
-      const s = score(c);
-      const b = score(best);
-      if (s < b || (s === b && c.width !== undefined && best.width !== undefined && c.width < best.width)) defaultIndex = i;
-    });
-  }
-  if (src) addRef(state, element, srcAttr!, src, source, { ...extra, candidate: { group, isDefault: !alternativeOnly } });
+  const defaultIndex = defaultCandidate(candidates, src);
+  if (src) addRef(state, element, srcAttr!, src, source, { ...extra, candidate: { group, isDefault: !alternativeOnly && defaultIndex === -1 } });
   candidates.forEach((c, i) => {
     const candidate: Ref['candidate'] = { group, isDefault: !alternativeOnly && i === defaultIndex };
     if (c.width !== undefined) candidate.width = c.width;

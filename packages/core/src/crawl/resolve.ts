@@ -15,6 +15,8 @@ export interface Site {
   root: string;
   /** URL path the root is served under: `/` or `/blog/` (always with both slashes). */
   base: string;
+  /** Origins that are this site (`https://example.com`): absolute URLs on them are its own files. */
+  origins?: ReadonlySet<string>;
 }
 
 /** What a reference turned out to be. */
@@ -38,15 +40,18 @@ export function normaliseBase(base: string | undefined): string {
 }
 
 /**
- * Characters a WHATWG URL leaves as they are but a manifest must not carry raw: they end or split
- * a `Link` header entry in naive parsers (the manifest reader rejects them). Encoding them names
- * the same file on any server; a browser may see it as a different URL from the one in the page.
+ * Characters a WHATWG URL can leave raw but a manifest must not carry raw (the manifest reader
+ * rejects them): `,` and `;` split naive `Link` header parsers, and backslash, backquote, braces,
+ * angle brackets and quotes can stay raw in a query. Encoding them names the same file on any
+ * server, though a browser may see it as a different URL from the one in the page, so the set is
+ * kept to what the manifest refuses (`'`, `|` and `^` stay as browsers send them).
  */
-const LINK_UNSAFE = /[',;|^\\`{}<>"]/g;
+const LINK_UNSAFE = /[,;\\`{}<>"]/g;
 
 /** Percent-encode what a WHATWG URL serialiser leaves but a manifest URL must not contain. */
 export function manifestSafe(url: string): string {
-  return url.replace(LINK_UNSAFE, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  // A `%` that starts no escape (`?q=100%`) is kept raw by URL parsers; as `%25` it means the same.
+  return url.replace(LINK_UNSAFE, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`).replace(/%(?![0-9A-Fa-f]{2})/g, '%25');
 }
 
 /** Characters that would change a URL's structure if a file name contained them. */
@@ -105,7 +110,9 @@ export function resolveRef(raw: string, baseUrl: URL, site: Site, options: { bar
   }
   if (url.origin !== SITE_ORIGIN) {
     if (url.protocol !== 'http:' && url.protocol !== 'https:') return { kind: 'skip' };
-    return { kind: 'cross-origin', origin: url.origin };
+    if (!site.origins?.has(url.origin)) return { kind: 'cross-origin', origin: url.origin };
+    // The site's own origin written out in full: the same file as the bare path.
+    url = new URL(url.pathname + url.search, SITE_ORIGIN);
   }
   if (baseUrl.origin === SITE_ORIGIN && scheme === undefined && climbsAboveRoot(trimmed, baseUrl)) {
     return { kind: 'bad', code: 'OUTSIDE_ROOT', message: `${trimmed} climbs above the site root` };

@@ -19,16 +19,18 @@ const NAMED: Record<string, string> = {
  * Characters that must be percent-encoded in a manifest URL: quotes and angle brackets end a
  * Link target or attribute; `,` and `;` split naive Link-header parsers (several proxies and
  * CDNs split on them without honouring `<…>`); backslash is read as `/` by WHATWG URL parsers;
- * the rest are not valid in a URL path at all (RFC 3986).
+ * `` ` ``, `{` and `}` browsers percent-encode in paths themselves, so a raw one can never match
+ * the URL a browser requests. (`'`, `|` and `^` stay allowed: browsers send them raw, and a
+ * manifest URL must equal the browser's for the preload to be reused.)
  */
-const MUST_ENCODE = new Set(['<', '>', '"', "'", '`', ',', ';', '\\', '{', '}', '|', '^']);
+const MUST_ENCODE = new Set(['<', '>', '"', '`', ',', ';', '\\', '{', '}']);
 
 /**
  * The characters {@link unsafeUrlReason} lets through, as one regex: printable ASCII except the
  * {@link MUST_ENCODE} set and `%`, plus well-formed `%XX` escapes. Checking a manifest of 150,000
  * URLs character by character costs more than parsing its JSON; this fast path does not.
  */
-const SAFE_URL = /^(?:[!#$&()*+\-./0-9:=?@A-Z[\]_a-z~]|%[0-9A-Fa-f]{2})+$/;
+const SAFE_URL = /^(?:[!#$&'()*+\-./0-9:=?@A-Z[\]^_a-z|~]|%[0-9A-Fa-f]{2})+$/;
 
 /**
  * Why a URL-ish string cannot be used verbatim in a header, or `undefined` when it is safe.

@@ -3,7 +3,7 @@
  * They differ only in how a page key maps to a route and whether relative URLs are allowed,
  * so one reader and one writer take a {@link PageKeyRules} per format.
  */
-import { ANY_PAGE, isPatternKey, type Manifest, type RouteKey } from '../model.js';
+import type { Manifest, RouteKey } from '../model.js';
 import { renderObject } from '../json-text.js';
 import { compareCodeUnits, readPageEntries, renderPageEntries } from './entries.js';
 import { report, type ReadContext } from './context.js';
@@ -51,9 +51,4 @@ export function writePages(manifest: Manifest, routes: readonly RouteKey[], rule
     .sort((a, b) => compareCodeUnits(a.key, b.key));
   const pairs = pages.map(({ route, key }) => [key, renderPageEntries(manifest.pages.get(route) ?? [], manifest.preconnect?.get(route), '  ')] as const);
   return `${renderObject(pairs)}\n`;
-}
-
-/** Whether a route is one a literal page key can name (not a pattern, not {@link ANY_PAGE}). */
-export function isLiteralRoute(route: RouteKey): boolean {
-  return route !== ANY_PAGE && !isPatternKey(route);
 }
