@@ -13,14 +13,13 @@
  * used (so it never grows without bound). A cache file that cannot be read or parsed, or that has
  * another version, is ignored: the run parses everything and rewrites it.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import type { Stats } from 'node:fs';
-import { mkdir, readFile, stat } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { writeFileAtomic } from '../util/atomic-write.js';
 import { isFileReadError, type FileExtract, type FileParser } from './types.js';
 
 /** Bumped when the cache file's layout changes. */
@@ -181,6 +180,32 @@ async function loadCache(file: string, version: string): Promise<Loaded> {
   }
 }
 
+/**
+ * Write lines to a file atomically (temp file in the same folder, then rename, as writeFileAtomic),
+ * in chunks: the cache of a large site is tens of MB, and joining it first would double the peak memory.
+ */
+async function writeLinesAtomic(file: string, lines: Iterable<string>): Promise<void> {
+  const temp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  const handle = await open(temp, 'w');
+  try {
+    let chunk: string[] = [];
+    for (const line of lines) {
+      chunk.push(line);
+      if (chunk.length === 256) {
+        await handle.write(`${chunk.join('\n')}\n`);
+        chunk = [];
+      }
+    }
+    if (chunk.length > 0) await handle.write(`${chunk.join('\n')}\n`);
+    await handle.close();
+    await rename(temp, file);
+  } catch (error) {
+    await handle.close().catch(() => undefined);
+    await rm(temp, { force: true });
+    throw error;
+  }
+}
+
 /** Parse one entry's text; undefined when it is not a parse result (an edited or damaged line). */
 function parseEntry(text: string): FileExtract | undefined {
   try {
@@ -212,11 +237,13 @@ export async function createCachingParser(inner: FileParser, options: ParseCache
     if (unchanged) return;
     const byKey = <T>(map: Map<string, T>) => [...map].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     const header: CacheHeader = { format: CACHE_FORMAT, version, entries: used.size, files: seen.size };
-    const lines = [JSON.stringify(header)];
-    for (const [key, json] of byKey(used)) lines.push(`E\t${key}\t${json}`);
-    for (const [name, info] of byKey(seen)) lines.push(`F\t${JSON.stringify([name, ...info])}`);
+    function* lines() {
+      yield JSON.stringify(header);
+      for (const [key, json] of byKey(used)) yield `E\t${key}\t${json}`;
+      for (const [name, info] of byKey(seen)) yield `F\t${JSON.stringify([name, ...info])}`;
+    }
     await mkdir(options.dir, { recursive: true });
-    await writeFileAtomic(file, `${lines.join('\n')}\n`);
+    await writeLinesAtomic(file, lines());
   };
 
   /** The cached result for a key, if there is a sound one. */
