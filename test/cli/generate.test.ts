@@ -70,6 +70,17 @@ describe('push-manifest generate', () => {
     expect(warnings[0]).toContain('index.html:52:8 /assets/img/missing.png not found');
   });
 
+  it('prints the first 100 warnings and counts the rest, unless --verbose', async () => {
+    const root = await copyOf('basic');
+    await writeFile(join(root, 'index.html'), Array.from({ length: 130 }, (_, i) => `<img src="gone-${i}.png">`).join('\n'));
+    const normal = await run(['generate', '--root', root, '--out', '-']);
+    const lines = normal.stderr.split('\n').filter((line) => line.startsWith('warning '));
+    expect(lines).toHaveLength(101);
+    expect(lines[100]).toBe('warning … and 30 more warnings (--verbose shows all, --json lists all)');
+    const verbose = await run(['generate', '--root', root, '--out', '-', '--verbose']);
+    expect(verbose.stderr.split('\n').filter((line) => line.startsWith('warning '))).toHaveLength(130);
+  });
+
   it('--format, --types, --max and --base reach the crawler', async () => {
     const result = await run(['generate', '--root', join(fixtures, 'basic'), '--out', '-', '--format', 'polymer', '--types', 'style,image', '--max', '2', '--base', '/b/']);
     expect(result.code).toBe(0);

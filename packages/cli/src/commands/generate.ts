@@ -37,6 +37,9 @@ export interface GenerateFlags {
   verbose?: boolean;
 }
 
+/** Warnings printed one by one before the rest are only counted (all of them with --verbose). */
+const MAX_WARNINGS_SHOWN = 100;
+
 function wholeNumber(flag: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
@@ -119,10 +122,21 @@ export async function generate(patterns: string[], rawFlags: Record<string, unkn
       out.progress(`crawling ${done}/${total} pages`);
     }
   };
-  options.onWarning = (warning) => out.warn(formatWarning(warning));
+  // A big site with a systematic problem can have thousands: show the first ones, count the rest.
+  let hidden = 0;
+  let shownWarnings = 0;
+  options.onWarning = (warning) => {
+    if (flags.verbose || shownWarnings < MAX_WARNINGS_SHOWN) {
+      shownWarnings++;
+      out.warn(formatWarning(warning));
+    } else {
+      hidden++;
+    }
+  };
 
   const result = await generateManifest(options);
   out.endProgress();
+  if (hidden > 0) out.warn(`… and ${hidden} more warning${hidden === 1 ? '' : 's'} (--verbose shows all, --json lists all)`);
   // Serialise before writing anything: a manifest that cannot be written leaves no file behind.
   const text = serializeManifest(result.manifest, format);
   if (target === '-') out.data(text);
