@@ -69,6 +69,8 @@ withLogFlags(
     .addOption(new Option('--srcset <policy>', 'srcset/image-set candidates: the default one, or all').choices(['default', 'all']))
     .option('--follow-imports', 'follow static imports of module scripts (modulepreload the module graph)')
     .option('--nomodule', 'also list <script nomodule> scripts')
+    .option('--threads <n>', 'worker threads that parse files (default: one per core, at most 4)')
+    .option('--no-cache', 'parse every file again instead of reusing results cached by content hash')
     .option('--json', 'print a JSON summary on stdout'),
 ).action(async (patterns: string[], flags: LogFlags & Record<string, unknown>, command: Command) => {
   // A negatable flag always has a value in commander; only one given on the command line may override the config.

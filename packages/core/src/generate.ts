@@ -8,7 +8,7 @@ import { PushManifestError } from './errors.js';
 import { RESOURCE_TYPES, type Manifest, type Resource, type ResourceType } from './manifest/model.js';
 import { orderByCriticality, weightAt } from './manifest/order.js';
 import { mergeRepeats, ResourceGraph, type CrawlWarning, type GraphOptions, type PageCrawl, type PageResource } from './crawl/graph.js';
-import { createFileParser } from './crawl/extract.js';
+import { createSpeedParser, type SpeedOptions } from './crawl/speed.js';
 import { fileUrlPath, normaliseBase, type Site } from './crawl/resolve.js';
 import type { FileParser } from './crawl/types.js';
 
@@ -27,7 +27,7 @@ export interface CrawlOptions extends GraphOptions {
 }
 
 /** Options for {@link generateManifest}. */
-export interface GenerateOptions extends CrawlOptions {
+export interface GenerateOptions extends CrawlOptions, SpeedOptions {
   /** The built site folder. */
   root: string;
   /** Globs of pages relative to `root`. Default `**\/*.html`. `node_modules` is never crawled. */
@@ -47,7 +47,7 @@ export interface GenerateOptions extends CrawlOptions {
   onWarning?: (warning: CrawlWarning) => void;
   /** Called after each page with the count done and the total. */
   onProgress?: (done: number, total: number) => void;
-  /** Internal hook: how files are read and parsed (worker pools, caches). Default: in-process. */
+  /** Internal hook: how files are read and parsed. Default: from `threads` and `cache`. */
   parser?: FileParser;
 }
 
@@ -159,7 +159,7 @@ export async function generateManifest(options: GenerateOptions): Promise<Genera
   const origins = siteOrigins(options.origin);
   if (origins) site.origins = origins;
   const warnings: CrawlWarning[] = [];
-  const graph = new ResourceGraph(site, options.parser ?? createFileParser(), options, (warning) => {
+  const graph = new ResourceGraph(site, options.parser ?? (await createSpeedParser(root, options)), options, (warning) => {
     warnings.push(warning);
     options.onWarning?.(warning);
   });

@@ -14,3 +14,8 @@ export { isFileReadError } from './crawl/types.js';
 export type { FileExtract, FileKind, FileParser, FileReadError, Ref, RefSource, Candidate, ExtractWarning } from './crawl/types.js';
 export { CRITICALITY, orderByCriticality, weightAt } from './manifest/order.js';
 export type { Criticality } from './manifest/order.js';
+export { createParserPool, defaultThreads } from './crawl/pool.js';
+export type { ParserPool, ParserPoolOptions, ParserPoolStats } from './crawl/pool.js';
+export { createCachingParser, defaultCacheDir, extractorVersion } from './crawl/cache.js';
+export type { CachingParser, ParseCacheOptions, ParseCacheStats } from './crawl/cache.js';
+export type { SpeedOptions } from './crawl/speed.js';

@@ -1,5 +1,6 @@
-import { relative, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import {
+  defaultCacheDir,
   generateManifest,
   PushManifestError,
   RESOURCE_TYPES,
@@ -29,6 +30,9 @@ export interface GenerateFlags {
   srcset?: 'default' | 'all';
   followImports?: boolean;
   nomodule?: boolean;
+  threads?: string;
+  /** False with --no-cache. */
+  cache?: boolean;
   json?: boolean;
   verbose?: boolean;
 }
@@ -89,6 +93,10 @@ function mergeOptions(patterns: string[], flags: GenerateFlags, config: PushMani
   set('srcset', pick(flags.srcset, config.srcset));
   set('followImports', pick(flags.followImports, config.followImports));
   set('nomodule', pick(flags.nomodule, config.nomodule));
+  set('threads', wholeNumber('--threads', flags.threads));
+  // The parse cache: node_modules/.cache/push-manifest of the cwd, else a dot folder beside the manifest.
+  const manifestFile = out === '-' ? resolve(root, 'push-manifest.json') : resolve(out);
+  options.cache = flags.cache === false ? false : (defaultCacheDir() ?? join(dirname(manifestFile), '.push-manifest-cache'));
   return { options, out, format: flags.format ?? config.format ?? 'auto' };
 }
 

@@ -6,7 +6,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { extractCss } from './css.js';
-import { extractHtml } from './html.js';
+import { extractHtmlFast } from './html-tokens.js';
 import { extractJs, jsReady } from './js.js';
 import type { FileExtract, FileKind, FileParser, FileReadError } from './types.js';
 
@@ -21,7 +21,8 @@ export type { FileExtract, FileKind, FileParser, FileReadError, Ref, RefSource, 
 export function extractFile(kind: FileKind, text: string): FileExtract {
   switch (kind) {
     case 'html':
-      return extractHtml(text);
+      // The tokenizer-driven path, equal to html.ts's tree walk (differential test), falling back to it.
+      return extractHtmlFast(text);
     case 'css':
       return extractCss(text);
     case 'js':

@@ -9,7 +9,8 @@ import { extname, isAbsolute, relative, sep } from 'node:path';
 import { lookup } from 'mrmime';
 import type { CrossOrigin, ResourceRel, ResourceType } from '../manifest/model.js';
 import { criticalityRank, type Criticality } from '../manifest/order.js';
-import { fileBaseUrl, resolveRef, type Site } from './resolve.js';
+import { fileBaseUrl, type Site } from './resolve.js';
+import { resolveRefMemo } from './resolve-memo.js';
 import { isFileReadError, type FileExtract, type FileKind, type FileParser, type FileReadError, type Ref } from './types.js';
 
 /** A problem worth telling the user; the crawl goes on. */
@@ -253,7 +254,7 @@ export class ResourceGraph {
     if (ref.candidate && !ref.candidate.isDefault && (this.options.srcset !== 'all' || ref.source === 'font-face')) return null;
     if (ref.nomodule && !this.options.nomodule) return null;
     if (ref.source === 'js-import' && !this.options.followImports) return null;
-    const resolution = resolveRef(ref.url, baseUrl, this.site, { bareIsModule: ref.source === 'js-import' });
+    const resolution = resolveRefMemo(ref, baseUrl, this.site);
     switch (resolution.kind) {
       case 'skip':
         return null;

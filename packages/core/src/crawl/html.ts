@@ -66,8 +66,8 @@ const startOnlyTreeAdapter: TreeAdapter<DefaultTreeAdapterMap> = {
   updateNodeSourceCodeLocation: () => {},
 };
 
-/** Per-document walking state. */
-interface HtmlState {
+/** Per-document walking state (exported for the tokenizer-driven extractor in html-tokens.ts). */
+export interface HtmlState {
   refs: Ref[];
   warnings: ExtractWarning[];
   base?: FileExtract['base'];
@@ -221,7 +221,8 @@ function addImageSet(
   });
 }
 
-function visitElement(element: Element, state: HtmlState): void {
+/** Record what one element references (exported for the tokenizer-driven extractor in html-tokens.ts). */
+export function visitElement(element: Element, state: HtmlState): void {
   if (element.namespaceURI === SVG_NS) {
     visitSvg(element, state);
   } else if (element.namespaceURI === HTML_NS) {

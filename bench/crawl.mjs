@@ -1,0 +1,283 @@
+#!/usr/bin/env node
+/**
+ * `pnpm bench`: the crawl benchmark of issue 3 ("Speed").
+ *
+ * Generates (or reuses) the deterministic corpus of bench/corpus.mjs, then measures, each mode in its
+ * own child process so peak RSS is per mode:
+ *   floor    read every HTML and CSS file and parse it once (parse5 `parse`, css-tree `parse`), one thread
+ *   tree     for comparison: `single` with parse5's tree-based HTML extractor (html.ts) instead of the
+ *            tokenizer-driven one (html-tokens.ts); must give the same manifest
+ *   single   generateManifest with its default options (what `push-manifest generate` does), in-process, no cache
+ *   threads  the same with worker threads (--threads, default 2), no cache
+ *   cold     the same in-process with the parse cache, starting from an empty cache (fills it)
+ *   cached   the same again with nothing changed (the rerun a user sees)
+ *   full     every type and every srcset candidate listed, module imports followed, in-process, no
+ *            cache: the manifest recall is computed from, per reference kind, against the
+ *            generator's own counts (counts.json)
+ * Prints a table and writes bench/results/latest.json.
+ *
+ * Usage: pnpm bench [-- --pages 5000 --css 300 --threads 2 --modes floor,single,threads,cold,cached]
+ * (`pnpm bench` builds first; running `node bench/crawl.mjs` directly needs a fresh `pnpm build`.)
+ * No assertion on time anywhere: this prints numbers, it does not judge them.
+ */
+import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { availableParallelism, cpus, tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
+import { generateCorpus, NEGATIVE_KINDS, parseArgs } from './corpus.mjs';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const repo = path.resolve(here, '..');
+const coreDist = path.join(repo, 'packages/core/dist');
+const MODES = ['floor', 'tree', 'single', 'threads', 'cold', 'cached', 'full'];
+
+/** Crawl options of the `full` run: list everything the crawler can find, so recall can be computed. */
+export const FULL_CRAWL = {
+  types: ['script', 'style', 'font', 'image', 'fetch', 'document', 'audio', 'video', 'track', 'worker', 'embed', 'object', 'manifest'],
+  srcset: 'all',
+  followImports: true,
+};
+
+// ---------------------------------------------------------------------------------------------
+// Child side: one mode, one process. Prints one JSON line on stdout.
+
+function listFiles(dir, out = { html: [], css: [] }) {
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) listFiles(full, out);
+    else if (entry.name.endsWith('.html')) out.html.push(full);
+    else if (entry.name.endsWith('.css')) out.css.push(full);
+  }
+  return out;
+}
+
+async function runFloor(root) {
+  // The parsers core depends on, resolved from core (they are not root dependencies).
+  const fromCore = createRequire(path.join(repo, 'packages/core/package.json'));
+  const { parse } = await import(pathToFileURL(fromCore.resolve('parse5')).href);
+  const csstree = await import(pathToFileURL(fromCore.resolve('css-tree')).href);
+  const started = performance.now();
+  const { html, css } = listFiles(root);
+  let bytes = 0;
+  for (const file of html) {
+    const data = readFileSync(file);
+    bytes += data.length;
+    parse(data.toString('utf8'));
+  }
+  for (const file of css) {
+    const data = readFileSync(file);
+    bytes += data.length;
+    csstree.parse(data.toString('utf8'));
+  }
+  return { ms: performance.now() - started, pages: html.length, files: html.length + css.length, bytes };
+}
+
+/** Canonical text of a manifest model, to compare runs byte for byte. */
+function canonical(manifest) {
+  return JSON.stringify({ pages: [...manifest.pages], preconnect: [...(manifest.preconnect ?? new Map())] });
+}
+
+/** The default in-process parser, but with the tree-based HTML extractor (what `tree` measures). */
+async function treeParser() {
+  const { decodeUtf8, extractFile, extractReady } = await import(pathToFileURL(path.join(coreDist, 'crawl/extract.js')).href);
+  const { extractHtml } = await import(pathToFileURL(path.join(coreDist, 'crawl/html.js')).href);
+  const { readFile } = await import('node:fs/promises');
+  return {
+    async parse(kind, file) {
+      let bytes;
+      try {
+        bytes = await readFile(file);
+      } catch (error) {
+        return { kind: 'error', code: error.code ?? 'EREAD', message: error.message };
+      }
+      if (kind === 'js') await extractReady();
+      const { text, valid } = decodeUtf8(bytes);
+      const extract = kind === 'html' ? extractHtml(text) : extractFile(kind, text);
+      extract.bytes = bytes.byteLength;
+      if (!valid) extract.warnings.unshift({ code: 'NOT_UTF8', message: 'not valid UTF-8; invalid bytes read as U+FFFD' });
+      return extract;
+    },
+  };
+}
+
+async function runGenerate(root, mode, args) {
+  const core = await import(pathToFileURL(path.join(coreDist, 'index.js')).href);
+  const options = { root, ...(mode === 'full' ? FULL_CRAWL : {}) };
+  if (mode === 'tree') options.parser = await treeParser();
+  if (mode === 'single' || mode === 'full') Object.assign(options, { threads: 1, cache: false });
+  else if (mode === 'threads') Object.assign(options, { threads: Number(args.threads ?? 2), cache: false });
+  else Object.assign(options, { threads: 1, cache: args.cacheDir });
+  const started = performance.now();
+  const result = await core.generateManifest(options);
+  const ms = performance.now() - started;
+  const text = canonical(result.manifest);
+  const out = {
+    ms,
+    pages: result.stats.pages,
+    files: result.stats.files,
+    bytes: result.stats.bytes,
+    warnings: result.warnings.length,
+    listed: [...result.manifest.pages.values()].reduce((n, list) => n + list.length, 0),
+    manifestSha1: createHash('sha1').update(text).digest('hex'),
+  };
+  if (args.manifestOut) writeFileSync(args.manifestOut, JSON.stringify({ pages: [...result.manifest.pages], preconnect: [...(result.manifest.preconnect ?? new Map())], warnings: result.warnings }));
+  return out;
+}
+
+async function child(args) {
+  const cpu0 = process.cpuUsage();
+  const result = args.child === 'floor' ? await runFloor(args.root) : await runGenerate(args.root, args.child, args);
+  result.maxRssMiB = process.resourceUsage().maxRSS / 1024;
+  // CPU time of the whole process (all threads): on a shared machine it moves less than wall time.
+  const cpu = process.cpuUsage(cpu0);
+  result.cpuMs = (cpu.user + cpu.system) / 1000;
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Recall: the crawler's manifest against what the generator says each page references.
+
+/** Normalise a manifest URL the way counts.json writes them (path and query, percent-encoded). */
+const normal = (url) => {
+  const u = new URL(url, 'http://site.invalid/');
+  // The crawler percent-encodes characters that are legal in a URL but unsafe in a Link header (`,`):
+  // the same file, so the same reference.
+  return (u.pathname + u.search).replace(/%(2C|3B|27|7C|5E|60|7B|7D|22)/gi, (_, hex) => String.fromCharCode(parseInt(hex, 16)));
+};
+
+function recall(counts, output) {
+  const pages = new Map(output.pages);
+  const preconnect = new Map(output.preconnect);
+  const warnText = output.warnings.map((w) => `${w.message} ${w.file}`).join('\n');
+  const perKind = {};
+  const bump = (kind, field) => {
+    perKind[kind] ??= { expected: 0, found: 0 };
+    perKind[kind][field]++;
+  };
+  let missingPages = 0;
+  for (const [route, page] of Object.entries(counts.pages)) {
+    const listed = pages.get(route);
+    if (listed === undefined) missingPages++;
+    const urls = new Set((listed ?? []).map((r) => normal(r.url)));
+    const origins = new Set(preconnect.get(route) ?? []);
+    for (const [kind, list] of Object.entries(page.expect)) {
+      for (const url of list) {
+        bump(kind, 'expected');
+        const hit =
+          kind === 'crossOrigin' ? origins.has(url)
+          : kind === 'missing' ? warnText.includes(url) || warnText.includes(decodeURI(url))
+          : urls.has(url);
+        if (hit) bump(kind, 'found');
+        else if (perKind[kind].missed === undefined || perKind[kind].missed.length < 3) (perKind[kind].missed ??= []).push(`${route} ${url}`);
+      }
+    }
+  }
+  const rows = {};
+  let expected = 0;
+  let found = 0;
+  for (const [kind, { expected: e, found: f, missed }] of Object.entries(perKind).sort()) {
+    const negative = NEGATIVE_KINDS.includes(kind);
+    rows[kind] = negative ? { expected: 0, wronglyListed: f, references: e } : { expected: e, found: f, recall: e ? f / e : 1, ...(missed ? { missedSample: missed } : {}) };
+    if (!negative && kind !== 'missing' && kind !== 'crossOrigin') {
+      expected += e;
+      found += f;
+    }
+  }
+  return { overall: expected ? found / expected : 1, expected, found, missingPages, perKind: rows };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Parent side.
+
+const run = promisify(execFile);
+
+async function measure(mode, root, extra) {
+  const argv = [fileURLToPath(import.meta.url), '--child', mode, '--root', root];
+  for (const [k, v] of Object.entries(extra)) if (v !== undefined) argv.push(`--${k}`, String(v));
+  const { stdout } = await run(process.execPath, argv, { maxBuffer: 1 << 26, timeout: 15 * 60_000 });
+  return JSON.parse(stdout.trim().split('\n').pop());
+}
+
+async function main() {
+  const args = parseArgs(process.argv.slice(2));
+  if (args.child) return child(args);
+  const modes = (args.modes ?? MODES.join(',')).split(',');
+  for (const m of modes) if (!MODES.includes(m)) throw new Error(`bench: unknown mode ${m} (one of ${MODES.join(', ')})`);
+  const threads = Number(args.threads ?? 2);
+  const corpusStarted = performance.now();
+  const corpus = generateCorpus(args);
+  process.stderr.write(`${corpus.reused ? 'reusing' : 'generated'} corpus ${corpus.root} (${((performance.now() - corpusStarted) / 1000).toFixed(1)} s)\n`);
+
+  const scratch = mkdtempSync(path.join(tmpdir(), 'pm-bench-crawl-'));
+  const cacheDir = path.join(scratch, 'cache');
+  const manifestOut = path.join(scratch, 'full.json');
+  const results = {};
+  try {
+    for (const mode of modes) {
+      process.stderr.write(`  ${mode}…`);
+      const extra = mode === 'threads' ? { threads } : mode === 'cold' || mode === 'cached' ? { cacheDir } : mode === 'full' ? { manifestOut } : {};
+      if (mode === 'cold') rmSync(cacheDir, { recursive: true, force: true });
+      results[mode] = await measure(mode, corpus.root, extra);
+      process.stderr.write(` ${(results[mode].ms / 1000).toFixed(2)} s\n`);
+    }
+    const report = {
+      date: new Date().toISOString(),
+      command: `pnpm bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`,
+      machine: { cpus: availableParallelism(), model: cpus()[0]?.model, node: process.version, note: 'shared machine: timings are noisy' },
+      corpus: { params: corpus.params, totals: corpus.counts.totals, dir: corpus.root },
+      modes: {},
+    };
+    const floor = results.floor?.ms;
+    for (const [mode, r] of Object.entries(results)) {
+      const mib = r.bytes / 2 ** 20;
+      report.modes[mode] = {
+        ...r,
+        seconds: r.ms / 1000,
+        pagesPerSecond: r.pages / (r.ms / 1000),
+        mibPerSecond: mib / (r.ms / 1000),
+        ...(floor ? { vsFloor: r.ms / floor, cpuVsFloor: r.cpuMs / results.floor.cpuMs } : {}),
+      };
+    }
+    if (results.full) report.recall = recall(corpus.counts, JSON.parse(readFileSync(manifestOut, 'utf8')));
+    if (results.single) {
+      const sha = results.single.manifestSha1;
+      report.identicalManifests = Object.fromEntries(Object.entries(results).filter(([m]) => m !== 'floor' && m !== 'single' && m !== 'full').map(([m, r]) => [m, r.manifestSha1 === sha]));
+    }
+    print(report);
+    mkdirSync(path.join(here, 'results'), { recursive: true });
+    writeFileSync(path.join(here, 'results', 'latest.json'), `${JSON.stringify(report, null, 2)}\n`);
+    process.stderr.write(`wrote bench/results/latest.json\n`);
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+function print(report) {
+  const w = (s, n) => String(s).padStart(n);
+  const lines = [];
+  const { totals } = report.corpus;
+  lines.push(`corpus: ${totals.html.files} pages, ${totals.css.files} CSS files, ${((totals.html.bytes + totals.css.bytes) / 2 ** 20).toFixed(1)} MiB HTML+CSS; ${report.machine.cpus} cores (${report.machine.note})`);
+  lines.push(`${'mode'.padEnd(9)}${w('seconds', 9)}${w('pages/s', 9)}${w('MiB/s', 8)}${w('RSS MiB', 9)}${w('vs floor', 10)}${w('CPU s', 8)}${w('CPU vs floor', 14)}`);
+  for (const [mode, r] of Object.entries(report.modes)) {
+    const ratio = (x) => (x === undefined ? '' : `${x.toFixed(2)}x`);
+    lines.push(`${mode.padEnd(9)}${w(r.seconds.toFixed(2), 9)}${w(r.pagesPerSecond.toFixed(0), 9)}${w(r.mibPerSecond.toFixed(1), 8)}${w(r.maxRssMiB.toFixed(0), 9)}${w(ratio(r.vsFloor), 10)}${w((r.cpuMs / 1000).toFixed(2), 8)}${w(ratio(r.cpuVsFloor), 14)}`);
+  }
+  if (report.identicalManifests) lines.push(`same manifest as single: ${JSON.stringify(report.identicalManifests)}`);
+  if (report.recall) {
+    lines.push(`recall ${(report.recall.overall * 100).toFixed(2)}% (${report.recall.found}/${report.recall.expected} expected URLs over all pages)`);
+    for (const [kind, r] of Object.entries(report.recall.perKind)) {
+      lines.push(
+        'recall' in r
+          ? `  ${kind.padEnd(15)}${w(r.found, 8)}/${String(r.expected).padEnd(8)}${w((r.recall * 100).toFixed(1), 6)}%`
+          : `  ${kind.padEnd(15)}must not be listed: listed on ${r.wronglyListed} of ${r.references} page references`,
+      );
+    }
+  }
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+await main();

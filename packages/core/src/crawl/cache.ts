@@ -1,0 +1,310 @@
+/**
+ * A parse-result cache for the crawler: a rerun on an unchanged site reads and hashes every file
+ * but parses none of them.
+ *
+ * Entries are keyed by the SHA-1 of the file's bytes (and its kind), never by path or mtime, so a
+ * touched-but-unchanged file still hits and a changed file always misses. To skip even reading an
+ * unchanged file, the cache also remembers each path's size, mtime, ctime and inode with the key
+ * of its bytes (as git's index does): when all four match, the bytes are taken as unchanged. The whole cache is
+ * invalidated when the extractor changes: its version is a hash of the crawl code itself plus the
+ * parser versions, so a new build never serves results of an old extractor.
+ *
+ * One JSON file per site root, written atomically at the end of a run with only the entries that run
+ * used (so it never grows without bound). A cache file that cannot be read or parsed, or that has
+ * another version, is ignored: the run parses everything and rewrites it.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import type { Stats } from 'node:fs';
+import { mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { isFileReadError, type FileExtract, type FileParser } from './types.js';
+
+/** Bumped when the cache file's layout changes. */
+const CACHE_FORMAT = 3;
+
+/** Counters of a {@link CachingParser}, for tests and `--verbose`. */
+export interface ParseCacheStats {
+  /** Files whose parse result came from the cache. */
+  hits: number;
+  /** Files parsed by the inner parser (and now cached). */
+  misses: number;
+  /** True when an existing cache file (or an entry of it) was corrupt or of another version, and so ignored. */
+  discarded: boolean;
+}
+
+/** A {@link FileParser} that answers from the cache where it can. `close()` saves it (best effort). */
+export interface CachingParser extends FileParser {
+  /**
+   * Write the cache file (atomically) if this run changed it; entries the run did not use are
+   * dropped. Rejects when the folder cannot be written (`close()` swallows that).
+   */
+  save(): Promise<void>;
+  /** Counters so far. */
+  readonly stats: ParseCacheStats;
+  /** The cache file this parser reads and writes. */
+  readonly file: string;
+}
+
+/** Options of {@link createCachingParser}. */
+export interface ParseCacheOptions {
+  /** Folder that holds the cache files (created on save). */
+  dir: string;
+  /** The site root: one cache file per root, so two sites do not evict each other's entries. */
+  root: string;
+  /** Override the extractor version (tests); default {@link extractorVersion}(). */
+  version?: string;
+}
+
+/**
+ * The cache file is JSON Lines, so that entries can stay unparsed text until a run uses them (a
+ * parsed extract takes several times the memory of its JSON):
+ *   {"format":3,"version":"…","entries":N,"files":M}     header; the counts catch a truncated file
+ *   E<TAB><key><TAB><FileExtract as JSON>                 N parse results, key `<kind>:<sha1 of the bytes>`
+ *   F<TAB>[path, size, mtimeMs, ctimeMs, ino, key]        M files as they were when hashed
+ * JSON text never holds a raw tab or newline, so the lines split safely.
+ */
+interface CacheHeader {
+  format: number;
+  version: string;
+  entries: number;
+  files: number;
+}
+
+let cachedVersion: string | undefined;
+
+/**
+ * The version of the extraction code: a hash over the crawl sources next to this module (the built
+ * `.js` files, or the `.ts` sources under a test runner) and the versions of parse5 and css-tree.
+ * Any change to how files are parsed changes it, which invalidates every cache entry.
+ */
+export function extractorVersion(): string {
+  if (cachedVersion !== undefined) return cachedVersion;
+  const hash = createHash('sha1');
+  const dir = path.dirname(fileURLToPath(import.meta.url));
+  for (const name of readdirSync(dir).sort()) {
+    if (/\.(js|ts)$/.test(name) && !name.endsWith('.d.ts')) hash.update(name).update(readFileSync(path.join(dir, name)));
+  }
+  const require = createRequire(import.meta.url);
+  for (const dep of ['parse5', 'css-tree']) {
+    hash.update(dep).update(packageVersion(require, dep));
+  }
+  cachedVersion = hash.digest('base64url');
+  return cachedVersion;
+}
+
+/** A dependency's version, found by walking up from its entry point (css-tree does not export package.json). */
+function packageVersion(require: NodeJS.Require, name: string): string {
+  let dir = path.dirname(require.resolve(name));
+  for (;;) {
+    const file = path.join(dir, 'package.json');
+    if (existsSync(file)) {
+      const pkg = JSON.parse(readFileSync(file, 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === name) return pkg.version ?? '';
+    }
+    const up = path.dirname(dir);
+    if (up === dir) return '';
+    dir = up;
+  }
+}
+
+/**
+ * Where the cache lives by default: `node_modules/.cache/push-manifest/` of `cwd` (the convention
+ * Babel, ESLint and Vite follow), or undefined when `cwd` has no `node_modules`, in which case the
+ * caller decides (the CLI puts it beside the manifest).
+ */
+export function defaultCacheDir(cwd: string = process.cwd()): string | undefined {
+  const modules = path.join(cwd, 'node_modules');
+  return existsSync(modules) ? path.join(modules, '.cache', 'push-manifest') : undefined;
+}
+
+const isFileExtract = (value: unknown): value is FileExtract => {
+  if (typeof value !== 'object' || value === null) return false;
+  const v = value as Partial<FileExtract>;
+  return (v.kind === 'html' || v.kind === 'css' || v.kind === 'js') && Array.isArray(v.refs) && Array.isArray(v.warnings);
+};
+
+/** What a file looked like when it was hashed: size, mtime, ctime, inode, and the key of its parse result. */
+type FileSeen = [size: number, mtimeMs: number, ctimeMs: number, ino: number, key: string];
+
+const isFileSeen = (value: unknown): value is FileSeen =>
+  Array.isArray(value) && value.length === 5 && value.slice(0, 4).every((n) => typeof n === 'number') && typeof value[4] === 'string';
+
+const sameFile = (seen: FileSeen, info: Stats) =>
+  seen[0] === info.size && seen[1] === info.mtimeMs && seen[2] === info.ctimeMs && seen[3] === info.ino;
+
+interface Loaded {
+  /** Entries as JSON text, parsed when a run uses them. */
+  entries: Map<string, string>;
+  files: Map<string, FileSeen>;
+  discarded: boolean;
+}
+
+/** Read a cache file; a wrong header, a count that does not match or a bad line gives an empty cache and `discarded: true`. */
+async function loadCache(file: string, version: string): Promise<Loaded> {
+  const empty = (discarded: boolean): Loaded => ({ entries: new Map(), files: new Map(), discarded });
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch {
+    return empty(false);
+  }
+  try {
+    const lines = text.split('\n');
+    if (lines.pop() !== '') return empty(true); // cut off mid-line
+    const header = JSON.parse(lines[0] ?? '') as Partial<CacheHeader>;
+    if (header.format !== CACHE_FORMAT || header.version !== version || lines.length !== 1 + (header.entries ?? -1) + (header.files ?? -1)) {
+      return empty(true);
+    }
+    const loaded = empty(false);
+    for (let i = 1; i < lines.length; i++) {
+      const line = lines[i]!;
+      if (line.startsWith('E\t')) {
+        const tab = line.indexOf('\t', 2);
+        if (tab < 0) return empty(true);
+        loaded.entries.set(line.slice(2, tab), line.slice(tab + 1));
+      } else if (line.startsWith('F\t')) {
+        const value = JSON.parse(line.slice(2)) as unknown;
+        if (!Array.isArray(value) || typeof value[0] !== 'string' || !isFileSeen(value.slice(1))) return empty(true);
+        loaded.files.set(value[0], value.slice(1) as FileSeen);
+      } else {
+        return empty(true);
+      }
+    }
+    if (loaded.entries.size !== header.entries || loaded.files.size !== header.files) return empty(true);
+    return loaded;
+  } catch {
+    return empty(true);
+  }
+}
+
+/**
+ * Write lines to a file atomically (temp file in the same folder, then rename, as writeFileAtomic),
+ * in chunks: the cache of a large site is tens of MB, and joining it first would double the peak memory.
+ */
+async function writeLinesAtomic(file: string, lines: Iterable<string>): Promise<void> {
+  const temp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  const handle = await open(temp, 'w');
+  try {
+    let chunk: string[] = [];
+    for (const line of lines) {
+      chunk.push(line);
+      if (chunk.length === 256) {
+        await handle.write(`${chunk.join('\n')}\n`);
+        chunk = [];
+      }
+    }
+    if (chunk.length > 0) await handle.write(`${chunk.join('\n')}\n`);
+    await handle.close();
+    await rename(temp, file);
+  } catch (error) {
+    await handle.close().catch(() => undefined);
+    await rm(temp, { force: true });
+    throw error;
+  }
+}
+
+/** Parse one entry's text; undefined when it is not a parse result (an edited or damaged line). */
+function parseEntry(text: string): FileExtract | undefined {
+  try {
+    const value = JSON.parse(text) as unknown;
+    return isFileExtract(value) ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Wrap a parser with the content-hash cache. A file whose size, mtime, ctime and inode are what they
+ * were when it was last hashed is not even read; any other file is read and hashed, and on a miss
+ * the inner parser (in-process or the worker pool) parses it. Read errors are never cached.
+ */
+export async function createCachingParser(inner: FileParser, options: ParseCacheOptions): Promise<CachingParser> {
+  const version = options.version ?? extractorVersion();
+  const rootKey = createHash('sha1').update(path.resolve(options.root)).digest('hex').slice(0, 16);
+  const file = path.join(options.dir, `crawl-${rootKey}.json`);
+  const loaded = await loadCache(file, version);
+  /** Entries this run used, as JSON text: what the next cache file holds. */
+  const used = new Map<string, string>();
+  const seen = new Map<string, FileSeen>();
+  let filesChanged = false;
+  const stats: ParseCacheStats = { hits: 0, misses: 0, discarded: loaded.discarded };
+
+  const save = async (): Promise<void> => {
+    const unchanged = stats.misses === 0 && !stats.discarded && !filesChanged && used.size === loaded.entries.size && seen.size === loaded.files.size;
+    if (unchanged) return;
+    const byKey = <T>(map: Map<string, T>) => [...map].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    const header: CacheHeader = { format: CACHE_FORMAT, version, entries: used.size, files: seen.size };
+    function* lines() {
+      yield JSON.stringify(header);
+      for (const [key, json] of byKey(used)) yield `E\t${key}\t${json}`;
+      for (const [name, info] of byKey(seen)) yield `F\t${JSON.stringify([name, ...info])}`;
+    }
+    await mkdir(options.dir, { recursive: true });
+    await writeLinesAtomic(file, lines());
+  };
+
+  /** The cached result for a key, if there is a sound one. */
+  const lookup = (key: string): FileExtract | undefined => {
+    const json = used.get(key) ?? loaded.entries.get(key);
+    if (json === undefined) return undefined;
+    const entry = parseEntry(json);
+    if (entry === undefined) {
+      // A damaged line: parse the file again, and rewrite the cache without it.
+      loaded.entries.delete(key);
+      stats.discarded = true;
+      return undefined;
+    }
+    stats.hits++;
+    used.set(key, json);
+    return entry;
+  };
+
+  return {
+    file,
+    stats,
+    save,
+    async parse(kind, absPath) {
+      // Stat before reading: if the file changes in between, the next run sees another stat and rehashes.
+      const info = await stat(absPath).catch(() => undefined);
+      const known = loaded.files.get(absPath);
+      if (info !== undefined && known !== undefined && sameFile(known, info) && known[4].startsWith(`${kind}:`)) {
+        const entry = lookup(known[4]);
+        if (entry !== undefined) {
+          seen.set(absPath, known);
+          return entry;
+        }
+      }
+      let bytes: Buffer;
+      try {
+        bytes = await readFile(absPath);
+      } catch {
+        // The inner parser turns the failure into the crawler's own FileReadError.
+        return inner.parse(kind, absPath);
+      }
+      const key = `${kind}:${createHash('sha1').update(bytes).digest('base64url')}`;
+      if (info !== undefined) {
+        seen.set(absPath, [info.size, info.mtimeMs, info.ctimeMs, info.ino, key]);
+        filesChanged = true;
+      }
+      const entry = lookup(key);
+      if (entry !== undefined) return entry;
+      const result = await inner.parse(kind, absPath);
+      if (!isFileReadError(result)) {
+        stats.misses++;
+        used.set(key, JSON.stringify(result));
+      }
+      return result;
+    },
+    async close() {
+      try {
+        await inner.close?.();
+      } finally {
+        // The cache only saves time: a folder that cannot be written must not fail the crawl.
+        await save().catch(() => undefined);
+      }
+    },
+  };
+}

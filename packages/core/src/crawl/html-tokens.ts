@@ -1,0 +1,384 @@
+/**
+ * HTML → refs without building a tree: parse5's tokenizer drives the same per-element logic as the
+ * tree-based extractor (`html.ts`), which gives the same `FileExtract` at a fraction of the cost.
+ *
+ * Why: on a large site, parse5's tree construction with source locations is most of the crawl's
+ * time (it allocates a node and a location object per element and text run). The refs only need
+ * each element's name, namespace, attributes, position, parent and the text of `<style>`/`<script>`,
+ * all of which the token stream has, given a light stack of open elements that mirrors the tree
+ * builder where it matters: foreign content (SVG/MathML, and leaving it), raw-text elements,
+ * `<template>` content, `<image>` read as `<img>`.
+ *
+ * Where the tree builder would reshape the document in a way the stack does not model (tables
+ * with misplaced content, which the tree "foster-parents"; misnested tags the adoption agency
+ * clones; `<select>` dropping elements; framesets; late `<html>`/`<body>` attributes), this
+ * extractor gives up and the caller uses the tree. A differential test holds the two equal.
+ */
+import { foreignContent, html, Tokenizer, TokenizerMode, type DefaultTreeAdapterTypes, type ParserError, type Token, type TokenHandler } from 'parse5';
+import { extractHtml, visitElement, type HtmlState } from './html.js';
+import type { ExtractWarning, FileExtract } from './types.js';
+
+type Element = DefaultTreeAdapterTypes.Element;
+type NS = html.NS;
+const NS_HTML = html.NS.HTML;
+const NS_SVG = html.NS.SVG;
+const NS_MATHML = html.NS.MATHML;
+const $ = html.TAG_ID;
+
+/** The same filter as the tree-based extractor: only the errors that mean the file was cut off. */
+const TRUNCATION_ERRORS = /^eof-in-/;
+
+/** Elements whose content the tree builder reads as text, and the tokenizer state for it (scripting on, as parse5's default). */
+const TEXT_STATES = new Map<string, (typeof TokenizerMode)[keyof typeof TokenizerMode]>([
+  ['style', TokenizerMode.RAWTEXT],
+  ['xmp', TokenizerMode.RAWTEXT],
+  ['iframe', TokenizerMode.RAWTEXT],
+  ['noembed', TokenizerMode.RAWTEXT],
+  ['noframes', TokenizerMode.RAWTEXT],
+  ['noscript', TokenizerMode.RAWTEXT],
+  ['title', TokenizerMode.RCDATA],
+  ['textarea', TokenizerMode.RCDATA],
+  ['script', TokenizerMode.SCRIPT_DATA],
+  ['plaintext', TokenizerMode.PLAINTEXT],
+]);
+
+/** HTML elements html.ts looks at (besides any element's style=""). */
+const VISITED_HTML = new Set(['base', 'script', 'link', 'style', 'img', 'source', 'video', 'audio', 'track', 'iframe', 'embed', 'object', 'input']);
+const VOID = new Set(['area', 'base', 'basefont', 'bgsound', 'br', 'col', 'embed', 'hr', 'img', 'input', 'keygen', 'link', 'meta', 'param', 'source', 'track', 'wbr']);
+/** Elements an end tag of an ancestor may close without reshaping anything (implied end tags, table parts). */
+const IMPLIED_CLOSE = new Set(['p', 'li', 'dd', 'dt', 'option', 'optgroup', 'rb', 'rp', 'rt', 'rtc', 'td', 'th', 'tr', 'tbody', 'thead', 'tfoot', 'caption', 'colgroup']);
+/** Formatting elements: the tree builder re-opens (clones) them when they are closed out of order. */
+const FORMATTING = new Set(['a', 'b', 'big', 'code', 'em', 'font', 'i', 'nobr', 's', 'small', 'strike', 'strong', 'tt', 'u']);
+/** Contexts where anything but table structure is moved out of the table ("foster-parented"). */
+const TABLE_CONTEXT = new Set(['table', 'tbody', 'thead', 'tfoot', 'tr']);
+const TABLE_CONTENT = new Set(['caption', 'colgroup', 'col', 'tbody', 'thead', 'tfoot', 'tr', 'td', 'th', 'script', 'style', 'template', 'form', 'table']);
+const TABLE_PARTS = new Set(['caption', 'colgroup', 'col', 'tbody', 'thead', 'tfoot', 'tr', 'td', 'th']);
+/** What may appear in <head> without implying <body>. */
+const HEAD_ELEMENTS = new Set(['base', 'basefont', 'bgsound', 'link', 'meta', 'noframes', 'script', 'style', 'template', 'title', 'noscript']);
+const SELECT_CONTEXT = new Set(['select', 'option', 'optgroup']);
+const SELECT_CONTENT = new Set(['option', 'optgroup', 'hr']);
+
+/** The tokenizer path cannot be sure to match the tree here: use the tree. */
+class NeedsTree extends Error {}
+
+/** An open element: what `visitElement` reads of a parse5 element, plus what the stack needs. */
+interface Open {
+  tagName: string;
+  tagID: html.TAG_ID;
+  ns: NS;
+  attrs: Token.Attribute[];
+  location: Token.LocationWithAttributes | null;
+  /** Made when needed: as an element that refers to something, or as the parent of one. */
+  node?: PseudoElement;
+}
+
+/**
+ * The fields of a parse5 element that `visitElement` reads. Built from a start tag; `childNodes`
+ * holds the one text node of a `<style>`/`<script>` once its end tag (or EOF) is reached.
+ */
+interface PseudoElement {
+  nodeName: string;
+  tagName: string;
+  namespaceURI: NS;
+  attrs: Token.Attribute[];
+  sourceCodeLocation: Token.LocationWithAttributes | null | undefined;
+  parentNode: PseudoElement | null;
+  childNodes: { nodeName: '#text'; value: string; sourceCodeLocation: Token.Location | null | undefined }[];
+}
+
+/** A style="" that references something: the only attribute of these elements the extractor reads (same test as html.ts). */
+const hasUrlStyle = (attrs: readonly Token.Attribute[]) => attrs.some((a) => a.name === 'style' && !a.prefix && /url\(|image-set/i.test(a.value));
+
+/**
+ * Extract every reference from an HTML document with the tokenizer. Returns undefined when the
+ * document needs the tree builder's restructuring to be read right (see the module comment).
+ */
+export function extractHtmlTokens(text: string): FileExtract | undefined {
+  const state: HtmlState = { refs: [], warnings: [], group: 0, inTemplate: false, settledPictures: new Set() };
+  const parseWarnings: ExtractWarning[] = [];
+  const stack: Open[] = [];
+  let templates = 0;
+  let sawBody = false;
+  let sawAnything = false;
+  /** A head exists (explicit, or implied by an element or text). */
+  let sawHead = false;
+  let raw: { node: PseudoElement; chunks: string[]; location: Token.Location | null | undefined } | null = null;
+
+  const top = (): Open | undefined => stack[stack.length - 1];
+  const integration = (o: Open, foreignNS?: NS) => foreignContent.isIntegrationPoint(o.tagID, o.ns, o.attrs, foreignNS);
+
+  const visit = (node: PseudoElement) => {
+    // html.ts reads only the fields PseudoElement has (name, namespace, attributes, location,
+    // parent, text children); the differential test checks the two paths agree.
+    visitElement(node as unknown as Element, state);
+  };
+
+  const pseudo = (tagName: string, ns: NS, attrs: Token.Attribute[], location: Token.LocationWithAttributes | null, parentNode: PseudoElement | null): PseudoElement => ({
+    nodeName: tagName,
+    tagName,
+    namespaceURI: ns,
+    attrs,
+    sourceCodeLocation: location,
+    parentNode,
+    childNodes: [],
+  });
+
+  /** The current node as a parent. html.ts reads a parent's name and identity, never its own parent. */
+  const parentNode = (): PseudoElement | null => {
+    const open = top();
+    if (open === undefined) return null;
+    open.node ??= pseudo(open.tagName, open.ns, open.attrs, open.location, null);
+    return open.node;
+  };
+
+  const make = (token: Token.TagToken, ns: NS): PseudoElement => pseudo(token.tagName, ns, token.attrs, token.location, parentNode());
+
+  /** Whether html.ts's visitElement can find anything in this element; most elements are skipped without allocating. */
+  const refersToSomething = (token: Token.TagToken, ns: NS): boolean =>
+    (ns === NS_HTML ? VISITED_HTML.has(token.tagName) : ns === NS_SVG && (token.tagName === 'image' || token.tagName === 'use')) || hasUrlStyle(token.attrs);
+
+  /** Visit the element if it can refer to something, and open it unless it is void. */
+  const open = (token: Token.TagToken, ns: NS, isVoid: boolean) => {
+    const node = refersToSomething(token, ns) ? make(token, ns) : undefined;
+    if (node !== undefined) visit(node);
+    if (!isVoid) stack.push({ tagName: token.tagName, tagID: token.tagID, ns, attrs: token.attrs, location: token.location, ...(node ? { node } : {}) });
+  };
+
+  const setContext = () => {
+    const current = top();
+    tokenizer.inForeignNode = current !== undefined && current.ns !== NS_HTML && !integration(current);
+  };
+
+  /** Pop down to and including stack[index]; closing anything but implied-end elements reshapes the tree. */
+  const popTo = (index: number, lenient: boolean) => {
+    for (let i = stack.length - 1; i > index; i--) {
+      const open = stack[i]!;
+      if (lenient || open.ns !== NS_HTML) continue;
+      if (IMPLIED_CLOSE.has(open.tagName)) continue;
+      // A formatting element closed out of order is cloned by the tree builder; harmless unless the clone carries a style="".
+      if (FORMATTING.has(open.tagName) && !hasUrlStyle(open.attrs)) continue;
+      throw new NeedsTree();
+    }
+    stack.length = index;
+  };
+
+  const popUntilHtmlOrIntegrationPoint = () => {
+    while (stack.length > 0) {
+      const current = top()!;
+      if (current.ns === NS_HTML || integration(current)) break;
+      stack.pop();
+    }
+  };
+
+  const finishRaw = () => {
+    if (raw === null) return;
+    const { node, chunks, location } = raw;
+    raw = null;
+    if (chunks.length > 0) node.childNodes.push({ nodeName: '#text', value: chunks.join(''), sourceCodeLocation: location });
+    visit(node);
+  };
+
+  const startForeign = (token: Token.TagToken) => {
+    const ns = top()!.ns;
+    if (ns === NS_MATHML) foreignContent.adjustTokenMathMLAttrs(token);
+    else if (ns === NS_SVG) {
+      foreignContent.adjustTokenSVGTagName(token);
+      foreignContent.adjustTokenSVGAttrs(token);
+    }
+    foreignContent.adjustTokenXMLAttrs(token);
+    open(token, ns, token.selfClosing);
+  };
+
+  const startHtml = (token: Token.TagToken) => {
+    let name = token.tagName;
+    if (name === 'image') {
+      // The tree builder reads <image> as <img>.
+      token.tagName = name = 'img';
+      token.tagID = $.IMG;
+    }
+    if (name === 'html' || name === 'body') {
+      // A late or repeated <html>/<body> merges its attributes into the element the tree already
+      // has (implied by what came before): its style="" would land elsewhere.
+      const late = name === 'html' ? sawAnything : sawBody || stack.length > 0;
+      if (name === 'body') sawBody = sawHead = true;
+      sawAnything = true;
+      if (late && hasUrlStyle(token.attrs)) throw new NeedsTree();
+      if (!late && refersToSomething(token, NS_HTML)) visit(make(token, NS_HTML));
+      return;
+    }
+    sawAnything = true;
+    if (name === 'head') {
+      // Only a <head> before anything else opens the head; a later one is ignored.
+      if (!sawHead && refersToSomething(token, NS_HTML)) visit(make(token, NS_HTML));
+      sawHead = true;
+      return;
+    }
+    sawHead = true;
+    if (name === 'frameset' || name === 'frame') throw new NeedsTree();
+    if (!HEAD_ELEMENTS.has(name)) sawBody = true;
+    const current = top();
+    // Table parts outside a table are dropped, and in <template> depend on what came first.
+    if (TABLE_PARTS.has(name) && (templates > 0 || !stack.some((o) => o.tagName === 'table' && o.ns === NS_HTML))) throw new NeedsTree();
+    if (current && current.ns === NS_HTML && TABLE_CONTEXT.has(current.tagName) && !TABLE_CONTENT.has(name)) {
+      const hidden = name === 'input' && token.attrs.some((a) => a.name === 'type' && a.value.toLowerCase() === 'hidden');
+      if (!hidden) throw new NeedsTree();
+    }
+    if (current && current.ns === NS_HTML && SELECT_CONTEXT.has(current.tagName) && !SELECT_CONTENT.has(name)) throw new NeedsTree();
+
+    if (name === 'svg' || name === 'math') {
+      const ns = name === 'svg' ? NS_SVG : NS_MATHML;
+      if (ns === NS_SVG) foreignContent.adjustTokenSVGAttrs(token);
+      else foreignContent.adjustTokenMathMLAttrs(token);
+      foreignContent.adjustTokenXMLAttrs(token);
+      open(token, ns, token.selfClosing);
+      return;
+    }
+    // The tree builder clones formatting elements closed out of order (and <a> inside <a>): a clone
+    // would repeat the references of its style="".
+    if (FORMATTING.has(name) && hasUrlStyle(token.attrs)) throw new NeedsTree();
+    const textState = TEXT_STATES.get(name);
+    if (textState !== undefined) {
+      // Visited at its end tag, once its text is known; nothing else can come in between.
+      tokenizer.state = textState;
+      raw = { node: make(token, NS_HTML), chunks: [], location: undefined };
+      return;
+    }
+    open(token, NS_HTML, VOID.has(name));
+    if (name === 'template') {
+      templates++;
+      state.inTemplate = true;
+    }
+  };
+
+  const endHtml = (token: Token.TagToken) => {
+    const name = token.tagName;
+    if (name === 'html' || name === 'head' || name === 'body' || name === 'br') {
+      // Early in the document these imply the elements before them (</br> is read as <br>).
+      sawAnything = sawHead = true;
+      if (name !== 'head') sawBody = true;
+      return;
+    }
+    if (name === 'template') {
+      const index = stack.findLastIndex((o) => o.tagName === 'template' && o.ns === NS_HTML);
+      if (index < 0) return;
+      // Template content is its own world: whatever is left open in it is closed with it.
+      popTo(index, true);
+      templates--;
+      state.inTemplate = templates > 0;
+      return;
+    }
+    const index = stack.findLastIndex((o) => o.tagName === name && o.ns === NS_HTML);
+    if (index < 0) return; // a stray end tag: the tree builder ignores it too
+    popTo(index, false);
+  };
+
+  const handler: TokenHandler = {
+    onParseError(error: ParserError) {
+      if (TRUNCATION_ERRORS.test(error.code)) {
+        parseWarnings.push({ line: error.startLine, column: error.startCol, code: 'HTML_TRUNCATED', message: `HTML ends early (${error.code}); crawled what was before it` });
+      }
+    },
+    onStartTag(token) {
+      const current = top();
+      let foreign = false;
+      if (current !== undefined && current.ns !== NS_HTML) {
+        const annotationSvg = token.tagID === $.SVG && current.tagName === 'annotation-xml' && current.ns === NS_MATHML;
+        foreign = !annotationSvg && (tokenizer.inForeignNode || ((current.tagID === $.MGLYPH || current.tagID === $.MALIGNMARK) && !integration(current, NS_HTML)));
+      }
+      if (foreign) {
+        if (foreignContent.causesExit(token)) {
+          popUntilHtmlOrIntegrationPoint();
+          startHtml(token);
+        } else {
+          startForeign(token);
+        }
+      } else {
+        startHtml(token);
+      }
+      setContext();
+    },
+    onEndTag(token) {
+      if (raw !== null) {
+        // In a text state the tokenizer only ends at this element's own end tag.
+        finishRaw();
+        return;
+      }
+      const current = top();
+      if (current !== undefined && current.ns !== NS_HTML) {
+        if (token.tagID === $.P || token.tagID === $.BR) {
+          popUntilHtmlOrIntegrationPoint();
+          endHtml(token);
+        } else {
+          for (let i = stack.length - 1; i >= 0; i--) {
+            const open = stack[i]!;
+            if (open.ns === NS_HTML) {
+              endHtml(token);
+              break;
+            }
+            if (open.tagName.toLowerCase() === token.tagName) {
+              stack.length = i;
+              break;
+            }
+          }
+        }
+      } else {
+        endHtml(token);
+      }
+      setContext();
+    },
+    onCharacter(token) {
+      if (raw !== null) {
+        raw.location ??= token.location;
+        raw.chunks.push(token.chars);
+      } else {
+        // Text implies <html> and, outside the head, <body>.
+        sawAnything = true;
+        sawHead = true;
+        sawBody = true;
+      }
+    },
+    onWhitespaceCharacter(token) {
+      if (raw !== null) {
+        raw.location ??= token.location;
+        raw.chunks.push(token.chars);
+      }
+    },
+    onNullCharacter(token) {
+      if (raw !== null) {
+        raw.location ??= token.location;
+        raw.chunks.push(token.chars);
+      }
+    },
+    onComment() {},
+    onDoctype() {},
+    onEof(token) {
+      if (raw !== null && raw.node.tagName !== 'plaintext') {
+        // The tree builder's own error for a text element cut off by the end of the file
+        // (<plaintext> runs to the end by definition).
+        parseWarnings.push({
+          line: token.location?.startLine ?? 1,
+          column: token.location?.startCol ?? 1,
+          code: 'HTML_TRUNCATED',
+          message: 'HTML ends early (eof-in-element-that-can-contain-only-text); crawled what was before it',
+        });
+      }
+      finishRaw();
+    },
+  };
+  const tokenizer = new Tokenizer({ sourceCodeLocationInfo: true }, handler);
+
+  try {
+    tokenizer.write(text, true);
+  } catch (error) {
+    if (error instanceof NeedsTree) return undefined;
+    throw error;
+  }
+  const result: FileExtract = { kind: 'html', refs: state.refs, warnings: [...parseWarnings, ...state.warnings] };
+  if (state.base) result.base = state.base;
+  return result;
+}
+
+/** Extract every reference from an HTML document: the tokenizer where it is sure to match the tree, else the tree. */
+export function extractHtmlFast(text: string): FileExtract {
+  return extractHtmlTokens(text) ?? extractHtml(text);
+}
