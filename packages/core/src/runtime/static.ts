@@ -437,10 +437,26 @@ export async function serveStaticStream(
     return true;
   }
   if (stream.destroyed || stream.closed) return true;
-  const { file } = result;
+  await respondWithStaticFile(staticRoot, stream, result.file, requestHeaders, extraHeaders);
+  return true;
+}
+
+/**
+ * Send a file already looked up in `staticRoot` on a raw HTTP/2 stream (a request's or a pushed
+ * one): 200/206/304/416 as the request headers ask, the body from memory when the body cache holds
+ * the same file, else with respondWithFile, validators always describing the bytes sent.
+ */
+export async function respondWithStaticFile(
+  staticRoot: StaticRoot,
+  stream: ServerHttp2Stream,
+  file: StaticFile,
+  requestHeaders: IncomingHttpHeaders = {},
+  extraHeaders: OutgoingHttpHeaders = {},
+): Promise<void> {
+  const method = String(requestHeaders[':method'] ?? 'GET');
   if (method === 'HEAD' || requestHeaders.range !== undefined) {
     await respondFromHandle(staticRoot, stream, file, method, requestHeaders, extraHeaders);
-    return true;
+    return;
   }
   const conditional = requestHeaders['if-none-match'] !== undefined || requestHeaders['if-modified-since'] !== undefined;
   const bodies = bodyCaches.get(staticRoot);
@@ -451,7 +467,7 @@ export async function serveStaticStream(
     if (cached !== undefined && cached.size === file.size && cached.mtimeMs === file.mtimeMs) {
       stream.respond({ ...okHeadersOf(file), ...extraHeaders });
       stream.end(cached.body);
-      return true;
+      return;
     }
     bodies.load(file.path, file.size);
   }
@@ -487,7 +503,6 @@ export async function serveStaticStream(
       },
     },
   );
-  return true;
 }
 
 const okHeaders = new WeakMap<StaticFile, OutgoingHttpHeaders>();
