@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { CacheDigest, digestSetCookie, readCookie } from '@push-manifest/core/runtime';
+import { CacheDigest, digestSetCookie, PushDiary, readCookie } from '@push-manifest/core/runtime';
 
 describe('CacheDigest', () => {
   it('round-trips path+ETag entries through the cookie value', () => {
@@ -69,5 +69,19 @@ describe('digest cookie helpers', () => {
   it('writes a Set-Cookie scoped to the site, HttpOnly, Secure over TLS', () => {
     expect(digestSetCookie('pm_digest', 'V', { maxAge: 60 })).toBe('pm_digest=V; Path=/; Max-Age=60; HttpOnly; SameSite=Lax');
     expect(digestSetCookie('pm_digest', 'V', { secure: true })).toMatch(/; Secure$/);
+  });
+});
+
+describe('PushDiary', () => {
+  it('remembers promised URLs per connection and forgets the oldest when full', () => {
+    const diary = new PushDiary(2);
+    diary.add('/a');
+    diary.add('/b');
+    diary.add('/a');
+    expect([diary.has('/a'), diary.has('/b'), diary.size]).toEqual([true, true, 2]);
+    diary.add('/c');
+    expect([diary.has('/a'), diary.has('/b'), diary.has('/c'), diary.size]).toEqual([false, true, true, 2]);
+    diary.delete('/b');
+    expect(diary.has('/b')).toBe(false);
   });
 });

@@ -55,6 +55,15 @@ describe.each(['compat', 'stream'] as const)('103 Early Hints over the http2 %s 
     expect(handler.stats().earlyHints).toBe(1);
   });
 
+  it('is not sent for HEAD, which still gets the Link header', async () => {
+    const { session, handler } = await h2(kind);
+    const nav = await navigate(session, '/', { ':method': 'HEAD', accept: 'text/html' });
+    expect(nav.status).toBe(200);
+    expect(nav.early).toEqual([]);
+    expect(nav.headers.link).toContain('</css/app.css>; rel=preload; as=style; nopush');
+    expect(handler.stats().earlyHints).toBe(0);
+  });
+
   it('carries a media query with spaces intact', async () => {
     const manifest: Manifest = { pages: new Map([['/index.html', [{ url: '/css/app.css', type: 'style', weight: 1, media: '(min-width: 40em)' }]]]) };
     const { session } = await h2(kind, { manifest });

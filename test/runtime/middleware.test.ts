@@ -1,4 +1,4 @@
-import { mkdtempSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, renameSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -99,6 +99,13 @@ describe('options and loading', () => {
     // Header injection through a manifest URL is refused at load.
     await expect(createPushHandler({ manifest: { '/a.css\r\nSet-Cookie: x=1': { type: 'style', weight: 1 } } })).rejects.toMatchObject({ code: 'INVALID_MANIFEST' });
     await expect(createPushHandler({ manifestPath: join(site, 'missing.json') })).rejects.toMatchObject({ code: 'ENOENT' });
+    // A Manifest object built in code gets the same checks as a file.
+    const bad = siteManifest();
+    bad.pages.set('/x.html', [{ url: '/a.css\r\nSet-Cookie: x=1', type: 'style', weight: 1 }]);
+    await expect(createPushHandler({ manifest: bad })).rejects.toMatchObject({ code: 'INVALID_MANIFEST' });
+    const badWeight = siteManifest();
+    badWeight.pages.set('/y.html', [{ url: '/a.css', type: 'style', weight: 9999 }]);
+    await expect(createPushHandler({ manifest: badWeight })).rejects.toMatchObject({ code: 'INVALID_MANIFEST' });
   });
 
   it('reads every manifest format: single applies to every page, multi keys by path', async () => {
@@ -107,6 +114,30 @@ describe('options and loading', () => {
     const multi = await createPushHandler({ manifest: { 'index.html': { '/a.css': { type: 'style', weight: 1 } }, 'about/index.html': { '/b.css': { type: 'style', weight: 1 } } } });
     expect(multi.runtime.table.match('/')?.linkHeader).toBe('</a.css>; rel=preload; as=style; nopush');
     expect(multi.runtime.table.match('/about/')?.linkHeader).toBe('</b.css>; rel=preload; as=style; nopush');
+  });
+
+  it('reload() swaps the table, or keeps it and rejects on a bad file; watch needs manifestPath', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pm-reload-'));
+    const file = join(dir, 'push-manifest.json');
+    writeFileSync(file, JSON.stringify({ '/a.css': { type: 'style', weight: 1 } }));
+    const handler = await createPushHandler({ manifestPath: file, log: () => undefined });
+    writeFileSync(file, JSON.stringify({ '/b.css': { type: 'style', weight: 1 } }));
+    await handler.reload();
+    expect(handler.runtime.table.match('/x.html')?.linkHeader).toBe('</b.css>; rel=preload; as=style; nopush');
+    writeFileSync(file, JSON.stringify({ '/c.css': { type: 'nonsense', weight: 1 } }));
+    await expect(handler.reload()).rejects.toMatchObject({ code: 'INVALID_MANIFEST' });
+    expect(handler.runtime.table.match('/x.html')?.linkHeader).toBe('</b.css>; rel=preload; as=style; nopush');
+    expect(handler.stats()).toMatchObject({ reloads: 1, reloadFailures: 1 });
+    await expect(createPushHandler({ manifest: siteManifest(), watch: true })).rejects.toThrow(/manifestPath/);
+  });
+
+  it('resolves polymer relative paths against the manifest folder under the root', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'pm-polymer-'));
+    mkdirSync(join(root, 'app'));
+    const file = join(root, 'app', 'push-manifest.json');
+    writeFileSync(file, JSON.stringify({ '/view1': { 'src/view1.js': { type: 'script', weight: 1 } } }));
+    const handler = await createPushHandler({ manifestPath: file, root });
+    expect(handler.runtime.table.match('/view1')?.pushes.map((p) => p.url)).toEqual(['/app/src/view1.js']);
   });
 
   it('watches manifestPath, reloads on change, keeps the old table on a bad reload', async () => {

@@ -1,4 +1,4 @@
-import { readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import type http2 from 'node:http2';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
@@ -115,6 +115,46 @@ describe.each(['compat', 'stream'] as const)('push over the http2 %s API', (kind
     expect(nav.headers.link).toContain('</js/main.js>; rel=modulepreload; crossorigin; nopush');
     expect(nav.headers.link).toContain('</css/app.css>; rel=preload; as=style, ');
     expect(handler.stats().skipped.cap).toBe(2);
+  });
+});
+
+describe('precompressed variants and abandoned pushes', () => {
+  it('pushes the .br variant when the request accepted br, with content-encoding and vary', async () => {
+    const br = join(site, 'css/app.css.br');
+    writeFileSync(br, 'pretend-brotli-bytes');
+    try {
+      const { session } = await start('compat', { digest: false }, { cacheMs: 0 });
+      const nav = await navigate(await session(), '/', { accept: 'text/html', 'sec-fetch-dest': 'document', 'accept-encoding': 'gzip, br' });
+      const css = nav.pushes.find((p) => p.path === '/css/app.css')!;
+      expect(css.promiseHeaders['accept-encoding']).toBe('gzip, br');
+      expect(css.headers['content-encoding']).toBe('br');
+      expect(String(css.headers.vary).toLowerCase()).toContain('accept-encoding');
+      expect(css.headers['content-type']).toMatch(/^text\/css/);
+      expect(css.body).toBe('pretend-brotli-bytes');
+      // Without br in the request, the plain file.
+      const plain = await navigate(await session(), '/', { accept: 'text/html', 'sec-fetch-dest': 'document', 'accept-encoding': 'identity' });
+      expect(plain.pushes.find((p) => p.path === '/css/app.css')!.body).toBe(FILES['css/app.css']);
+    } finally {
+      rmSync(br);
+    }
+  });
+
+  it('survives a client that drops the connection as the promises arrive', async () => {
+    const { session, handler } = await start('stream', { digest: false });
+    for (let round = 0; round < 5; round++) {
+      const s = await session();
+      await new Promise<void>((resolve) => {
+        s.once('stream', () => s.destroy());
+        s.once('close', () => resolve());
+        const req = s.request({ ':path': '/', accept: 'text/html' });
+        req.on('error', () => undefined);
+        req.resume();
+      });
+    }
+    const after = await navigate(await session(), '/');
+    expect(after.status).toBe(200);
+    expect(after.pushes).toHaveLength(4);
+    expect(handler.stats().pushed).toBeGreaterThanOrEqual(4);
   });
 });
 

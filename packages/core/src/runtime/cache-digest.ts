@@ -16,7 +16,7 @@ const HASH_BITS = 24;
 const HASH_RANGE = 1 << HASH_BITS;
 const VERSION = 1;
 
-/** Default cap on entries; with 256 entries the cookie value is about 600 characters. */
+/** Default cap on entries; with 256 entries the cookie value is about 760 characters. */
 export const DEFAULT_DIGEST_MAX_ENTRIES = 256;
 /** Default cookie name. */
 export const DEFAULT_DIGEST_COOKIE = 'pm_digest';

@@ -5,17 +5,25 @@
 import { watch, type FSWatcher } from 'node:fs';
 import { basename, dirname, relative, resolve, sep } from 'node:path';
 import type { Manifest } from '../manifest/model.js';
+import { checkManifest, isManifest } from '../manifest/check-model.js';
+import { formatProblem } from '../manifest/problems.js';
 import { parseManifest, readManifestFile } from '../manifest/read.js';
-import { isPushManifestError } from '../errors.js';
-import { isManifest } from './push-runtime.js';
+import { PushManifestError, isPushManifestError } from '../errors.js';
 
 /**
  * A Manifest, or parsed JSON in any manifest format, into a Manifest. Parsing rejects URLs that
  * could inject into a header; throws PushManifestError('INVALID_MANIFEST') naming the JSON path.
  */
 export function toManifest(input: unknown, options: { file?: string; base?: string } = {}): Manifest {
-  if (isManifest(input)) return input;
-  return parseManifest(input, options);
+  if (!isManifest(input)) return parseManifest(input, options);
+  // A model built in code gets the checks a file gets (safe same-origin URLs, types, weights).
+  const problems = checkManifest(input);
+  const first = problems[0];
+  if (first !== undefined) {
+    const more = problems.length > 1 ? ` (and ${problems.length - 1} more)` : '';
+    throw new PushManifestError('INVALID_MANIFEST', `${formatProblem(first, options.file)}${more}`, { path: first.path, ...(options.file === undefined ? {} : { file: options.file }) });
+  }
+  return input;
 }
 
 /** Read and parse a manifest file in any format; PushManifestError on a missing file, bad JSON or bad manifest. */

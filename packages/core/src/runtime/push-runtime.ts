@@ -5,7 +5,6 @@
  */
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
 import type { ServerHttp2Stream } from 'node:http2';
-import type { Manifest } from '../manifest/model.js';
 import { PushManifestError } from '../errors.js';
 import { CacheDigest, DEFAULT_DIGEST_COOKIE, DEFAULT_DIGEST_MAX_ENTRIES, digestSetCookie, readCookie } from './cache-digest.js';
 import { lastLinkHeader, planClientPush } from './client-push.js';
@@ -265,9 +264,4 @@ export function resolveSettings(options: {
 
 function defaultLog(level: LogLevel, message: string): void {
   if (level === 'warn') process.emitWarning(message, { code: 'PUSH_MANIFEST' });
-}
-
-/** Whether a value is already a canonical {@link Manifest}. */
-export function isManifest(value: unknown): value is Manifest {
-  return typeof value === 'object' && value !== null && (value as { pages?: unknown }).pages instanceof Map;
 }

@@ -40,10 +40,12 @@ export class PushDiary {
     this.#max = max;
   }
 
+  /** Whether `url` was promised on this connection (and not forgotten since). */
   has(url: string): boolean {
     return this.#urls.has(url);
   }
 
+  /** Remember a promised URL, forgetting the oldest when full. */
   add(url: string): void {
     if (this.#urls.has(url)) return;
     if (this.#urls.size >= this.#max) {
@@ -54,10 +56,12 @@ export class PushDiary {
     this.#urls.add(url);
   }
 
+  /** Forget a URL (its push failed, so it may be tried again). */
   delete(url: string): void {
     this.#urls.delete(url);
   }
 
+  /** URLs remembered. */
   get size(): number {
     return this.#urls.size;
   }

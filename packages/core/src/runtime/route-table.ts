@@ -29,8 +29,6 @@ export interface PushCandidate {
   /** Path and query, as the PUSH_PROMISE's `:path`. */
   readonly url: string;
   readonly resource: Resource;
-  /** Index in the route's `links`, or -1 when the link header cap left it out. */
-  readonly linkIndex: number;
 }
 
 /** Everything a request for one route needs, computed when the manifest loads. */
@@ -113,7 +111,7 @@ function compileRoute(key: RouteKey, literal: boolean, resources: readonly Resou
   const pushes: PushCandidate[] = [];
   for (const link of all) {
     if (link.pushable && link.resource !== undefined) {
-      pushes.push({ url: link.url, resource: link.resource, linkIndex: links.indexOf(link) });
+      pushes.push({ url: link.url, resource: link.resource });
     }
   }
   const earlyHints = links.map((link) => link.value);
