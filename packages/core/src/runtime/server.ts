@@ -124,15 +124,18 @@ export async function createPushServer(options: PushServerOptions): Promise<Push
     // HTTP/2 requests are served by onStream; Node's compatibility layer is unhooked below.
     const id = ++seq;
     const socket = req.socket;
-    sockets.set(socket, (sockets.get(socket) ?? 0) + 1);
+    const inFlight = sockets.get(socket);
+    if (inFlight !== undefined) sockets.set(socket, inFlight + 1);
     const method = req.method ?? 'GET';
     const path = req.url ?? '/';
     onRequest?.({ event: 'request', seq: id, at: performance.now(), method, path, protocol: 'http/1.1' });
     res.once('close', () => {
       onRequest?.({ event: 'end', seq: id, at: performance.now(), method, path, protocol: 'http/1.1', status: res.statusCode });
-      const left = (sockets.get(socket) ?? 1) - 1;
-      sockets.set(socket, left);
-      if (closing && left === 0) socket.destroy();
+      // The socket may have closed first (and left the map): never re-add a dead one.
+      const inFlight = sockets.get(socket);
+      if (inFlight === undefined) return;
+      sockets.set(socket, inFlight - 1);
+      if (closing && inFlight === 1) socket.destroy();
     });
     if (closing) res.setHeader('connection', 'close');
     handler.middleware(req, res, (error?: unknown) => {
