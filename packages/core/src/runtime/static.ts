@@ -8,7 +8,7 @@
  *    resolved) must still be inside the real root, checked with `path.relative`, not `startsWith`;
  * 3. precompressed siblings go through the same real-path check (a `.br` symlink cannot leak).
  */
-import { createReadStream, realpathSync, type Stats } from 'node:fs';
+import { createReadStream, realpathSync, statSync, type Stats } from 'node:fs';
 import { open, realpath, stat, type FileHandle } from 'node:fs/promises';
 import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { Http2ServerRequest, Http2ServerResponse, ServerHttp2Stream } from 'node:http2';
@@ -81,8 +81,11 @@ export interface StaticRoot {
   lookup(pathname: string, acceptEncoding?: string): Promise<StaticFile | null>;
   /** Like {@link lookup}, but also says when a folder URL needs a redirect to its `/` form. */
   resolve(pathname: string, acceptEncoding?: string): Promise<StaticResolution>;
-  /** The cached resolution of this path, if one is fresh; never touches the disk (the server's fast path). */
-  peek(pathname: string, acceptEncoding?: string): StaticResolution | undefined;
+  /**
+   * The cached resolution of this path, if one is fresh; never touches the disk (the server's fast
+   * path). Optional, so a hand-made StaticRoot without a cache still fits.
+   */
+  peek?(pathname: string, acceptEncoding?: string): StaticResolution | undefined;
   /** Forget cached lookups (all, or those whose file is `path`). */
   invalidate(path?: string): void;
 }
@@ -133,6 +136,7 @@ export function createStaticRoot(root: string, options: StaticRootOptions = {}):
   } catch (error) {
     throw new PushManifestError('ENOENT', `${root}: static root does not exist`, { file: root, cause: error });
   }
+  if (!statSync(realRoot).isDirectory()) throw new PushManifestError('ENOENT', `${root}: static root is not a folder`, { file: root });
   const index = options.index ?? 'index.html';
   const extensions = options.extensions ?? ['html'];
   const precompressed = options.precompressed ?? true;
@@ -421,7 +425,7 @@ export async function serveStaticStream(
   const acceptEncoding = requestHeaders['accept-encoding'];
   const path = String(requestHeaders[':path'] ?? '/');
   const accept = Array.isArray(acceptEncoding) ? acceptEncoding.join(',') : acceptEncoding;
-  let result: StaticResolution | undefined = staticRoot.peek(path, accept);
+  let result: StaticResolution | undefined = staticRoot.peek?.(path, accept);
   try {
     result ??= await staticRoot.resolve(path, accept);
   } catch (error) {
