@@ -375,6 +375,21 @@ export async function serveStatic(
     plainResponse(res, 301, `Redirecting to ${result.location}\n`, { location: result.location });
     return true;
   }
+  const bodies = bodyCaches.get(staticRoot);
+  const plain = req.headers.range === undefined && req.headers['if-none-match'] === undefined && req.headers['if-modified-since'] === undefined;
+  if (bodies !== undefined && plain) {
+    const cached = bodies.get(result.file.path);
+    // Same rule as on HTTP/2: only the very file the lookup described comes from memory.
+    if (cached !== undefined && cached.size === result.file.size && cached.mtimeMs === result.file.mtimeMs) {
+      res.statusCode = 200;
+      for (const [name, value] of Object.entries(result.file.headers)) res.setHeader(name, value);
+      res.setHeader('accept-ranges', 'bytes');
+      if (method === 'HEAD') res.end();
+      else res.end(cached.body);
+      return true;
+    }
+    bodies.load(result.file.path, result.file.size);
+  }
   // Open first and describe the descriptor we will actually read: a cached lookup may be up to
   // cacheMs old, and a content-length from before an edit would truncate or hang the response.
   let handle: FileHandle;
