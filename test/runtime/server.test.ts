@@ -106,6 +106,41 @@ describe('createPushServer', () => {
     ).rejects.toMatchObject({ code: 'ECONNREFUSED' });
   });
 
+  it('close() over HTTP/1.1: the in-flight response finishes, the kept-alive connection is then closed', async () => {
+    server = await createPushServer({
+      root: fixture,
+      manifest: { pages: new Map() },
+      tls: await tlsPromise,
+      closeTimeoutMs: 10_000,
+      delayResponse: (path) => (path === '/css/app.css' ? 300 : 0),
+      log: () => undefined,
+    });
+    const agent = new https.Agent({ keepAlive: true, rejectUnauthorized: false });
+    try {
+      const get = (path: string) =>
+        new Promise<{ status: number; body: string; connection: unknown }>((resolve, reject) => {
+          https
+            .get(`${server!.url}${path}`, { agent }, (res) => {
+              let body = '';
+              res.setEncoding('utf8');
+              res.on('data', (c: string) => (body += c));
+              res.on('end', () => resolve({ status: res.statusCode ?? 0, body, connection: res.headers.connection }));
+            })
+            .on('error', reject);
+        });
+      expect((await get('/js/main.js')).status).toBe(200); // leaves an idle kept-alive socket
+      const inFlight = get('/css/app.css');
+      await new Promise((r) => setTimeout(r, 50));
+      const started = Date.now();
+      await Promise.all([server.close(), inFlight.then((r) => expect(r).toMatchObject({ status: 200 }))]);
+      server = undefined;
+      // Well under closeTimeoutMs: nothing waited for the timeout.
+      expect(Date.now() - started).toBeLessThan(3000);
+    } finally {
+      agent.destroy();
+    }
+  });
+
   it('close() destroys connections still busy after closeTimeoutMs', async () => {
     server = await createPushServer({
       root: fixture,

@@ -369,5 +369,6 @@ describe('stat cache stays correct when files change', () => {
 
   it('refuses to start on a missing root', () => {
     expect(() => createStaticRoot(join(base, 'nope'))).toThrow(/does not exist/);
+    expect(() => createStaticRoot(join(site, 'style.css'))).toThrow(/not a folder/);
   });
 });

@@ -22,11 +22,13 @@ export {
   createStaticRoot,
   serveStatic,
   serveStaticStream,
+  respondWithStaticFile,
   planResponse,
   type StaticFile,
   type StaticRoot,
   type StaticRootOptions,
   type StaticResolution,
 } from './static.js';
+export { BodyCache, type BodyCacheOptions, type CachedBody } from './body-cache.js';
 export { createPushServer } from './server.js';
 export type { PushServer, PushServerOptions, RequestLogEntry } from './server.js';

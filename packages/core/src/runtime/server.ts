@@ -57,6 +57,12 @@ export interface PushServerOptions extends Omit<PushHandlerOptions, 'root'> {
    * like a slow application behind the middleware (where Early Hints pay off). 0/undefined = none.
    */
   delayResponse?: (path: string) => number;
+  /**
+   * For tests and demos: hold a request this many ms before anything is sent (hints, pushes,
+   * response), like network latency. On loopback a 103 otherwise follows the request within
+   * microseconds, sooner than any real network delivers it.
+   */
+  delayRequest?: (path: string) => number;
 }
 
 /** A running server. */
@@ -79,7 +85,7 @@ export async function createPushServer(options: PushServerOptions): Promise<Push
     throw new PushManifestError('BAD_OPTION', 'createPushServer needs tls: { cert, key } or h2c: true');
   }
   const staticRoot = typeof options.root === 'string' ? createStaticRoot(options.root, options.static) : options.root;
-  const { root: _root, static: _static, tls, h2c, host = '127.0.0.1', port = 0, closeTimeoutMs = 5000, onRequest, delayResponse, ...handlerOptions } = options;
+  const { root: _root, static: _static, tls, h2c, host = '127.0.0.1', port = 0, closeTimeoutMs = 5000, onRequest, delayResponse, delayRequest, ...handlerOptions } = options;
   const handler = await createPushHandler({ ...handlerOptions, root: staticRoot });
   const log = options.log ?? (() => undefined);
   let seq = 0;
@@ -111,6 +117,9 @@ export async function createPushServer(options: PushServerOptions): Promise<Push
   };
 
   const respondStream = async (stream: ServerHttp2Stream, headers: IncomingHttpHeaders, path: string, rawHeaders?: string[]) => {
+    const latency = delayRequest?.(path) ?? 0;
+    if (latency > 0) await delay(latency);
+    if (stream.destroyed) return;
     // Hints and PUSH_PROMISEs first; the response starts once they are queued, so they precede it.
     const extra = await handler.handleStream(stream, headers, rawHeaders);
     const wait = delayResponse?.(path) ?? 0;
@@ -124,17 +133,27 @@ export async function createPushServer(options: PushServerOptions): Promise<Push
     // HTTP/2 requests are served by onStream; Node's compatibility layer is unhooked below.
     const id = ++seq;
     const socket = req.socket;
-    sockets.set(socket, (sockets.get(socket) ?? 0) + 1);
+    const inFlight = sockets.get(socket);
+    if (inFlight !== undefined) sockets.set(socket, inFlight + 1);
     const method = req.method ?? 'GET';
     const path = req.url ?? '/';
     onRequest?.({ event: 'request', seq: id, at: performance.now(), method, path, protocol: 'http/1.1' });
     res.once('close', () => {
       onRequest?.({ event: 'end', seq: id, at: performance.now(), method, path, protocol: 'http/1.1', status: res.statusCode });
-      const left = (sockets.get(socket) ?? 1) - 1;
-      sockets.set(socket, left);
-      if (closing && left === 0) socket.destroy();
+      // The socket may have closed first (and left the map): never re-add a dead one.
+      const inFlight = sockets.get(socket);
+      if (inFlight === undefined) return;
+      sockets.set(socket, inFlight - 1);
+      if (closing && inFlight === 1) socket.destroy();
     });
     if (closing) res.setHeader('connection', 'close');
+    const latency = delayRequest?.(path) ?? 0;
+    if (latency > 0) setTimeout(() => respondHttp1(req, res, path), latency);
+    else respondHttp1(req, res, path);
+  };
+
+  const respondHttp1 = (req: IncomingMessage, res: ServerResponse, path: string) => {
+    if (res.destroyed) return;
     handler.middleware(req, res, (error?: unknown) => {
       if (error) {
         log('warn', `${path}: ${error instanceof Error ? error.message : String(error)}`);

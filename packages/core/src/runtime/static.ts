@@ -8,7 +8,7 @@
  *    resolved) must still be inside the real root, checked with `path.relative`, not `startsWith`;
  * 3. precompressed siblings go through the same real-path check (a `.br` symlink cannot leak).
  */
-import { createReadStream, realpathSync, type Stats } from 'node:fs';
+import { createReadStream, realpathSync, statSync, type Stats } from 'node:fs';
 import { open, realpath, stat, type FileHandle } from 'node:fs/promises';
 import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { Http2ServerRequest, Http2ServerResponse, ServerHttp2Stream } from 'node:http2';
@@ -81,8 +81,11 @@ export interface StaticRoot {
   lookup(pathname: string, acceptEncoding?: string): Promise<StaticFile | null>;
   /** Like {@link lookup}, but also says when a folder URL needs a redirect to its `/` form. */
   resolve(pathname: string, acceptEncoding?: string): Promise<StaticResolution>;
-  /** The cached resolution of this path, if one is fresh; never touches the disk (the server's fast path). */
-  peek(pathname: string, acceptEncoding?: string): StaticResolution | undefined;
+  /**
+   * The cached resolution of this path, if one is fresh; never touches the disk (the server's fast
+   * path). Optional, so a hand-made StaticRoot without a cache still fits.
+   */
+  peek?(pathname: string, acceptEncoding?: string): StaticResolution | undefined;
   /** Forget cached lookups (all, or those whose file is `path`). */
   invalidate(path?: string): void;
 }
@@ -133,6 +136,7 @@ export function createStaticRoot(root: string, options: StaticRootOptions = {}):
   } catch (error) {
     throw new PushManifestError('ENOENT', `${root}: static root does not exist`, { file: root, cause: error });
   }
+  if (!statSync(realRoot).isDirectory()) throw new PushManifestError('ENOENT', `${root}: static root is not a folder`, { file: root });
   const index = options.index ?? 'index.html';
   const extensions = options.extensions ?? ['html'];
   const precompressed = options.precompressed ?? true;
@@ -371,6 +375,21 @@ export async function serveStatic(
     plainResponse(res, 301, `Redirecting to ${result.location}\n`, { location: result.location });
     return true;
   }
+  const bodies = bodyCaches.get(staticRoot);
+  const plain = req.headers.range === undefined && req.headers['if-none-match'] === undefined && req.headers['if-modified-since'] === undefined;
+  if (bodies !== undefined && plain) {
+    const cached = bodies.get(result.file.path);
+    // Same rule as on HTTP/2: only the very file the lookup described comes from memory.
+    if (cached !== undefined && cached.size === result.file.size && cached.mtimeMs === result.file.mtimeMs) {
+      res.statusCode = 200;
+      for (const [name, value] of Object.entries(result.file.headers)) res.setHeader(name, value);
+      res.setHeader('accept-ranges', 'bytes');
+      if (method === 'HEAD') res.end();
+      else res.end(cached.body);
+      return true;
+    }
+    bodies.load(result.file.path, result.file.size);
+  }
   // Open first and describe the descriptor we will actually read: a cached lookup may be up to
   // cacheMs old, and a content-length from before an edit would truncate or hang the response.
   let handle: FileHandle;
@@ -421,7 +440,7 @@ export async function serveStaticStream(
   const acceptEncoding = requestHeaders['accept-encoding'];
   const path = String(requestHeaders[':path'] ?? '/');
   const accept = Array.isArray(acceptEncoding) ? acceptEncoding.join(',') : acceptEncoding;
-  let result: StaticResolution | undefined = staticRoot.peek(path, accept);
+  let result: StaticResolution | undefined = staticRoot.peek?.(path, accept);
   try {
     result ??= await staticRoot.resolve(path, accept);
   } catch (error) {
@@ -437,10 +456,26 @@ export async function serveStaticStream(
     return true;
   }
   if (stream.destroyed || stream.closed) return true;
-  const { file } = result;
+  await respondWithStaticFile(staticRoot, stream, result.file, requestHeaders, extraHeaders);
+  return true;
+}
+
+/**
+ * Send a file already looked up in `staticRoot` on a raw HTTP/2 stream (a request's or a pushed
+ * one): 200/206/304/416 as the request headers ask, the body from memory when the body cache holds
+ * the same file, else with respondWithFile, validators always describing the bytes sent.
+ */
+export async function respondWithStaticFile(
+  staticRoot: StaticRoot,
+  stream: ServerHttp2Stream,
+  file: StaticFile,
+  requestHeaders: IncomingHttpHeaders = {},
+  extraHeaders: OutgoingHttpHeaders = {},
+): Promise<void> {
+  const method = String(requestHeaders[':method'] ?? 'GET');
   if (method === 'HEAD' || requestHeaders.range !== undefined) {
     await respondFromHandle(staticRoot, stream, file, method, requestHeaders, extraHeaders);
-    return true;
+    return;
   }
   const conditional = requestHeaders['if-none-match'] !== undefined || requestHeaders['if-modified-since'] !== undefined;
   const bodies = bodyCaches.get(staticRoot);
@@ -451,7 +486,7 @@ export async function serveStaticStream(
     if (cached !== undefined && cached.size === file.size && cached.mtimeMs === file.mtimeMs) {
       stream.respond({ ...okHeadersOf(file), ...extraHeaders });
       stream.end(cached.body);
-      return true;
+      return;
     }
     bodies.load(file.path, file.size);
   }
@@ -487,7 +522,6 @@ export async function serveStaticStream(
       },
     },
   );
-  return true;
 }
 
 const okHeaders = new WeakMap<StaticFile, OutgoingHttpHeaders>();
