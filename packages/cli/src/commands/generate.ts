@@ -5,7 +5,7 @@ import {
   PushManifestError,
   RESOURCE_TYPES,
   serializeManifest,
-  writeManifestFile,
+  writeFileAtomic,
   type CrawlWarning,
   type GenerateOptions,
   type PushManifestConfig,
@@ -140,7 +140,7 @@ export async function generate(patterns: string[], rawFlags: Record<string, unkn
   // Serialise before writing anything: a manifest that cannot be written leaves no file behind.
   const text = serializeManifest(result.manifest, format);
   if (target === '-') out.data(text);
-  else await writeManifestFile(target, result.manifest, format);
+  else await writeFileAtomic(target, text);
 
   for (const [route, list] of result.manifest.pages) {
     const origins = result.manifest.preconnect?.get(route)?.length ?? 0;
