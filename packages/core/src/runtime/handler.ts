@@ -9,11 +9,11 @@ import type { Manifest } from '../manifest/model.js';
 import { PushManifestError } from '../errors.js';
 import { sendEarlyHintsOnResponse, sendEarlyHintsOnStream, type EarlyHintsMode } from './early-hints.js';
 import { describeLoadError, loadManifestFile, manifestBase, toManifest, watchManifestFile } from './manifest-source.js';
-import type { PushSource } from './push.js';
+import { respondWithPushFile, type PushResponder, type PushSource } from './push.js';
 import { PushRuntime, resolveSettings, toHeaderObject, type AddedHeaders, type DigestOptions, type Exchange, type Logger } from './push-runtime.js';
 import { RouteTable } from './route-table.js';
 import { copyStats, type PushStats } from './stats.js';
-import { createStaticRoot, type StaticRoot } from './static.js';
+import { createStaticRoot, isStaticFile, isStaticRoot, respondPushedFile, type StaticRoot } from './static.js';
 
 /** Options of {@link createPushHandler}. */
 export interface PushHandlerOptions {
@@ -75,9 +75,6 @@ function isPushSource(value: unknown): value is PushSource {
   return typeof value === 'object' && value !== null && typeof (value as PushSource).lookup === 'function';
 }
 
-function isStaticRoot(value: unknown): value is StaticRoot {
-  return isPushSource(value) && typeof (value as StaticRoot).root === 'string';
-}
 
 /**
  * Create a push handler. Loads the manifest once into a route table; throws PushManifestError
@@ -97,7 +94,7 @@ export async function createPushHandler(options: PushHandlerOptions): Promise<Pu
   const table = RouteTable.fromManifest(manifest, tableOptions);
   const source = root === undefined ? undefined : typeof root === 'string' ? createStaticRoot(root) : isPushSource(root) ? root : undefined;
   if (root !== undefined && source === undefined) throw new PushManifestError('BAD_OPTION', '`root` must be a folder path or a StaticRoot');
-  const settings = resolveSettings({ ...options, source });
+  const settings = resolveSettings({ ...options, source, respondPush: source === undefined ? undefined : pushResponderFor(source) });
   const runtime = new PushRuntime(table, settings);
 
   const reload = async (): Promise<void> => {
@@ -175,6 +172,19 @@ export async function createPushHandler(options: PushHandlerOptions): Promise<Pu
     async close() {
       stopWatching?.();
     },
+  };
+}
+
+/**
+ * Pushes from a static root go through its own sending path: the in-memory body cache, and
+ * validators taken from the descriptor sent, so a file edited after its lookup was cached is
+ * pushed with its new ETag and Last-Modified. Other sources send with respondWithFile.
+ */
+function pushResponderFor(source: PushSource): PushResponder {
+  if (!isStaticRoot(source)) return respondWithPushFile;
+  return (stream, file, onError) => {
+    if (isStaticFile(file)) respondPushedFile(source, stream, file, onError);
+    else respondWithPushFile(stream, file, onError);
   };
 }
 

@@ -9,7 +9,7 @@ import { PushManifestError } from '../errors.js';
 import { CacheDigest, DEFAULT_DIGEST_COOKIE, DEFAULT_DIGEST_MAX_ENTRIES, digestSetCookie, readCookie } from './cache-digest.js';
 import { lastLinkHeader, planClientPush } from './client-push.js';
 import { earlyHintsAllowed, type EarlyHintsMode } from './early-hints.js';
-import { canPush, DEFAULT_MAX_PUSHES, DEFAULT_PUSH_DIARY_SIZE, diaryOf, pushAll, type PushRequest, type PushSource } from './push.js';
+import { canPush, DEFAULT_MAX_PUSHES, DEFAULT_PUSH_DIARY_SIZE, diaryOf, pushAll, respondWithPushFile, type PushRequest, type PushResponder, type PushSource } from './push.js';
 import { isNavigation } from './request-kind.js';
 import { RouteTable, type Route } from './route-table.js';
 import { createStats, type PushStats } from './stats.js';
@@ -40,6 +40,8 @@ export interface RuntimeSettings {
   pushDiarySize: number;
   digest: Required<DigestOptions> | undefined;
   source: PushSource | undefined;
+  /** How pushed files are sent: through the static layer for a static root. */
+  respondPush: PushResponder;
   log: Logger;
 }
 
@@ -163,6 +165,7 @@ export class PushRuntime {
           scheme,
           acceptEncoding: headerString(ex.headers['accept-encoding']),
           source,
+          respond: settings.respondPush,
           diary: diaryOf(stream.session as NonNullable<typeof stream.session>, settings.pushDiarySize),
           digest,
           maxPushes: settings.maxPushes,
@@ -228,6 +231,7 @@ export function resolveSettings(options: {
   digest?: boolean | DigestOptions | undefined;
   log?: Logger | undefined;
   source: PushSource | undefined;
+  respondPush?: PushResponder | undefined;
 }): RuntimeSettings {
   const { source } = options;
   if (options.push === true && source === undefined) throw new PushManifestError('BAD_OPTION', 'push needs a root to read pushed files from');
@@ -258,6 +262,7 @@ export function resolveSettings(options: {
     pushDiarySize,
     digest,
     source,
+    respondPush: options.respondPush ?? respondWithPushFile,
     log: options.log ?? defaultLog,
   };
 }

@@ -23,6 +23,22 @@ export interface PushSource {
   lookup(pathname: string, acceptEncoding?: string): Promise<PushFile | null>;
 }
 
+/**
+ * Answers a pushed stream with a file its source looked up. Calls `onError` when the file cannot
+ * be sent (the caller resets the stream); may throw when the stream is already gone.
+ */
+export type PushResponder = (stream: ServerHttp2Stream, file: PushFile, onError: (error: Error) => void) => void;
+
+/**
+ * The responder for a source that is not a static root: respondWithFile with the lookup's headers
+ * (Node corrects content-length from the descriptor; the other validators are the lookup's).
+ */
+export const respondWithPushFile: PushResponder = (stream, file, onError) => {
+  const headers: Record<string, string | number> = { ':status': 200 };
+  for (const name in file.headers) headers[name] = file.headers[name] as string;
+  stream.respondWithFile(file.path, headers, { onError });
+};
+
 /** Default number of pushes per response (nginx's http2_max_concurrent_pushes default). */
 export const DEFAULT_MAX_PUSHES = 10;
 /** Default number of URLs remembered per connection (Apache's H2PushDiarySize default). */
@@ -104,6 +120,8 @@ export interface PushContext {
   /** The request's `accept-encoding`, copied into each PUSH_PROMISE and used to pick a variant. */
   acceptEncoding: string | undefined;
   source: PushSource;
+  /** Sends a pushed file (the static layer's, for a static root). */
+  respond: PushResponder;
   diary: PushDiary;
   /** The client's digest; pushes are added to it. */
   digest: CacheDigest | undefined;
@@ -222,17 +240,13 @@ function answerPush(ctx: PushContext, pushStream: ServerHttp2Stream, url: string
     if (code === constants.NGHTTP2_CANCEL || code === constants.NGHTTP2_REFUSED_STREAM) stats.cancelled++;
     else if (code !== undefined && code !== constants.NGHTTP2_NO_ERROR) stats.failed++;
   });
-  const headers: Record<string, string | number> = { ':status': 200 };
-  for (const name in file.headers) headers[name] = file.headers[name] as string;
-  try {
-    pushStream.respondWithFile(file.path, headers, {
-      onError(error) {
-        log('debug', `pushed file ${url}: ${error.message}`);
-        if (!pushStream.destroyed) pushStream.close(constants.NGHTTP2_INTERNAL_ERROR);
-      },
-    });
-  } catch (error) {
-    log('debug', `pushed file ${url}: ${(error as Error).message}`);
+  const fail = (error: Error) => {
+    log('debug', `pushed file ${url}: ${error.message}`);
     if (!pushStream.destroyed) pushStream.close(constants.NGHTTP2_INTERNAL_ERROR);
+  };
+  try {
+    ctx.respond(pushStream, file, fail);
+  } catch (error) {
+    fail(error as Error);
   }
 }

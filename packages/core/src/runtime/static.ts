@@ -478,13 +478,66 @@ export async function respondWithStaticFile(
     return;
   }
   const conditional = requestHeaders['if-none-match'] !== undefined || requestHeaders['if-modified-since'] !== undefined;
+  sendFile(staticRoot, stream, file, method, requestHeaders, extraHeaders, conditional, (error) => {
+    // The file vanished between lookup and open: answer 404 if we still can.
+    if (!stream.destroyed && !stream.headersSent) {
+      respondPlain(stream, error.code === 'ENOENT' ? 404 : 500, error.code === 'ENOENT' ? 'Not Found\n' : 'Internal Server Error\n');
+    } else {
+      stream.destroy();
+    }
+  });
+}
+
+const NO_HEADERS: IncomingHttpHeaders = Object.freeze({});
+const NO_EXTRA: OutgoingHttpHeaders = Object.freeze({});
+
+/**
+ * Answer a pushed stream with `file`, a result of `staticRoot.lookup`: from memory when the body
+ * cache holds that very file, else with respondWithFile, and with validators (ETag,
+ * Last-Modified, length) that describe the bytes sent even if the file changed since the lookup.
+ * Synchronous, so a push costs no promise. `onError` is called when the file cannot be sent (it
+ * vanished, say); the caller resets the pushed stream: a pushed 404 would be stored by the client
+ * as the answer for that URL. May throw if the stream is already gone (the caller catches).
+ */
+export function respondPushedFile(staticRoot: StaticRoot, stream: ServerHttp2Stream, file: StaticFile, onError: (error: NodeJS.ErrnoException) => void): void {
+  sendFile(staticRoot, stream, file, 'GET', NO_HEADERS, NO_EXTRA, false, onError);
+}
+
+/** Whether `value` (a lookup result) carries what {@link respondPushedFile} needs. */
+export function isStaticFile(value: { path: string; etag: string; headers: Record<string, string> }): value is StaticFile {
+  const file = value as Partial<StaticFile>;
+  return typeof file.size === 'number' && typeof file.mtimeMs === 'number';
+}
+
+/** Whether `value` is a {@link StaticRoot} (one made by createStaticRoot, or a hand-made one). */
+export function isStaticRoot(value: unknown): value is StaticRoot {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as StaticRoot).lookup === 'function' &&
+    typeof (value as StaticRoot).invalidate === 'function' &&
+    typeof (value as StaticRoot).root === 'string'
+  );
+}
+
+/** The whole file (GET, no Range), from memory or from disk; `onError` when it cannot be opened. */
+function sendFile(
+  staticRoot: StaticRoot,
+  stream: ServerHttp2Stream,
+  file: StaticFile,
+  method: string,
+  requestHeaders: IncomingHttpHeaders,
+  extraHeaders: OutgoingHttpHeaders,
+  conditional: boolean,
+  onError: (error: NodeJS.ErrnoException) => void,
+): void {
   const bodies = bodyCaches.get(staticRoot);
   if (bodies !== undefined && !conditional) {
     const cached = bodies.get(file.path);
     // The cached body is only used for the file the lookup described (same size and mtime, so
     // its ETag and length are right); otherwise the descriptor path below re-describes the file.
     if (cached !== undefined && cached.size === file.size && cached.mtimeMs === file.mtimeMs) {
-      stream.respond({ ...okHeadersOf(file), ...extraHeaders });
+      stream.respond(extraHeaders === NO_EXTRA ? okHeadersOf(file) : { ...okHeadersOf(file), ...extraHeaders });
       stream.end(cached.body);
       return;
     }
@@ -512,13 +565,8 @@ export async function respondWithStaticFile(
         return true;
       },
       onError(error: NodeJS.ErrnoException) {
-        // The file vanished between lookup and open: answer 404 if we still can.
         staticRoot.invalidate(file.path);
-        if (!stream.destroyed && !stream.headersSent) {
-          respondPlain(stream, error.code === 'ENOENT' ? 404 : 500, error.code === 'ENOENT' ? 'Not Found\n' : 'Internal Server Error\n');
-        } else {
-          stream.destroy();
-        }
+        onError(error);
       },
     },
   );
