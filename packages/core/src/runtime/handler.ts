@@ -9,7 +9,7 @@ import type { Manifest } from '../manifest/model.js';
 import { PushManifestError } from '../errors.js';
 import { sendEarlyHintsOnResponse, sendEarlyHintsOnStream, type EarlyHintsMode } from './early-hints.js';
 import { describeLoadError, loadManifestFile, manifestBase, toManifest, watchManifestFile } from './manifest-source.js';
-import { respondWithPushFile, type PushResponder, type PushSource } from './push.js';
+import { respondWithPushFile, type PushPeek, type PushResponder, type PushSource } from './push.js';
 import { PushRuntime, resolveSettings, toHeaderObject, type AddedHeaders, type DigestOptions, type Exchange, type Logger } from './push-runtime.js';
 import { RouteTable } from './route-table.js';
 import { copyStats, type PushStats } from './stats.js';
@@ -94,7 +94,12 @@ export async function createPushHandler(options: PushHandlerOptions): Promise<Pu
   const table = RouteTable.fromManifest(manifest, tableOptions);
   const source = root === undefined ? undefined : typeof root === 'string' ? createStaticRoot(root) : isPushSource(root) ? root : undefined;
   if (root !== undefined && source === undefined) throw new PushManifestError('BAD_OPTION', '`root` must be a folder path or a StaticRoot');
-  const settings = resolveSettings({ ...options, source, respondPush: source === undefined ? undefined : pushResponderFor(source) });
+  const settings = resolveSettings({
+    ...options,
+    source,
+    respondPush: source === undefined ? undefined : pushResponderFor(source),
+    peekPush: source === undefined ? undefined : pushPeekFor(source),
+  });
   const runtime = new PushRuntime(table, settings);
 
   const reload = async (): Promise<void> => {
@@ -185,6 +190,20 @@ function pushResponderFor(source: PushSource): PushResponder {
   return (stream, file, onError) => {
     if (isStaticFile(file)) respondPushedFile(source, stream, file, onError);
     else respondWithPushFile(stream, file, onError);
+  };
+}
+
+/**
+ * A static root's fresh cached lookups, so that pushing known files costs no promise and no disk
+ * access; undefined for other sources (their lookup is always asked).
+ */
+function pushPeekFor(source: PushSource): PushPeek | undefined {
+  if (!isStaticRoot(source) || source.peek === undefined) return undefined;
+  const peek = source.peek.bind(source);
+  return (pathname, acceptEncoding) => {
+    const known = peek(pathname, acceptEncoding);
+    // A folder redirect is nothing to push, like `lookup` says with null.
+    return known === undefined ? undefined : known.kind === 'file' ? known.file : null;
   };
 }
 

@@ -39,6 +39,9 @@ export const respondWithPushFile: PushResponder = (stream, file, onError) => {
   stream.respondWithFile(file.path, headers, { onError });
 };
 
+/** A lookup answered from memory: the file, null (nothing servable), undefined (not known: ask the source). */
+export type PushPeek = (pathname: string, acceptEncoding: string | undefined) => PushFile | null | undefined;
+
 /** Default number of pushes per response (nginx's http2_max_concurrent_pushes default). */
 export const DEFAULT_MAX_PUSHES = 10;
 /** Default number of URLs remembered per connection (Apache's H2PushDiarySize default). */
@@ -120,6 +123,11 @@ export interface PushContext {
   /** The request's `accept-encoding`, copied into each PUSH_PROMISE and used to pick a variant. */
   acceptEncoding: string | undefined;
   source: PushSource;
+  /**
+   * The file for a path when it is known without the disk (a fresh cached lookup): the file, null
+   * for nothing servable, undefined when unknown (then `source.lookup` is asked).
+   */
+  peek: PushPeek | undefined;
   /** Sends a pushed file (the static layer's, for a static root). */
   respond: PushResponder;
   diary: PushDiary;
@@ -130,32 +138,60 @@ export interface PushContext {
   log: (level: 'info' | 'warn' | 'debug', message: string) => void;
 }
 
+/** A lookup the source refused (a malformed path, or one leaving the root). */
+const REFUSED = 0;
+type Found = PushFile | null | typeof REFUSED;
+
 /**
- * Look the files up, then promise them in order. Resolves with the URLs promised (the
- * PUSH_PROMISE frames are queued by then, so a response started afterwards follows them).
- * Never rejects: every failure is counted and logged at debug level.
+ * Look the files up, then promise them in order. Returns the URLs promised (the PUSH_PROMISE
+ * frames are queued by then, so a response started afterwards follows them): synchronously when
+ * every file was known from memory (`ctx.peek`, the common case under load), else as a promise
+ * once the rest were looked up. Never throws or rejects: every failure is counted and logged at
+ * debug level.
  */
-export async function pushAll(ctx: PushContext, requests: readonly PushRequest[]): Promise<string[]> {
-  const { stats, diary } = ctx;
-  const wanted = requests.filter((request) => {
-    if (diary.has(request.url)) {
-      stats.skipped.diary++;
-      return false;
-    }
-    return true;
-  });
+export function pushAll(ctx: PushContext, requests: readonly PushRequest[]): string[] | Promise<string[]> {
+  const { stats, diary, peek } = ctx;
+  let wanted: PushRequest[] | readonly PushRequest[] = requests;
+  for (let index = 0; index < requests.length; index++) {
+    if (!diary.has((requests[index] as PushRequest).url)) continue;
+    // Rare (a second page on the connection): only then build a filtered list.
+    wanted = requests.filter((request) => {
+      if (diary.has(request.url)) {
+        stats.skipped.diary++;
+        return false;
+      }
+      return true;
+    });
+    break;
+  }
   if (wanted.length === 0) return [];
 
-  const files = await Promise.all(
-    wanted.map(async (request) => {
-      try {
-        return await ctx.source.lookup(request.url, ctx.acceptEncoding);
-      } catch {
-        return undefined; // a path the root refuses
-      }
-    }),
-  );
+  const files: Found[] = new Array<Found>(wanted.length);
+  let unknown: number[] | undefined;
+  for (let index = 0; index < wanted.length; index++) {
+    const known = peek?.((wanted[index] as PushRequest).url, ctx.acceptEncoding);
+    if (known === undefined) (unknown ??= []).push(index);
+    else files[index] = known;
+  }
+  if (unknown === undefined) return promiseAll(ctx, wanted, files);
+  const list = wanted;
+  return Promise.all(
+    unknown.map((index) =>
+      ctx.source.lookup((list[index] as PushRequest).url, ctx.acceptEncoding).then(
+        (file) => {
+          files[index] = file;
+        },
+        () => {
+          files[index] = REFUSED;
+        },
+      ),
+    ),
+  ).then(() => promiseAll(ctx, list, files));
+}
 
+/** Promise the files found, in order, within the limits. */
+function promiseAll(ctx: PushContext, wanted: readonly PushRequest[], files: readonly Found[]): string[] {
+  const { stats, diary } = ctx;
   const pushed: string[] = [];
   // Pushed streams count against the client's SETTINGS_MAX_CONCURRENT_STREAMS. Node's nghttp2
   // fails a push at the limit itself (with N, only N - 1 pushes go out: measured), so stop short.
@@ -164,7 +200,7 @@ export async function pushAll(ctx: PushContext, requests: readonly PushRequest[]
   for (let index = 0; index < wanted.length; index++) {
     const request = wanted[index] as PushRequest;
     const file = files[index];
-    if (file === undefined) {
+    if (file === REFUSED || file === undefined) {
       stats.skipped.outOfRoot++;
       continue;
     }

@@ -256,14 +256,36 @@ export function createStaticRoot(root: string, options: StaticRootOptions = {}):
     return hit && Date.now() - hit.at < cacheMs ? hit.value : undefined;
   };
 
-  const resolve = async (pathname: string, acceptEncoding?: string): Promise<StaticResolution> => {
+  /**
+   * Lookups under way, by cache key: when a cached entry expires under load, every request for that
+   * file would otherwise walk the disk again at once (stat, realpath, variants), one walk each.
+   */
+  const inFlight = new Map<string, Promise<StaticResolution>>();
+  /** Bumped by invalidate(): a lookup that started before it does not store its result. */
+  let generation = 0;
+
+  const resolve = (pathname: string, acceptEncoding?: string): Promise<StaticResolution> => {
     const cached = peek(pathname, acceptEncoding);
-    if (cached) return cached;
+    if (cached) return Promise.resolve(cached);
+    if (cacheMs <= 0) return resolveFresh(pathname, acceptEncoding, '');
+    const key = keyOf(pathname, acceptEncoding);
+    let pending = inFlight.get(key);
+    if (pending === undefined) {
+      pending = resolveFresh(pathname, acceptEncoding, key);
+      inFlight.set(key, pending);
+      // Settled either way (a BAD_PATH rejects), the next lookup asks the cache or the disk again.
+      const forget = () => inFlight.delete(key);
+      pending.then(forget, forget);
+    }
+    return pending;
+  };
+
+  const resolveFresh = async (pathname: string, acceptEncoding: string | undefined, key: string): Promise<StaticResolution> => {
+    const started = generation;
     const { segments, trailingSlash, hidden } = parseRequestPath(pathname);
     // Dotfiles answer as if absent (404), like send's default `ignore`: no hint that `.env` exists.
     const value = hidden ? NONE : await resolveUncached(segments, trailingSlash, acceptedEncodings(acceptEncoding));
-    if (cacheMs > 0) {
-      const key = keyOf(pathname, acceptEncoding);
+    if (cacheMs > 0 && started === generation) {
       cache.delete(key);
       if (cache.size >= cacheSize) {
         // Map keeps insertion order: drop the oldest entry.
@@ -285,6 +307,9 @@ export function createStaticRoot(root: string, options: StaticRootOptions = {}):
       return result.kind === 'file' ? result.file : null;
     },
     invalidate(path) {
+      // A lookup under way may have read the disk before the change: its result must not be reused.
+      inFlight.clear();
+      generation++;
       if (path === undefined) {
         cache.clear();
         bodies?.clear();
