@@ -183,7 +183,7 @@ export async function createPushHandler(options: PushHandlerOptions): Promise<Pu
 /**
  * Pushes from a static root go through its own sending path: the in-memory body cache, and
  * validators taken from the descriptor sent, so a file edited after its lookup was cached is
- * pushed with its new ETag and Last-Modified. Other sources send with respondWithFile.
+ * pushed with its new ETag and Last-Modified. Other sources send with respondWithPushFile.
  */
 function pushResponderFor(source: PushSource): PushResponder {
   if (!isStaticRoot(source)) return respondWithPushFile;

@@ -4,7 +4,10 @@
  * H2PushDiarySize), at most `maxPushes` per response, and with an error handler on every pushed
  * stream, because an unhandled REFUSED_STREAM error would kill the process.
  */
+import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { constants, type Http2Session, type ServerHttp2Stream } from 'node:http2';
+import { pipeline } from 'node:stream';
 import type { CacheDigest } from './cache-digest.js';
 import type { PushStats } from './stats.js';
 
@@ -30,13 +33,31 @@ export interface PushSource {
 export type PushResponder = (stream: ServerHttp2Stream, file: PushFile, onError: (error: Error) => void) => void;
 
 /**
- * The responder for a source that is not a static root: respondWithFile with the lookup's headers
- * (Node corrects content-length from the descriptor; the other validators are the lookup's).
+ * The responder for a source that is not a static root: the lookup's headers, the length from the
+ * descriptor sent, the bytes through a JS read stream. Not respondWithFile: on Node 20.20 a stream
+ * answered that way and reset by the client mid-read crashes the process (see static.ts).
  */
 export const respondWithPushFile: PushResponder = (stream, file, onError) => {
-  const headers: Record<string, string | number> = { ':status': 200 };
-  for (const name in file.headers) headers[name] = file.headers[name] as string;
-  stream.respondWithFile(file.path, headers, { onError });
+  const send = async () => {
+    const handle = await open(file.path, 'r');
+    let owned = false; // once the read stream has the handle, it closes it
+    try {
+      const stats = await handle.stat();
+      if (stream.destroyed) return;
+      const headers: Record<string, string | number> = { ...file.headers, ':status': 200, 'content-length': stats.size };
+      if (stats.size === 0) {
+        stream.respond(headers, { endStream: true });
+        return;
+      }
+      stream.respond(headers);
+      const body = createReadStream('', { fd: handle, start: 0, end: stats.size - 1 });
+      owned = true;
+      pipeline(body, stream, () => undefined);
+    } finally {
+      if (!owned) await handle.close().catch(() => undefined);
+    }
+  };
+  send().catch(onError);
 };
 
 /** A lookup answered from memory: the file, null (nothing servable), undefined (not known: ask the source). */
