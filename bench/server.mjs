@@ -1,7 +1,7 @@
 // pnpm bench:server — `push-manifest serve` against the ceiling for any Node HTTP/2 server (a
 // minimal server that only calls respondWithFile), in the same run, on loopback, with bounded
 // load. Both servers run as child processes on their own ports with the same certificate.
-// Usage: node bench/server.mjs [--requests 20000] [--views 1000] [--rounds 5]
+// Usage: node bench/server.mjs [--requests 20000] [--views 1000] [--rounds 5] [--only h2load|views]
 import { execFile, spawn } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -14,11 +14,14 @@ import { parseArgs } from 'node:util';
 const run = promisify(execFile);
 const repo = fileURLToPath(new URL('..', import.meta.url));
 const { values } = parseArgs({
-  options: { requests: { type: 'string', default: '20000' }, views: { type: 'string', default: '1000' }, rounds: { type: 'string', default: '5' } },
+  options: { requests: { type: 'string', default: '20000' }, views: { type: 'string', default: '1000' }, rounds: { type: 'string', default: '5' }, only: { type: 'string' } },
 });
 const REQUESTS = Number(values.requests);
 const VIEWS = Number(values.views);
 const ROUNDS = Number(values.rounds);
+// --only views: just the page views with pushes (quicker when working on the push path).
+const ONLY = values.only;
+if (ONLY !== undefined && ONLY !== 'h2load' && ONLY !== 'views') throw new Error(`--only h2load|views, got ${ONLY}`);
 const PUSHES = ['/css/app.css', '/fonts/open-sans-300.woff2', '/js/main.js'];
 
 const { generate } = createRequire(join(repo, 'packages/cli/package.json'))('selfsigned');
@@ -105,7 +108,7 @@ const results = {};
 try {
   // Warm both (JIT, file caches), then alternate rounds so drift on a shared machine hits both alike.
   for (const server of [ceiling, ours, sameHeaders]) await h2load(`${server.url}/`).catch(() => undefined);
-  for (const c of cases) {
+  for (const c of ONLY === 'views' ? [] : cases) {
     const samples = { ceiling: [], ours: [], sameHeaders: [] };
     const cpu = { ceiling: [], ours: [], sameHeaders: [] };
     for (let round = 0; round < ROUNDS; round++) {
@@ -128,22 +131,32 @@ try {
     };
   }
   const samples = { ceiling: [], ours: [] };
+  const cpu = { ceiling: [], ours: [] };
   let pushesPerView = {};
-  for (let round = 0; round < ROUNDS; round++) {
+  for (let round = 0; ONLY !== 'h2load' && round < ROUNDS; round++) {
+    let before = cpuMs(ceiling.child);
     const c = await pushViews(ceiling.url);
+    cpu.ceiling.push(((cpuMs(ceiling.child) - before) / VIEWS) * 1000);
+    before = cpuMs(ours.child);
     const o = await pushViews(ours.url);
+    cpu.ours.push(((cpuMs(ours.child) - before) / VIEWS) * 1000);
     samples.ceiling.push(c.viewsPerSecond);
     samples.ours.push(o.viewsPerSecond);
     pushesPerView = { ceiling: c.pushesPerView, ours: o.pushesPerView };
   }
-  if (!(pushesPerView.ours >= PUSHES.length)) throw new Error(`serve pushed ${pushesPerView.ours} per view, expected ${PUSHES.length}`);
-  results['page views with pushes (new connection per view, HTML + 3 pushes)'] = {
-    unit: 'views/s',
-    ceiling: median(samples.ceiling),
-    ours: median(samples.ours),
-    samples,
-    pushesPerView,
-  };
+  if (ONLY !== 'h2load') {
+    if (!(pushesPerView.ours >= PUSHES.length)) throw new Error(`serve pushed ${pushesPerView.ours} per view, expected ${PUSHES.length}`);
+    results['page views with pushes (new connection per view, HTML + 3 pushes)'] = {
+      unit: 'views/s',
+      ceiling: median(samples.ceiling),
+      ours: median(samples.ours),
+      samples,
+      pushesPerView,
+      // Server CPU per 1,000 views (TLS handshake, page, pushes): steadier than views/s.
+      cpuMsPer1000: { ceiling: median(cpu.ceiling), ours: median(cpu.ours) },
+      cpuSamples: cpu,
+    };
+  }
 } finally {
   await Promise.all([stop(ceiling), stop(ours), stop(sameHeaders)]);
   rmSync(work, { recursive: true, force: true });
@@ -152,16 +165,17 @@ try {
 console.log(`push-manifest serve vs minimal respondWithFile server (${cpus().length} cores, median of ${ROUNDS})`);
 for (const [name, r] of Object.entries(results)) {
   r.ratio = Number((r.ours / r.ceiling).toFixed(3));
-  const cpu = r.cpuMsPer1000
-    ? `\n${''.padEnd(70)} same-headers ceiling ${r.ceilingSameHeaders.toFixed(0)} req/s; server CPU per 1000 req: ours ${r.cpuMsPer1000.ours.toFixed(0)} ms, ceiling ${r.cpuMsPer1000.ceiling.toFixed(0)} ms, same-headers ${r.cpuMsPer1000.ceilingSameHeaders.toFixed(0)} ms`
-    : '';
+  const cpu =
+    r.ceilingSameHeaders !== undefined
+      ? `\n${''.padEnd(70)} same-headers ceiling ${r.ceilingSameHeaders.toFixed(0)} req/s; server CPU per 1000 req: ours ${r.cpuMsPer1000.ours.toFixed(0)} ms, ceiling ${r.cpuMsPer1000.ceiling.toFixed(0)} ms, same-headers ${r.cpuMsPer1000.ceilingSameHeaders.toFixed(0)} ms`
+      : `\n${''.padEnd(70)} server CPU per 1000 views: ours ${r.cpuMsPer1000.ours.toFixed(0)} ms, ceiling ${r.cpuMsPer1000.ceiling.toFixed(0)} ms`;
   console.log(`${name.padEnd(70)} ours ${r.ours.toFixed(0).padStart(6)} ${r.unit}  ceiling ${r.ceiling.toFixed(0).padStart(6)}  ratio ${r.ratio.toFixed(2)}x${cpu}`);
 }
 const out = {
   date: new Date().toISOString(),
   node: process.version,
   cpus: cpus().length,
-  command: `node bench/server.mjs --requests ${REQUESTS} --views ${VIEWS} --rounds ${ROUNDS}`,
+  command: `node bench/server.mjs --requests ${REQUESTS} --views ${VIEWS} --rounds ${ROUNDS}${ONLY ? ` --only ${ONLY}` : ''}`,
   h2load: `h2load -n ${REQUESTS} -c 10 -m 10 -t 1 -H 'accept-encoding: br, gzip' <url>`,
   target: 0.9,
   results,

@@ -3,13 +3,15 @@
  * compatibility handler must not answer streams a second time), HTTP/1.1 fallback on the TLS
  * port, 400/404 through the composed server, and graceful close.
  */
+import { utimesSync, writeFileSync } from 'node:fs';
 import https from 'node:https';
 import http2 from 'node:http2';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createPushServer, type PushServer, type RequestLogEntry } from '@push-manifest/core/runtime';
+import { createPushServer, createStaticRoot, type PushServer, type RequestLogEntry } from '@push-manifest/core/runtime';
 import { makeDevCertificate } from '../../packages/cli/src/dev-certificate.js';
+import { connect, FILES, makeSite, navigate, siteManifest } from '../helpers/push-site.js';
 import { h2session, rawHttp2 } from '../helpers/raw-clients.js';
 
 const fixture = fileURLToPath(new URL('../../fixtures/serve', import.meta.url));
@@ -159,5 +161,61 @@ describe('createPushServer', () => {
     expect(Date.now() - started).toBeLessThan(2000);
     await stuck;
     expect(session.destroyed || session.closed).toBe(true);
+  });
+});
+
+describe('createPushServer: pushed files go through the static layer', () => {
+  it('pushes a file edited after its lookup was cached with its new body, ETag, Last-Modified and length', async () => {
+    const site = makeSite();
+    const css = join(site, 'css/app.css');
+    // A lookup cached for a minute: the edits below happen while the cached lookup still describes the old file.
+    server = await createPushServer({ root: site, manifest: siteManifest(), h2c: true, digest: false, static: { cacheMs: 60_000 }, log: () => undefined });
+    const pushedCss = async () => {
+      const session = await connect(server!.port);
+      try {
+        const nav = await navigate(session, '/', { accept: 'text/html', 'sec-fetch-dest': 'document', 'accept-encoding': 'identity' });
+        expect(nav.status).toBe(200);
+        const pushed = nav.pushes.find((p) => p.path === '/css/app.css');
+        expect(pushed, `pushes: ${nav.pushes.map((p) => p.path).join(' ')}`).toBeDefined();
+        return pushed!;
+      } finally {
+        session.destroy();
+      }
+    };
+    // What a root without any cache says about the file as it is on disk now.
+    const fresh = async () => (await createStaticRoot(site, { cacheMs: 0, memoryCache: false }).lookup('/css/app.css'))!;
+
+    const first = await pushedCss();
+    expect(first.body).toBe(FILES['css/app.css']);
+    expect(first.headers.etag).toBe((await fresh()).etag);
+    // Second view: by now the body cache may hold the file (it loads in the background); same answer.
+    const second = await pushedCss();
+    expect(second.body).toBe(FILES['css/app.css']);
+    expect(second.headers.etag).toBe(first.headers.etag);
+
+    // Same length, new bytes and a new mtime: only the validators tell the versions apart.
+    const sameLength = FILES['css/app.css']!.replace('font-family:f}', 'font-family:g}');
+    expect(sameLength).not.toBe(FILES['css/app.css']);
+    writeFileSync(css, sameLength);
+    const t1 = new Date('2030-01-02T03:04:05Z');
+    utimesSync(css, t1, t1);
+    const edited = await pushedCss();
+    expect(edited.body).toBe(sameLength);
+    expect(edited.headers.etag).not.toBe(first.headers.etag);
+    expect(edited.headers.etag).toBe((await fresh()).etag);
+    expect(edited.headers['last-modified']).toBe(t1.toUTCString());
+    expect(edited.headers['content-length']).toBe(String(Buffer.byteLength(sameLength)));
+
+    // Longer: the length changes too.
+    const longer = `${sameLength}/* v3 */\n`;
+    writeFileSync(css, longer);
+    const t2 = new Date('2030-02-03T04:05:06Z');
+    utimesSync(css, t2, t2);
+    const grown = await pushedCss();
+    expect(grown.body).toBe(longer);
+    expect(grown.headers.etag).toBe((await fresh()).etag);
+    expect(grown.headers['last-modified']).toBe(t2.toUTCString());
+    expect(grown.headers['content-length']).toBe(String(Buffer.byteLength(longer)));
+    expect(server.handler.stats()).toMatchObject({ cancelled: 0, failed: 0 });
   });
 });

@@ -9,11 +9,11 @@ import type { Manifest } from '../manifest/model.js';
 import { PushManifestError } from '../errors.js';
 import { sendEarlyHintsOnResponse, sendEarlyHintsOnStream, type EarlyHintsMode } from './early-hints.js';
 import { describeLoadError, loadManifestFile, manifestBase, toManifest, watchManifestFile } from './manifest-source.js';
-import type { PushSource } from './push.js';
+import { respondWithPushFile, type PushPeek, type PushResponder, type PushSource } from './push.js';
 import { PushRuntime, resolveSettings, toHeaderObject, type AddedHeaders, type DigestOptions, type Exchange, type Logger } from './push-runtime.js';
 import { RouteTable } from './route-table.js';
 import { copyStats, type PushStats } from './stats.js';
-import { createStaticRoot, type StaticRoot } from './static.js';
+import { createStaticRoot, isStaticFile, isStaticRoot, respondPushedFile, type StaticRoot } from './static.js';
 
 /** Options of {@link createPushHandler}. */
 export interface PushHandlerOptions {
@@ -75,9 +75,6 @@ function isPushSource(value: unknown): value is PushSource {
   return typeof value === 'object' && value !== null && typeof (value as PushSource).lookup === 'function';
 }
 
-function isStaticRoot(value: unknown): value is StaticRoot {
-  return isPushSource(value) && typeof (value as StaticRoot).root === 'string';
-}
 
 /**
  * Create a push handler. Loads the manifest once into a route table; throws PushManifestError
@@ -97,7 +94,12 @@ export async function createPushHandler(options: PushHandlerOptions): Promise<Pu
   const table = RouteTable.fromManifest(manifest, tableOptions);
   const source = root === undefined ? undefined : typeof root === 'string' ? createStaticRoot(root) : isPushSource(root) ? root : undefined;
   if (root !== undefined && source === undefined) throw new PushManifestError('BAD_OPTION', '`root` must be a folder path or a StaticRoot');
-  const settings = resolveSettings({ ...options, source });
+  const settings = resolveSettings({
+    ...options,
+    source,
+    respondPush: source === undefined ? undefined : pushResponderFor(source),
+    peekPush: source === undefined ? undefined : pushPeekFor(source),
+  });
   const runtime = new PushRuntime(table, settings);
 
   const reload = async (): Promise<void> => {
@@ -175,6 +177,33 @@ export async function createPushHandler(options: PushHandlerOptions): Promise<Pu
     async close() {
       stopWatching?.();
     },
+  };
+}
+
+/**
+ * Pushes from a static root go through its own sending path: the in-memory body cache, and
+ * validators taken from the descriptor sent, so a file edited after its lookup was cached is
+ * pushed with its new ETag and Last-Modified. Other sources send with respondWithPushFile.
+ */
+function pushResponderFor(source: PushSource): PushResponder {
+  if (!isStaticRoot(source)) return respondWithPushFile;
+  return (stream, file, onError) => {
+    if (isStaticFile(file)) respondPushedFile(source, stream, file, onError);
+    else respondWithPushFile(stream, file, onError);
+  };
+}
+
+/**
+ * A static root's fresh cached lookups, so that pushing known files costs no promise and no disk
+ * access; undefined for other sources (their lookup is always asked).
+ */
+function pushPeekFor(source: PushSource): PushPeek | undefined {
+  if (!isStaticRoot(source) || source.peek === undefined) return undefined;
+  const peek = source.peek.bind(source);
+  return (pathname, acceptEncoding) => {
+    const known = peek(pathname, acceptEncoding);
+    // A folder redirect is nothing to push, like `lookup` says with null.
+    return known === undefined ? undefined : known.kind === 'file' ? known.file : null;
   };
 }
 

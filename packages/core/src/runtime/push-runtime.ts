@@ -9,7 +9,7 @@ import { PushManifestError } from '../errors.js';
 import { CacheDigest, DEFAULT_DIGEST_COOKIE, DEFAULT_DIGEST_MAX_ENTRIES, digestSetCookie, readCookie } from './cache-digest.js';
 import { lastLinkHeader, planClientPush } from './client-push.js';
 import { earlyHintsAllowed, type EarlyHintsMode } from './early-hints.js';
-import { canPush, DEFAULT_MAX_PUSHES, DEFAULT_PUSH_DIARY_SIZE, diaryOf, pushAll, type PushRequest, type PushSource } from './push.js';
+import { canPush, DEFAULT_MAX_PUSHES, DEFAULT_PUSH_DIARY_SIZE, diaryOf, pushAll, respondWithPushFile, type PushPeek, type PushRequest, type PushResponder, type PushSource } from './push.js';
 import { isNavigation } from './request-kind.js';
 import { RouteTable, type Route } from './route-table.js';
 import { createStats, type PushStats } from './stats.js';
@@ -40,6 +40,10 @@ export interface RuntimeSettings {
   pushDiarySize: number;
   digest: Required<DigestOptions> | undefined;
   source: PushSource | undefined;
+  /** Pushed files known without the disk (the static root's fresh cached lookups). */
+  peekPush: PushPeek | undefined;
+  /** How pushed files are sent: through the static layer for a static root. */
+  respondPush: PushResponder;
   log: Logger;
 }
 
@@ -73,6 +77,8 @@ export class PushRuntime {
   readonly stats: PushStats = createStats();
   /** Precomputed answers for requests that push nothing, one per route. */
   #linkOnly = new WeakMap<Route, AddedHeaders>();
+  /** The manifest pushes of each route as push requests, built on first use. */
+  #pushRequests = new WeakMap<Route, readonly PushRequest[]>();
 
   constructor(table: RouteTable, settings: RuntimeSettings) {
     this.#table = table;
@@ -88,6 +94,7 @@ export class PushRuntime {
   setTable(table: RouteTable): void {
     this.#table = table;
     this.#linkOnly = new WeakMap();
+    this.#pushRequests = new WeakMap();
   }
 
   /**
@@ -137,32 +144,65 @@ export class PushRuntime {
     return added;
   }
 
-  async #push(ex: Exchange, stream: ServerHttp2Stream, source: PushSource, pushRoute: Route | undefined, linkRoute: Route | undefined, clientLink: string | undefined): Promise<AddedHeaders> {
+  /** The route's manifest pushes as push requests, built once per route. */
+  #pushRequestsFor(route: Route): readonly PushRequest[] {
+    let requests = this.#pushRequests.get(route);
+    if (requests === undefined) {
+      requests = route.pushes.map((candidate) => ({ url: candidate.url, useDigest: true }));
+      this.#pushRequests.set(route, requests);
+    }
+    return requests;
+  }
+
+  /**
+   * Promise the pushes and work out the headers. Synchronous when every file is known from the
+   * static root's cache (the common case); a promise only when one had to be looked up on disk.
+   */
+  #push(ex: Exchange, stream: ServerHttp2Stream, source: PushSource, pushRoute: Route | undefined, linkRoute: Route | undefined, clientLink: string | undefined): AddedHeaders | Promise<AddedHeaders> {
     const { settings, stats } = this;
     const authority = headerString(ex.headers[':authority']) ?? headerString(ex.headers.host) ?? '';
     const scheme = headerString(ex.headers[':scheme']) ?? (ex.secure ? 'https' : 'http');
-    const requests: PushRequest[] = [];
-    if (pushRoute !== undefined) for (const candidate of pushRoute.pushes) requests.push({ url: candidate.url, useDigest: true });
+    let requests: readonly PushRequest[] = pushRoute === undefined ? [] : this.#pushRequestsFor(pushRoute);
     if (clientLink !== undefined) {
       stats.clientPushRequests++;
       const plan = planClientPush(clientLink, ex.url, { scheme, authority });
       stats.skipped.crossOrigin += plan.crossOrigin;
       stats.skipped.outOfRoot += plan.outOfRoot;
       stats.skipped.nopush += plan.nopush;
-      for (const url of plan.urls) if (!requests.some((r) => r.url === url)) requests.push({ url, useDigest: false });
+      const all = [...requests];
+      for (const url of plan.urls) if (!all.some((r) => r.url === url)) all.push({ url, useDigest: false });
+      requests = all;
     }
 
     const digestSettings = settings.digest;
     const digest = digestSettings === undefined || pushRoute === undefined ? undefined : CacheDigest.decode(readCookie(ex.headers.cookie, digestSettings.cookie), digestSettings.maxEntries);
-    let pushed: string[] = [];
+    const finish = (pushed: readonly string[]): AddedHeaders => {
+      const added: AddedHeaders = {};
+      if (linkRoute !== undefined && settings.link && linkRoute.linkHeader !== '') {
+        added.link = linkValue(linkRoute, pushed);
+        stats.linkHeaders++;
+      }
+      if (digest !== undefined && digestSettings !== undefined && pushed.length > 0) {
+        added.setCookie = digestSetCookie(digestSettings.cookie, digest.encode(), { maxAge: digestSettings.maxAge, secure: ex.secure || scheme === 'https' });
+      }
+      if (settings.debugHeaders && pushed.length > 0) added.promised = [...pushed];
+      return added;
+    };
+    const failed = (error: unknown): AddedHeaders => {
+      settings.log('warn', `push failed: ${(error as Error).message}`);
+      return finish([]);
+    };
+    let pushed: string[] | Promise<string[]>;
     try {
-      pushed = await pushAll(
+      pushed = pushAll(
         {
           stream,
           authority,
           scheme,
           acceptEncoding: headerString(ex.headers['accept-encoding']),
           source,
+          peek: settings.peekPush,
+          respond: settings.respondPush,
           diary: diaryOf(stream.session as NonNullable<typeof stream.session>, settings.pushDiarySize),
           digest,
           maxPushes: settings.maxPushes,
@@ -172,19 +212,9 @@ export class PushRuntime {
         requests,
       );
     } catch (error) {
-      settings.log('warn', `push failed: ${(error as Error).message}`);
+      return failed(error);
     }
-
-    const added: AddedHeaders = {};
-    if (linkRoute !== undefined && settings.link && linkRoute.linkHeader !== '') {
-      added.link = linkValue(linkRoute, pushed);
-      stats.linkHeaders++;
-    }
-    if (digest !== undefined && digestSettings !== undefined && pushed.length > 0) {
-      added.setCookie = digestSetCookie(digestSettings.cookie, digest.encode(), { maxAge: digestSettings.maxAge, secure: ex.secure || scheme === 'https' });
-    }
-    if (settings.debugHeaders && pushed.length > 0) added.promised = pushed;
-    return added;
+    return Array.isArray(pushed) ? finish(pushed) : pushed.then(finish, failed);
   }
 }
 
@@ -228,6 +258,8 @@ export function resolveSettings(options: {
   digest?: boolean | DigestOptions | undefined;
   log?: Logger | undefined;
   source: PushSource | undefined;
+  respondPush?: PushResponder | undefined;
+  peekPush?: PushPeek | undefined;
 }): RuntimeSettings {
   const { source } = options;
   if (options.push === true && source === undefined) throw new PushManifestError('BAD_OPTION', 'push needs a root to read pushed files from');
@@ -258,6 +290,8 @@ export function resolveSettings(options: {
     pushDiarySize,
     digest,
     source,
+    respondPush: options.respondPush ?? respondWithPushFile,
+    peekPush: options.peekPush,
     log: options.log ?? defaultLog,
   };
 }

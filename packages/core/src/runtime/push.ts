@@ -4,7 +4,10 @@
  * H2PushDiarySize), at most `maxPushes` per response, and with an error handler on every pushed
  * stream, because an unhandled REFUSED_STREAM error would kill the process.
  */
+import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { constants, type Http2Session, type ServerHttp2Stream } from 'node:http2';
+import { pipeline } from 'node:stream';
 import type { CacheDigest } from './cache-digest.js';
 import type { PushStats } from './stats.js';
 
@@ -22,6 +25,43 @@ export interface PushSource {
   /** null = nothing servable; throws for a path that is malformed or leaves the root. */
   lookup(pathname: string, acceptEncoding?: string): Promise<PushFile | null>;
 }
+
+/**
+ * Answers a pushed stream with a file its source looked up. Calls `onError` when the file cannot
+ * be sent (the caller resets the stream); may throw when the stream is already gone.
+ */
+export type PushResponder = (stream: ServerHttp2Stream, file: PushFile, onError: (error: Error) => void) => void;
+
+/**
+ * The responder for a source that is not a static root: the lookup's headers, the length from the
+ * descriptor sent, the bytes through a JS read stream. Not respondWithFile: on Node 20.20 a stream
+ * answered that way and reset by the client mid-read crashes the process (see static.ts).
+ */
+export const respondWithPushFile: PushResponder = (stream, file, onError) => {
+  const send = async () => {
+    const handle = await open(file.path, 'r');
+    let owned = false; // once the read stream has the handle, it closes it
+    try {
+      const stats = await handle.stat();
+      if (stream.destroyed) return;
+      const headers: Record<string, string | number> = { ...file.headers, ':status': 200, 'content-length': stats.size };
+      if (stats.size === 0) {
+        stream.respond(headers, { endStream: true });
+        return;
+      }
+      stream.respond(headers);
+      const body = createReadStream('', { fd: handle, start: 0, end: stats.size - 1 });
+      owned = true;
+      pipeline(body, stream, () => undefined);
+    } finally {
+      if (!owned) await handle.close().catch(() => undefined);
+    }
+  };
+  send().catch(onError);
+};
+
+/** A lookup answered from memory: the file, null (nothing servable), undefined (not known: ask the source). */
+export type PushPeek = (pathname: string, acceptEncoding: string | undefined) => PushFile | null | undefined;
 
 /** Default number of pushes per response (nginx's http2_max_concurrent_pushes default). */
 export const DEFAULT_MAX_PUSHES = 10;
@@ -104,6 +144,13 @@ export interface PushContext {
   /** The request's `accept-encoding`, copied into each PUSH_PROMISE and used to pick a variant. */
   acceptEncoding: string | undefined;
   source: PushSource;
+  /**
+   * The file for a path when it is known without the disk (a fresh cached lookup): the file, null
+   * for nothing servable, undefined when unknown (then `source.lookup` is asked).
+   */
+  peek: PushPeek | undefined;
+  /** Sends a pushed file (the static layer's, for a static root). */
+  respond: PushResponder;
   diary: PushDiary;
   /** The client's digest; pushes are added to it. */
   digest: CacheDigest | undefined;
@@ -112,32 +159,60 @@ export interface PushContext {
   log: (level: 'info' | 'warn' | 'debug', message: string) => void;
 }
 
+/** A lookup the source refused (a malformed path, or one leaving the root). */
+const REFUSED = 0;
+type Found = PushFile | null | typeof REFUSED;
+
 /**
- * Look the files up, then promise them in order. Resolves with the URLs promised (the
- * PUSH_PROMISE frames are queued by then, so a response started afterwards follows them).
- * Never rejects: every failure is counted and logged at debug level.
+ * Look the files up, then promise them in order. Returns the URLs promised (the PUSH_PROMISE
+ * frames are queued by then, so a response started afterwards follows them): synchronously when
+ * every file was known from memory (`ctx.peek`, the common case under load), else as a promise
+ * once the rest were looked up. Never throws or rejects: every failure is counted and logged at
+ * debug level.
  */
-export async function pushAll(ctx: PushContext, requests: readonly PushRequest[]): Promise<string[]> {
-  const { stats, diary } = ctx;
-  const wanted = requests.filter((request) => {
-    if (diary.has(request.url)) {
-      stats.skipped.diary++;
-      return false;
-    }
-    return true;
-  });
+export function pushAll(ctx: PushContext, requests: readonly PushRequest[]): string[] | Promise<string[]> {
+  const { stats, diary, peek } = ctx;
+  let wanted: PushRequest[] | readonly PushRequest[] = requests;
+  for (let index = 0; index < requests.length; index++) {
+    if (!diary.has((requests[index] as PushRequest).url)) continue;
+    // Rare (a second page on the connection): only then build a filtered list.
+    wanted = requests.filter((request) => {
+      if (diary.has(request.url)) {
+        stats.skipped.diary++;
+        return false;
+      }
+      return true;
+    });
+    break;
+  }
   if (wanted.length === 0) return [];
 
-  const files = await Promise.all(
-    wanted.map(async (request) => {
-      try {
-        return await ctx.source.lookup(request.url, ctx.acceptEncoding);
-      } catch {
-        return undefined; // a path the root refuses
-      }
-    }),
-  );
+  const files: Found[] = new Array<Found>(wanted.length);
+  let unknown: number[] | undefined;
+  for (let index = 0; index < wanted.length; index++) {
+    const known = peek?.((wanted[index] as PushRequest).url, ctx.acceptEncoding);
+    if (known === undefined) (unknown ??= []).push(index);
+    else files[index] = known;
+  }
+  if (unknown === undefined) return promiseAll(ctx, wanted, files);
+  const list = wanted;
+  return Promise.all(
+    unknown.map((index) =>
+      ctx.source.lookup((list[index] as PushRequest).url, ctx.acceptEncoding).then(
+        (file) => {
+          files[index] = file;
+        },
+        () => {
+          files[index] = REFUSED;
+        },
+      ),
+    ),
+  ).then(() => promiseAll(ctx, list, files));
+}
 
+/** Promise the files found, in order, within the limits. */
+function promiseAll(ctx: PushContext, wanted: readonly PushRequest[], files: readonly Found[]): string[] {
+  const { stats, diary } = ctx;
   const pushed: string[] = [];
   // Pushed streams count against the client's SETTINGS_MAX_CONCURRENT_STREAMS. Node's nghttp2
   // fails a push at the limit itself (with N, only N - 1 pushes go out: measured), so stop short.
@@ -146,7 +221,7 @@ export async function pushAll(ctx: PushContext, requests: readonly PushRequest[]
   for (let index = 0; index < wanted.length; index++) {
     const request = wanted[index] as PushRequest;
     const file = files[index];
-    if (file === undefined) {
+    if (file === REFUSED || file === undefined) {
       stats.skipped.outOfRoot++;
       continue;
     }
@@ -222,17 +297,13 @@ function answerPush(ctx: PushContext, pushStream: ServerHttp2Stream, url: string
     if (code === constants.NGHTTP2_CANCEL || code === constants.NGHTTP2_REFUSED_STREAM) stats.cancelled++;
     else if (code !== undefined && code !== constants.NGHTTP2_NO_ERROR) stats.failed++;
   });
-  const headers: Record<string, string | number> = { ':status': 200 };
-  for (const name in file.headers) headers[name] = file.headers[name] as string;
-  try {
-    pushStream.respondWithFile(file.path, headers, {
-      onError(error) {
-        log('debug', `pushed file ${url}: ${error.message}`);
-        if (!pushStream.destroyed) pushStream.close(constants.NGHTTP2_INTERNAL_ERROR);
-      },
-    });
-  } catch (error) {
-    log('debug', `pushed file ${url}: ${(error as Error).message}`);
+  const fail = (error: Error) => {
+    log('debug', `pushed file ${url}: ${error.message}`);
     if (!pushStream.destroyed) pushStream.close(constants.NGHTTP2_INTERNAL_ERROR);
+  };
+  try {
+    ctx.respond(pushStream, file, fail);
+  } catch (error) {
+    fail(error as Error);
   }
 }

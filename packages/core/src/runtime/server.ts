@@ -1,7 +1,7 @@
 /**
  * `createPushServer`: the push handler and static serving composed into one HTTP/2 server, what
- * `push-manifest serve` runs. HTTP/2 streams go through the raw `stream` API (`respondWithFile`:
- * no compatibility objects, no JS streams for bodies), HTTP/1.1 through the request listener.
+ * `push-manifest serve` runs. HTTP/2 streams go through the raw `stream` API (no compatibility
+ * objects; small bodies from memory), HTTP/1.1 through the request listener.
  */
 import http2, {
   type Http2SecureServer,

@@ -256,14 +256,36 @@ export function createStaticRoot(root: string, options: StaticRootOptions = {}):
     return hit && Date.now() - hit.at < cacheMs ? hit.value : undefined;
   };
 
-  const resolve = async (pathname: string, acceptEncoding?: string): Promise<StaticResolution> => {
+  /**
+   * Lookups under way, by cache key: when a cached entry expires under load, every request for that
+   * file would otherwise walk the disk again at once (stat, realpath, variants), one walk each.
+   */
+  const inFlight = new Map<string, Promise<StaticResolution>>();
+  /** Bumped by invalidate(): a lookup that started before it does not store its result. */
+  let generation = 0;
+
+  const resolve = (pathname: string, acceptEncoding?: string): Promise<StaticResolution> => {
     const cached = peek(pathname, acceptEncoding);
-    if (cached) return cached;
+    if (cached) return Promise.resolve(cached);
+    if (cacheMs <= 0) return resolveFresh(pathname, acceptEncoding, '');
+    const key = keyOf(pathname, acceptEncoding);
+    let pending = inFlight.get(key);
+    if (pending === undefined) {
+      pending = resolveFresh(pathname, acceptEncoding, key);
+      inFlight.set(key, pending);
+      // Settled either way (a BAD_PATH rejects), the next lookup asks the cache or the disk again.
+      const forget = () => inFlight.delete(key);
+      pending.then(forget, forget);
+    }
+    return pending;
+  };
+
+  const resolveFresh = async (pathname: string, acceptEncoding: string | undefined, key: string): Promise<StaticResolution> => {
+    const started = generation;
     const { segments, trailingSlash, hidden } = parseRequestPath(pathname);
     // Dotfiles answer as if absent (404), like send's default `ignore`: no hint that `.env` exists.
     const value = hidden ? NONE : await resolveUncached(segments, trailingSlash, acceptedEncodings(acceptEncoding));
-    if (cacheMs > 0) {
-      const key = keyOf(pathname, acceptEncoding);
+    if (cacheMs > 0 && started === generation) {
       cache.delete(key);
       if (cache.size >= cacheSize) {
         // Map keeps insertion order: drop the oldest entry.
@@ -285,6 +307,9 @@ export function createStaticRoot(root: string, options: StaticRootOptions = {}):
       return result.kind === 'file' ? result.file : null;
     },
     invalidate(path) {
+      // A lookup under way may have read the disk before the change: its result must not be reused.
+      inFlight.clear();
+      generation++;
       if (path === undefined) {
         cache.clear();
         bodies?.clear();
@@ -425,8 +450,8 @@ export async function serveStatic(
 }
 
 /**
- * Answer a raw node:http2 stream from the root with `respondWithFile` (the fastest path Node has:
- * the body goes from the file descriptor to the socket without JS streams). `extraHeaders` (a Link
+ * Answer a raw node:http2 stream from the root: from the in-memory body cache when it holds the
+ * file, else from disk (see sendFromDisk for why not respondWithFile). `extraHeaders` (a Link
  * header, say) are added to a successful response. Resolves false when there is no file.
  */
 export async function serveStaticStream(
@@ -463,7 +488,7 @@ export async function serveStaticStream(
 /**
  * Send a file already looked up in `staticRoot` on a raw HTTP/2 stream (a request's or a pushed
  * one): 200/206/304/416 as the request headers ask, the body from memory when the body cache holds
- * the same file, else with respondWithFile, validators always describing the bytes sent.
+ * the same file, else read from disk, validators always describing the bytes sent.
  */
 export async function respondWithStaticFile(
   staticRoot: StaticRoot,
@@ -473,60 +498,84 @@ export async function respondWithStaticFile(
   extraHeaders: OutgoingHttpHeaders = {},
 ): Promise<void> {
   const method = String(requestHeaders[':method'] ?? 'GET');
+  const onError = (error: NodeJS.ErrnoException) => {
+    // The file vanished between lookup and open: answer 404 if we still can.
+    if (!stream.destroyed && !stream.headersSent) {
+      respondPlain(stream, error.code === 'ENOENT' ? 404 : 500, error.code === 'ENOENT' ? 'Not Found\n' : 'Internal Server Error\n');
+    } else {
+      stream.destroy();
+    }
+  };
   if (method === 'HEAD' || requestHeaders.range !== undefined) {
-    await respondFromHandle(staticRoot, stream, file, method, requestHeaders, extraHeaders);
+    await sendFromDisk(staticRoot, stream, file, method, requestHeaders, extraHeaders, onError);
     return;
   }
   const conditional = requestHeaders['if-none-match'] !== undefined || requestHeaders['if-modified-since'] !== undefined;
+  sendFile(staticRoot, stream, file, method, requestHeaders, extraHeaders, conditional, onError);
+}
+
+const NO_HEADERS: IncomingHttpHeaders = Object.freeze({});
+const NO_EXTRA: OutgoingHttpHeaders = Object.freeze({});
+
+/**
+ * Answer a pushed stream with `file`, a result of `staticRoot.lookup`: from memory when the body
+ * cache holds that very file, else read from disk, and with validators (ETag,
+ * Last-Modified, length) that describe the bytes sent even if the file changed since the lookup.
+ * Synchronous, so a push costs no promise. `onError` is called when the file cannot be sent (it
+ * vanished, say); the caller resets the pushed stream: a pushed 404 would be stored by the client
+ * as the answer for that URL. May throw if the stream is already gone (the caller catches).
+ */
+export function respondPushedFile(staticRoot: StaticRoot, stream: ServerHttp2Stream, file: StaticFile, onError: (error: NodeJS.ErrnoException) => void): void {
+  sendFile(staticRoot, stream, file, 'GET', NO_HEADERS, NO_EXTRA, false, onError);
+}
+
+/** Whether `value` (a lookup result) carries what {@link respondPushedFile} needs. */
+export function isStaticFile(value: { path: string; etag: string; headers: Record<string, string> }): value is StaticFile {
+  const file = value as Partial<StaticFile>;
+  return typeof file.size === 'number' && typeof file.mtimeMs === 'number';
+}
+
+/** Whether `value` is a {@link StaticRoot} (one made by createStaticRoot, or a hand-made one). */
+export function isStaticRoot(value: unknown): value is StaticRoot {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as StaticRoot).lookup === 'function' &&
+    typeof (value as StaticRoot).invalidate === 'function' &&
+    typeof (value as StaticRoot).root === 'string'
+  );
+}
+
+/** The whole file (GET, no Range), from memory or from disk; `onError` when it cannot be opened. */
+function sendFile(
+  staticRoot: StaticRoot,
+  stream: ServerHttp2Stream,
+  file: StaticFile,
+  method: string,
+  requestHeaders: IncomingHttpHeaders,
+  extraHeaders: OutgoingHttpHeaders,
+  conditional: boolean,
+  onError: (error: NodeJS.ErrnoException) => void,
+): void {
   const bodies = bodyCaches.get(staticRoot);
   if (bodies !== undefined && !conditional) {
     const cached = bodies.get(file.path);
     // The cached body is only used for the file the lookup described (same size and mtime, so
     // its ETag and length are right); otherwise the descriptor path below re-describes the file.
     if (cached !== undefined && cached.size === file.size && cached.mtimeMs === file.mtimeMs) {
-      stream.respond({ ...okHeadersOf(file), ...extraHeaders });
+      stream.respond(extraHeaders === NO_EXTRA ? okHeadersOf(file) : { ...okHeadersOf(file), ...extraHeaders });
       stream.end(cached.body);
       return;
     }
     bodies.load(file.path, file.size);
   }
-  stream.respondWithFile(
-    file.path,
-    {},
-    {
-      // statCheck sees the fstat of the descriptor actually sent: validators and the 304 are
-      // decided on the file as it is now, even if it changed since the cached lookup.
-      statCheck(stats, headers) {
-        // Hot path: unchanged file, no conditional request: the precomputed headers as they are.
-        if (stats.size === file.size && stats.mtimeMs === file.mtimeMs && !conditional) {
-          Object.assign(headers, okHeadersOf(file), extraHeaders);
-          return true;
-        }
-        const current = currentFile(staticRoot, file, stats);
-        const plan = planResponse(current, method, requestHeaders, stats.size);
-        if (plan.status === 304) {
-          if (!stream.destroyed) stream.respond({ ...plan.headers, ':status': 304 }, { endStream: true });
-          return false;
-        }
-        Object.assign(headers, plan.headers, extraHeaders, { ':status': plan.status });
-        return true;
-      },
-      onError(error: NodeJS.ErrnoException) {
-        // The file vanished between lookup and open: answer 404 if we still can.
-        staticRoot.invalidate(file.path);
-        if (!stream.destroyed && !stream.headersSent) {
-          respondPlain(stream, error.code === 'ENOENT' ? 404 : 500, error.code === 'ENOENT' ? 'Not Found\n' : 'Internal Server Error\n');
-        } else {
-          stream.destroy();
-        }
-      },
-    },
-  );
+  // Not respondWithFile: see sendFromDisk.
+  sendFromDisk(staticRoot, stream, file, method, requestHeaders, extraHeaders, onError).catch(onError);
 }
 
 const okHeaders = new WeakMap<StaticFile, OutgoingHttpHeaders>();
 
-/** A 200's headers for `file`, built once per lookup result (respondWithFile gets a copy: Node writes into it). */
+/** A 200's headers for `file`, built once per lookup result (`respond` copies them). */
 function okHeadersOf(file: StaticFile): OutgoingHttpHeaders {
   let headers = okHeaders.get(file);
   if (headers === undefined) {
@@ -546,48 +595,57 @@ function currentFile(staticRoot: StaticRoot, file: StaticFile, stats: Stats): St
 }
 
 /**
- * HEAD and Range on a raw stream: the byte range must be computed from the size of the descriptor
- * we send from (Node's statCheck cannot move the offset), so open and fstat first.
+ * Answer from the file on disk: open, fstat, decide 200/206/304/416 on the descriptor's own size
+ * and mtime (a cached lookup may be up to cacheMs old), then send the bytes through a JS read
+ * stream. NOT respondWithFile/respondWithFD: on Node 20.20 a stream answered that way and reset by
+ * the client while the file is being read kills the whole process with SIGSEGV (the native file
+ * pipe writes into the destroyed stream; `test/e2e/resets.test.ts` shows it within a few hundred
+ * cancelled requests, for files of any size). A JS pipe only ends the stream. Small files are
+ * served from the body cache after their first use anyway, so this path is the cold or big one.
+ * `onError` gets a failure to open (the file vanished); other errors reject.
  */
-async function respondFromHandle(
+async function sendFromDisk(
   staticRoot: StaticRoot,
   stream: ServerHttp2Stream,
   cached: StaticFile,
   method: string,
   requestHeaders: IncomingHttpHeaders,
   extraHeaders: OutgoingHttpHeaders,
+  onError: (error: NodeJS.ErrnoException) => void,
 ): Promise<void> {
   let handle: FileHandle;
   try {
     handle = await open(cached.path, 'r');
-  } catch {
+  } catch (error) {
     staticRoot.invalidate(cached.path);
-    respondPlain(stream, 404, 'Not Found\n');
+    onError(error as NodeJS.ErrnoException);
     return;
   }
-  const close = () => void handle.close().catch(() => undefined);
+  let owned = false; // once the read stream has the handle, it closes it
   try {
     const stats = await handle.stat();
     const file = currentFile(staticRoot, cached, stats);
     const plan = planResponse(file, method, requestHeaders, stats.size);
-    if (stream.destroyed) return close();
-    const headers: OutgoingHttpHeaders = { ...plan.headers, ':status': plan.status };
-    if (plan.status === 200 || plan.status === 206) Object.assign(headers, extraHeaders);
+    if (stream.destroyed) return;
     if (plan.status !== 200 && plan.status !== 206) {
-      stream.respond(headers, { endStream: true });
-      return close();
+      stream.respond({ ...plan.headers, ':status': plan.status }, { endStream: true });
+      return;
     }
-    if (method === 'HEAD') {
-      // A HEAD response carries the GET's headers, content-length included, and no DATA frames.
-      stream.respond(headers, { endStream: true });
-      return close();
-    }
-    stream.once('close', close);
+    const headers: OutgoingHttpHeaders = { ...plan.headers, ...extraHeaders, ':status': plan.status };
     const range = plan.range ?? { start: 0, end: stats.size - 1 };
-    stream.respondWithFD(handle, headers, { offset: range.start, length: range.end - range.start + 1 });
-  } catch (error) {
-    close();
-    throw error;
+    if (method === 'HEAD' || range.end < range.start) {
+      // HEAD: the GET's headers, content-length included, and no DATA frames. Or an empty file.
+      stream.respond(headers, { endStream: true });
+      return;
+    }
+    stream.respond(headers);
+    const body = createReadStream('', { fd: handle, start: range.start, end: range.end });
+    owned = true;
+    // pipeline destroys the read stream (closing the descriptor) when the client resets the
+    // stream, and ends the HTTP/2 stream after the last byte.
+    pipeline(body, stream, () => undefined);
+  } finally {
+    if (!owned) await handle.close().catch(() => undefined);
   }
 }
 
