@@ -65,6 +65,11 @@ export async function parseFile(kind: FileKind, absPath: string): Promise<FileEx
     const code = (error as NodeJS.ErrnoException).code ?? 'EREAD';
     return { kind: 'error', code, message: (error as Error).message };
   }
+  return parseBytes(kind, bytes);
+}
+
+/** Decode and extract a file's bytes, as {@link parseFile} does after reading them. */
+export async function parseBytes(kind: FileKind, bytes: Uint8Array): Promise<FileExtract> {
   if (kind === 'js') await extractReady();
   const { text, valid } = decodeUtf8(bytes);
   const extract = extractFile(kind, text);
@@ -82,5 +87,5 @@ export async function parseFile(kind: FileKind, absPath: string): Promise<FileEx
 
 /** The in-process parser: every call reads and parses on the main thread. */
 export function createFileParser(): FileParser {
-  return { parse: parseFile };
+  return { parse: parseFile, parseBytes: (kind, _absPath, bytes) => parseBytes(kind, bytes) };
 }

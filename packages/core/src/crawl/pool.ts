@@ -151,29 +151,42 @@ export function createParserPool(options: ParserPoolOptions = {}): ParserPool {
     });
   };
 
+  /**
+   * Where the next job goes: in-process (small runs, one thread, busy workers) or to a worker.
+   * Awaits one turn of the event loop when the workers are busy, so that their replies are read.
+   */
+  const route = async (): Promise<Slot | undefined> => {
+    if (closed) throw new Error('parser pool: parse() after close()');
+    if (failure) throw failure;
+    asked++;
+    if (workers < (mainParses ? 1 : 2) || asked <= inlineJobs) return undefined;
+    if (slots.length === 0) start();
+    const slot = leastBusy();
+    if (!mainParses || slot.pending.size < WORKER_BACKLOG) return slot;
+    // Let the workers' replies in first: a crawl runs on resolved promises (microtasks), so
+    // without a turn of the event loop no reply would be read until the whole crawl is done.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    return slot.pending.size < WORKER_BACKLOG ? slot : undefined;
+  };
+
   return {
     stats,
     async parse(kind, absPath) {
-      if (closed) throw new Error('parser pool: parse() after close()');
-      if (failure) throw failure;
-      asked++;
-      if (workers < (mainParses ? 1 : 2) || asked <= inlineJobs) {
+      const slot = await route();
+      if (slot === undefined) {
         stats.inProcess++;
         return local.parse(kind, absPath);
       }
-      if (slots.length === 0) start();
-      const slot = leastBusy();
-      if (mainParses && slot.pending.size >= WORKER_BACKLOG) {
-        // Let the workers' replies in first: a crawl runs on resolved promises (microtasks), so
-        // without a turn of the event loop no reply would be read until the whole crawl is done.
-        await new Promise<void>((resolve) => setImmediate(resolve));
-        if (slot.pending.size < WORKER_BACKLOG) {
-          stats.inWorkers++;
-          return send(slot, kind, absPath);
-        }
+      stats.inWorkers++;
+      return send(slot, kind, absPath);
+    },
+    async parseBytes(kind, absPath, bytes) {
+      const slot = await route();
+      if (slot === undefined) {
         stats.inProcess++;
-        return local.parse(kind, absPath);
+        return local.parseBytes!(kind, absPath, bytes);
       }
+      // A worker reads the file again rather than be sent the bytes: that read is off this thread.
       stats.inWorkers++;
       return send(slot, kind, absPath);
     },
