@@ -69,7 +69,7 @@ withLogFlags(
     .addOption(new Option('--srcset <policy>', 'srcset/image-set candidates: the default one, or all').choices(['default', 'all']))
     .option('--follow-imports', 'follow static imports of module scripts (modulepreload the module graph)')
     .option('--nomodule', 'also list <script nomodule> scripts')
-    .option('--threads <n>', 'worker threads that parse files (default: one per core, at most 4)')
+    .option('--threads <n>', 'threads that parse files, the main one included (default: one per core, at most 4; 1: no worker threads)')
     .option('--no-cache', 'parse every file again instead of reusing results cached by content hash')
     .option('--json', 'print a JSON summary on stdout'),
 ).action(async (patterns: string[], flags: LogFlags & Record<string, unknown>, command: Command) => {

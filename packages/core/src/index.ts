@@ -9,7 +9,7 @@ export type { GenerateOptions, GenerateResult, CrawlOptions, CrawlWarning } from
 export { defineConfig } from './config.js';
 export type { PushManifestConfig } from './config.js';
 export { extractFile, extractReady } from './crawl/extract.js';
-export { createFileParser, parseFile, decodeUtf8 } from './crawl/extract.js';
+export { createFileParser, parseFile, parseBytes, decodeUtf8 } from './crawl/extract.js';
 export { isFileReadError } from './crawl/types.js';
 export type { FileExtract, FileKind, FileParser, FileReadError, Ref, RefSource, Candidate, ExtractWarning } from './crawl/types.js';
 export { CRITICALITY, orderByCriticality, weightAt } from './manifest/order.js';

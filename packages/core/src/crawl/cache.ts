@@ -14,9 +14,9 @@
  * another version, is ignored: the run parses everything and rewrites it.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import type { Stats } from 'node:fs';
-import { mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -268,7 +268,13 @@ export async function createCachingParser(inner: FileParser, options: ParseCache
     save,
     async parse(kind, absPath) {
       // Stat before reading: if the file changes in between, the next run sees another stat and rehashes.
-      const info = await stat(absPath).catch(() => undefined);
+      // Synchronous, as the read below: a rerun is mostly stats, and the promise API cost more than the call.
+      let info: Stats | undefined;
+      try {
+        info = statSync(absPath, { throwIfNoEntry: false });
+      } catch {
+        info = undefined;
+      }
       const known = loaded.files.get(absPath);
       if (info !== undefined && known !== undefined && sameFile(known, info) && known[4].startsWith(`${kind}:`)) {
         const entry = lookup(known[4]);
@@ -279,7 +285,7 @@ export async function createCachingParser(inner: FileParser, options: ParseCache
       }
       let bytes: Buffer;
       try {
-        bytes = await readFile(absPath);
+        bytes = readFileSync(absPath);
       } catch {
         // The inner parser turns the failure into the crawler's own FileReadError.
         return inner.parse(kind, absPath);
@@ -291,7 +297,8 @@ export async function createCachingParser(inner: FileParser, options: ParseCache
       }
       const entry = lookup(key);
       if (entry !== undefined) return entry;
-      const result = await inner.parse(kind, absPath);
+      // Parse the bytes just hashed, not a second read of the file (which could also differ from them).
+      const result = await (inner.parseBytes ? inner.parseBytes(kind, absPath, bytes) : inner.parse(kind, absPath));
       if (!isFileReadError(result)) {
         stats.misses++;
         used.set(key, JSON.stringify(result));

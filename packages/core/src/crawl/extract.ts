@@ -4,7 +4,7 @@
  * structured cloning. The default {@link FileParser} (`createFileParser`) reads a file, decodes
  * it and calls `extractFile` in this thread.
  */
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { extractCss } from './css.js';
 import { extractHtmlFast } from './html-tokens.js';
 import { extractJs, jsReady } from './js.js';
@@ -58,11 +58,18 @@ export function decodeUtf8(bytes: Uint8Array): { text: string; valid: boolean } 
 export async function parseFile(kind: FileKind, absPath: string): Promise<FileExtract | FileReadError> {
   let bytes: Buffer;
   try {
-    bytes = await readFile(absPath);
+    // Synchronous: the file is parsed on this thread right after, and fs/promises' readFile (open,
+    // fstat, read, close, each a round trip through the thread pool) cost more than the read itself.
+    bytes = readFileSync(absPath);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? 'EREAD';
     return { kind: 'error', code, message: (error as Error).message };
   }
+  return parseBytes(kind, bytes);
+}
+
+/** Decode and extract a file's bytes, as {@link parseFile} does after reading them. */
+export async function parseBytes(kind: FileKind, bytes: Uint8Array): Promise<FileExtract> {
   if (kind === 'js') await extractReady();
   const { text, valid } = decodeUtf8(bytes);
   const extract = extractFile(kind, text);
@@ -80,5 +87,5 @@ export async function parseFile(kind: FileKind, absPath: string): Promise<FileEx
 
 /** The in-process parser: every call reads and parses on the main thread. */
 export function createFileParser(): FileParser {
-  return { parse: parseFile };
+  return { parse: parseFile, parseBytes: (kind, _absPath, bytes) => parseBytes(kind, bytes) };
 }

@@ -3,8 +3,12 @@
  * `@import`ed CSS → fonts and images; page → module script → its static imports, when asked).
  * Parse results and file stats are memoised by absolute path, so a stylesheet shared by a
  * thousand pages is read and parsed once; `@import` cycles end at a file already on the path.
+ *
+ * A page's walk is synchronous except where it needs a shared file that is not parsed yet: on a
+ * large site nearly every stylesheet is parsed after the first pages, and one `await` (a promise
+ * and a microtask) per ref of every stylesheet of every page was a large part of a crawl.
  */
-import { lstat, realpath, stat } from 'node:fs/promises';
+import { lstatSync, realpathSync, statSync } from 'node:fs';
 import { extname, isAbsolute, relative, sep } from 'node:path';
 import { lookup } from 'mrmime';
 import type { CrossOrigin, ResourceRel, ResourceType } from '../manifest/model.js';
@@ -134,11 +138,13 @@ function corsValue(value: string | undefined): CrossOrigin {
 /** Crawls pages against one site, sharing parse results and stats between them. */
 export class ResourceGraph {
   private readonly extracts = new Map<string, Promise<FileExtract | null>>();
-  private readonly stats = new Map<string, Promise<FileStat>>();
+  /** The shared files whose parse has finished, so a walk can go on without awaiting. */
+  private readonly parsed = new Map<string, FileExtract | null>();
+  private readonly stats = new Map<string, FileStat>();
   private readonly warned = new Set<string>();
   /** Resolved refs of shared files: the same for every page that reaches the file. */
-  private readonly preparedRefs = new Map<string, Promise<Prepared[]>>();
-  private realRoot: Promise<string> | undefined;
+  private readonly preparedRefs = new Map<string, Prepared[]>();
+  private realRoot: string | undefined;
   /** Files read and bytes parsed, for the summary. */
   filesParsed = 0;
   bytesParsed = 0;
@@ -179,33 +185,41 @@ export class ResourceGraph {
   private parseShared(kind: FileKind, file: string): Promise<FileExtract | null> {
     let pending = this.extracts.get(file);
     if (!pending) {
-      pending = this.parser.parse(kind, file).then((result) => this.report(kind, file, result));
+      pending = this.parser.parse(kind, file).then((result) => {
+        const extract = this.report(kind, file, result);
+        this.parsed.set(file, extract);
+        return extract;
+      });
       this.extracts.set(file, pending);
     }
     return pending;
   }
 
-  /** The file's size if it is a regular file inside the root (symlinks followed, but not out of the root). */
-  private statFile(file: string): Promise<FileStat> {
-    let pending = this.stats.get(file);
-    if (!pending) {
-      pending = this.doStat(file);
-      this.stats.set(file, pending);
+  /**
+   * The file's size if it is a regular file inside the root (symlinks followed, but not out of the
+   * root). Synchronous on purpose: each distinct file is stat-ed once per run, from the page cache,
+   * and the promise API cost ten times the system call.
+   */
+  private statFile(file: string): FileStat {
+    let info = this.stats.get(file);
+    if (info === undefined) {
+      info = this.doStat(file);
+      this.stats.set(file, info);
     }
-    return pending;
+    return info;
   }
 
-  private async doStat(file: string): Promise<FileStat> {
+  private doStat(file: string): FileStat {
     try {
-      const link = await lstat(file);
+      const link = lstatSync(file, { throwIfNoEntry: false });
+      if (link === undefined) return { absent: 'missing' };
       if (link.isSymbolicLink()) {
         // A link may point anywhere; only a target inside the root is a file of the site.
-        this.realRoot ??= realpath(this.site.root);
-        const [target, root] = await Promise.all([realpath(file), this.realRoot]);
-        const rel = relative(root, target);
+        this.realRoot ??= realpathSync(this.site.root);
+        const rel = relative(this.realRoot, realpathSync(file));
         if (rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel)) return { absent: 'missing' };
       }
-      const info = link.isSymbolicLink() ? await stat(file) : link;
+      const info = link.isSymbolicLink() ? statSync(file) : link;
       if (info.isFile()) return { size: info.size };
       return { absent: info.isDirectory() ? 'folder' : 'missing' };
     } catch {
@@ -231,26 +245,43 @@ export class ResourceGraph {
     return { file, resources: state.resources, preconnect: [...state.preconnect] };
   }
 
-  private async walkRefs(refs: readonly Ref[], from: string, baseUrl: URL, inherited: Inherited, state: PageState, shared = false): Promise<void> {
-    // Resolve and stat in parallel, then walk in document order so seq follows discovery order
-    // and warnings come out in document order whatever order the stats finish in.
-    let pending = shared ? this.preparedRefs.get(from) : undefined;
-    if (!pending) {
-      pending = Promise.all(refs.map((ref) => this.prepare(ref, from, baseUrl)));
-      if (shared) this.preparedRefs.set(from, pending);
+  /**
+   * Walk refs in document order (so seq follows discovery order and warnings come out in document
+   * order). Returns a promise only when some shared file on the way still has to be parsed.
+   */
+  private walkRefs(refs: readonly Ref[], from: string, baseUrl: URL, inherited: Inherited, state: PageState): void | Promise<void> {
+    const prepared = refs.map((ref) => this.prepare(ref, from, baseUrl));
+    return this.walkPrepared(refs, prepared, 0, inherited, state);
+  }
+
+  /** Walk a shared file's refs; they are resolved and stat-ed once, for the first page that reaches it. */
+  private walkShared(file: string, extract: FileExtract, inherited: Inherited, state: PageState): void | Promise<void> {
+    let prepared = this.preparedRefs.get(file);
+    if (prepared === undefined) {
+      // A shared file's URLs resolve against its own URL path, the same from every page.
+      const baseUrl = fileBaseUrl(this.site, file);
+      prepared = extract.refs.map((ref) => this.prepare(ref, file, baseUrl));
+      this.preparedRefs.set(file, prepared);
     }
-    const prepared = await pending;
-    for (let i = 0; i < refs.length; i++) {
+    return this.walkPrepared(extract.refs, prepared, 0, inherited, state);
+  }
+
+  private walkPrepared(refs: readonly Ref[], prepared: readonly Prepared[], start: number, inherited: Inherited, state: PageState): void | Promise<void> {
+    for (let i = start; i < refs.length; i++) {
       const item = prepared[i];
       if (!item) continue;
       if ('warning' in item) this.warn(item.warning);
       else if ('origin' in item) state.preconnect.add(item.origin);
-      else await this.visit(refs[i]!, item.url, item.file, item.size, inherited, state);
+      else {
+        const pending = this.visit(refs[i]!, item.url, item.file, item.size, inherited, state);
+        // Go on from the next ref once the shared file is walked: the rest of the walk stays in order.
+        if (pending !== undefined) return pending.then(() => this.walkPrepared(refs, prepared, i + 1, inherited, state));
+      }
     }
   }
 
   /** Resolve a ref and check its file; null when it is not listed (with a warning where that is news). */
-  private async prepare(ref: Ref, from: string, baseUrl: URL): Promise<Prepared> {
+  private prepare(ref: Ref, from: string, baseUrl: URL): Prepared {
     if (ref.candidate && !ref.candidate.isDefault && (this.options.srcset !== 'all' || ref.source === 'font-face')) return null;
     if (ref.nomodule && !this.options.nomodule) return null;
     if (ref.source === 'js-import' && !this.options.followImports) return null;
@@ -268,7 +299,7 @@ export class ResourceGraph {
     if (ref.source === 'preconnect') return null;
     // A browser runs only JavaScript as a module: `import './x.css'` is a bundler's idiom, not a fetch to hint.
     if (ref.source === 'js-import' && extname(resolution.file) !== '' && typeFromExtension(resolution.file) !== 'script') return null;
-    const info = await this.statFile(resolution.file);
+    const info = this.statFile(resolution.file);
     if ('absent' in info) {
       const shown = relative(this.site.root, resolution.file).split(sep).join('/');
       const warning: CrawlWarning =
@@ -280,7 +311,7 @@ export class ResourceGraph {
     return { url: resolution.url, file: resolution.file, size: info.size };
   }
 
-  private async visit(ref: Ref, url: string, file: string, size: number, inherited: Inherited, state: PageState): Promise<void> {
+  private visit(ref: Ref, url: string, file: string, size: number, inherited: Inherited, state: PageState): void | Promise<void> {
     const template = inherited.template || ref.template === true;
     const module = ref.module === true || (ref.source === 'js-import' && inherited.module === true);
     const type: ResourceType = ref.as ?? typeFromExtension(file);
@@ -310,15 +341,15 @@ export class ResourceGraph {
     const isModule = this.options.followImports && module && type === 'script' && (ref.source === 'script' || ref.source === 'modulepreload' || ref.source === 'js-import');
     if ((!isSheet && !isModule) || state.walked.has(file)) return;
     state.walked.add(file);
-    const extract = await this.parseShared(isSheet ? 'css' : 'js', file);
-    if (!extract) return;
     const next: Inherited = isSheet
       ? { criticality, template }
       : { criticality, template, module: true };
     if (media !== undefined) next.media = media;
     if (!isSheet && cors !== undefined) next.crossorigin = cors;
-    // A shared file's URLs resolve against its own URL path, the same from every page.
-    await this.walkRefs(extract.refs, file, fileBaseUrl(this.site, file), next, state, true);
+    const descend = (extract: FileExtract | null): void | Promise<void> => (extract ? this.walkShared(file, extract, next, state) : undefined);
+    const done = this.parsed.get(file);
+    if (done !== undefined || this.parsed.has(file)) return descend(done ?? null);
+    return this.parseShared(isSheet ? 'css' : 'js', file).then(descend);
   }
 
   private criticalityOf(ref: Ref, type: ResourceType, media: string | undefined, module: boolean): Criticality {

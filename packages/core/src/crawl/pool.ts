@@ -2,8 +2,8 @@
  * A {@link FileParser} that spreads parsing over `worker_threads`.
  *
  * Parsing (parse5, css-tree) is pure CPU work on one file at a time, so it parallelises cleanly: each
- * worker reads the file itself (bytes never cross threads) and posts back the plain `FileExtract`,
- * which the graph then resolves on the main thread. For a tiny run, starting workers costs more than
+ * worker reads the file itself (bytes never cross threads) and posts back the plain `FileExtract`
+ * as JSON text (see worker.ts), which the graph then resolves on the main thread. For a tiny run, starting workers costs more than
  * it saves (each loads parse5 and css-tree, ~30 ms), so the first jobs run in-process and workers only
  * start once the crawl proves large; with one core there is nothing to gain and no worker starts.
  */
@@ -14,6 +14,9 @@ import { Worker } from 'node:worker_threads';
 import { createFileParser } from './extract.js';
 import type { FileExtract, FileKind, FileParser, FileReadError } from './types.js';
 import type { WorkerReply, WorkerRequest } from './worker.js';
+
+/** A worker's JSON reply back into the parse result (see worker.ts for why it is JSON). */
+const replyResult = (json: string): FileExtract | FileReadError => JSON.parse(json) as FileExtract | FileReadError;
 
 /** Default number of worker threads: one per core, at most 4 (beyond that the main thread's graph work dominates). */
 export function defaultThreads(): number {
@@ -26,7 +29,20 @@ export interface ParserPoolOptions {
   threads?: number;
   /** Jobs parsed in-process before the workers start, so a small site never pays for them. Default 32. */
   inlineJobs?: number;
+  /**
+   * The calling thread is one of `threads` and parses too: `threads - 1` workers start, and a job is
+   * parsed in-process whenever every worker already has {@link WORKER_BACKLOG} jobs. Without this the
+   * main thread sat idle most of a threaded crawl (its graph work is a fraction of the parsing)
+   * while one more thread than there are cores competed for them. Default false.
+   */
+  mainThreadParses?: boolean;
 }
+
+/**
+ * Jobs a worker may have outstanding before the main thread parses one itself: one being parsed and
+ * one queued, so a worker never waits for the main thread to come back from a parse of its own.
+ */
+export const WORKER_BACKLOG = 2;
 
 /** Counters of a {@link ParserPool}. */
 export interface ParserPoolStats {
@@ -78,6 +94,8 @@ function workerUrl(): URL {
 export function createParserPool(options: ParserPoolOptions = {}): ParserPool {
   const threads = Math.max(0, Math.floor(options.threads ?? defaultThreads()));
   const inlineJobs = options.inlineJobs ?? 32;
+  const mainParses = options.mainThreadParses === true;
+  const workers = mainParses ? threads - 1 : threads;
   const local = createFileParser();
   const stats: ParserPoolStats = { threads: 0, inWorkers: 0, inProcess: 0 };
   const slots: Slot[] = [];
@@ -94,7 +112,7 @@ export function createParserPool(options: ParserPoolOptions = {}): ParserPool {
 
   const start = () => {
     const url = workerUrl();
-    for (let i = 0; i < threads; i++) {
+    for (let i = 0; i < workers; i++) {
       const worker = new Worker(url);
       const slot: Slot = { worker, pending: new Map() };
       // An idle worker must not keep the process alive; a busy one must (see send()).
@@ -104,7 +122,7 @@ export function createParserPool(options: ParserPoolOptions = {}): ParserPool {
         if (job === undefined) return;
         slot.pending.delete(reply.id);
         if (slot.pending.size === 0) worker.unref();
-        if ('result' in reply) job.resolve(reply.result);
+        if ('json' in reply) job.resolve(replyResult(reply.json));
         else job.reject(new Error(`parser worker: ${reply.error}`));
       });
       worker.on('error', (error) => fail(slot, error));
@@ -116,10 +134,14 @@ export function createParserPool(options: ParserPoolOptions = {}): ParserPool {
     stats.threads = slots.length;
   };
 
-  const send = (kind: FileKind, absPath: string): Promise<FileExtract | FileReadError> => {
-    // Least outstanding jobs: big and small files even out without knowing sizes in advance.
+  /** The worker with the fewest outstanding jobs: big and small files even out without knowing sizes in advance. */
+  const leastBusy = (): Slot => {
     let slot = slots[0]!;
     for (const s of slots) if (s.pending.size < slot.pending.size) slot = s;
+    return slot;
+  };
+
+  const send = (slot: Slot, kind: FileKind, absPath: string): Promise<FileExtract | FileReadError> => {
     const id = nextId++;
     return new Promise((resolve, reject) => {
       if (slot.pending.size === 0) slot.worker.ref();
@@ -129,19 +151,44 @@ export function createParserPool(options: ParserPoolOptions = {}): ParserPool {
     });
   };
 
+  /**
+   * Where the next job goes: in-process (small runs, one thread, busy workers) or to a worker.
+   * Awaits one turn of the event loop when the workers are busy, so that their replies are read.
+   */
+  const route = async (): Promise<Slot | undefined> => {
+    if (closed) throw new Error('parser pool: parse() after close()');
+    if (failure) throw failure;
+    asked++;
+    if (workers < (mainParses ? 1 : 2) || asked <= inlineJobs) return undefined;
+    if (slots.length === 0) start();
+    const slot = leastBusy();
+    if (!mainParses || slot.pending.size < WORKER_BACKLOG) return slot;
+    // Let the workers' replies in first: a crawl runs on resolved promises (microtasks), so
+    // without a turn of the event loop no reply would be read until the whole crawl is done.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    return slot.pending.size < WORKER_BACKLOG ? slot : undefined;
+  };
+
   return {
     stats,
     async parse(kind, absPath) {
-      if (closed) throw new Error('parser pool: parse() after close()');
-      if (failure) throw failure;
-      asked++;
-      if (threads <= 1 || asked <= inlineJobs) {
+      const slot = await route();
+      if (slot === undefined) {
         stats.inProcess++;
         return local.parse(kind, absPath);
       }
-      if (slots.length === 0) start();
       stats.inWorkers++;
-      return send(kind, absPath);
+      return send(slot, kind, absPath);
+    },
+    async parseBytes(kind, absPath, bytes) {
+      const slot = await route();
+      if (slot === undefined) {
+        stats.inProcess++;
+        return local.parseBytes!(kind, absPath, bytes);
+      }
+      // A worker reads the file again rather than be sent the bytes: that read is off this thread.
+      stats.inWorkers++;
+      return send(slot, kind, absPath);
     },
     async close() {
       if (closed) return;

@@ -11,8 +11,9 @@ import type { FileParser } from './types.js';
 /** Speed options of `generateManifest`. Neither changes the manifest, only how fast it comes. */
 export interface SpeedOptions {
   /**
-   * Worker threads that parse files. Default: one per core, at most 4; a small crawl (a few dozen
-   * files) parses in-process whatever this says. 1 parses everything in-process.
+   * Threads that parse files, this one included (so `threads - 1` worker threads start). Default:
+   * one per core, at most 4; a small crawl (a few dozen files) parses in-process whatever this
+   * says. 1 parses everything in-process.
    */
   threads?: number;
   /**
@@ -35,7 +36,7 @@ export async function createSpeedParser(root: string, options: SpeedOptions): Pr
   if (options.threads !== undefined && (!Number.isInteger(options.threads) || options.threads < 1)) {
     throw new PushManifestError('BAD_OPTION', `threads must be a positive whole number, got ${options.threads}`);
   }
-  const pool = createParserPool(options.threads === undefined ? {} : { threads: options.threads });
+  const pool = createParserPool({ ...(options.threads === undefined ? {} : { threads: options.threads }), mainThreadParses: true });
   const dir = cacheDirFor(options.cache);
   if (dir === undefined) return pool;
   return createCachingParser(pool, { dir, root });

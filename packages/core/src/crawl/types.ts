@@ -117,6 +117,11 @@ export interface FileReadError {
  */
 export interface FileParser {
   parse(kind: FileKind, absPath: string): Promise<FileExtract | FileReadError>;
+  /**
+   * The same for a file whose bytes the caller has already read (the cache reads them to hash
+   * them): saves reading the file twice. Optional; without it the caller uses `parse`.
+   */
+  parseBytes?(kind: FileKind, absPath: string, bytes: Uint8Array): Promise<FileExtract | FileReadError>;
   close?(): Promise<void>;
 }
 
