@@ -73,7 +73,7 @@ describe('tokenizer-based HTML extractor (differential against the tree-based on
     ([name, list, close, selfClosing]) => (close ? `</${name}>` : `<${name}${list.map((a) => ` ${a}`).join('')}${selfClosing ? '/' : ''}>`),
   );
   const other = fc.constantFrom(
-    'text ', ' ', '\n', '&amp;', 'a < b', '<!-- c -->', '<![CDATA[ x ]]>', '<!doctype html>',
+    'text ', ' ', '\n', '\r\n', '\t\f', '&#0;', '&#x20;', '&nbsp;', '&amp;', 'a < b', '</ x', '</>', '<3', '<!-- c -->', '<![CDATA[ x ]]>', '<!doctype html>',
     '<style>@import "i.css"; .a { background: url(s.png) }</style>', '<script type="module">import "./m.js";</script>',
     '<script>var a = "</scr" + "ipt>";</script>', '<noscript><img src="n.png"></noscript>', '<textarea><img src="t.png"></textarea>',
   );

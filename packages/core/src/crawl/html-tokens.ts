@@ -58,18 +58,79 @@ const HEAD_ELEMENTS = new Set(['base', 'basefont', 'bgsound', 'link', 'meta', 'n
 const SELECT_CONTEXT = new Set(['select', 'option', 'optgroup']);
 const SELECT_CONTENT = new Set(['option', 'optgroup', 'hr']);
 
+/**
+ * The sets above as bits per name, so that a tag costs one map lookup rather than a set lookup
+ * per question (tag names are fresh strings, compared by content every time).
+ */
+const F_HEAD = 1 << 0;
+const F_TABLE_PART = 1 << 1;
+const F_TABLE_CONTEXT = 1 << 2;
+const F_TABLE_CONTENT = 1 << 3;
+const F_SELECT_CONTEXT = 1 << 4;
+const F_SELECT_CONTENT = 1 << 5;
+const F_FORMATTING = 1 << 6;
+const F_VOID = 1 << 7;
+const F_VISITED = 1 << 8;
+const F_IMPLIED_CLOSE = 1 << 9;
+const F_TEXT = 1 << 10;
+const NAME_FLAGS = new Map<string, number>();
+for (const [names, bit] of [
+  [HEAD_ELEMENTS, F_HEAD],
+  [TABLE_PARTS, F_TABLE_PART],
+  [TABLE_CONTEXT, F_TABLE_CONTEXT],
+  [TABLE_CONTENT, F_TABLE_CONTENT],
+  [SELECT_CONTEXT, F_SELECT_CONTEXT],
+  [SELECT_CONTENT, F_SELECT_CONTENT],
+  [FORMATTING, F_FORMATTING],
+  [VOID, F_VOID],
+  [VISITED_HTML, F_VISITED],
+  [IMPLIED_CLOSE, F_IMPLIED_CLOSE],
+  [new Set(TEXT_STATES.keys()), F_TEXT],
+] as const) {
+  for (const name of names) NAME_FLAGS.set(name, (NAME_FLAGS.get(name) ?? 0) | bit);
+}
+const flagsOf = (name: string): number => NAME_FLAGS.get(name) ?? 0;
+
 /** The tokenizer path cannot be sure to match the tree here: use the tree. */
 class NeedsTree extends Error {}
+
+/**
+ * parse5's tokenizer, minus the text tokens this extractor throws away. Outside `<style>`,
+ * `<script>` and the other text elements, all it needs of the text is whether any of it is not
+ * whitespace (text implies `<body>`); building a character token for every run of text and every
+ * run of whitespace between words (with a slice of the input and a location each) was about a fifth
+ * of the tokenizer's time. `_emitCodePoint` is how the tokenizer emits each code point of text read
+ * as is; text it emits otherwise (`_emitChars`: a `<` that opens no tag, a U+FFFD) still arrives
+ * as character tokens, which the handler reads the same way.
+ */
+class RefTokenizer extends Tokenizer {
+  /** Whether the handler wants text tokens: set while inside a text element (`raw`). */
+  wantText = false;
+  /** Whether text that is not whitespace was skipped since the handler last cleared this. */
+  skippedText = false;
+
+  protected override _emitCodePoint(cp: number): void {
+    if (this.wantText) {
+      super._emitCodePoint(cp);
+      return;
+    }
+    // parse5's whitespace (CR, which the preprocessor reads as LF, included) and NUL make tokens of
+    // their own types, which the handler ignores outside text elements.
+    if (cp !== 0x20 && cp !== 0x0a && cp !== 0x09 && cp !== 0x0c && cp !== 0x0d && cp !== 0) this.skippedText = true;
+  }
+}
 
 /** An open element: what `visitElement` reads of a parse5 element, plus what the stack needs. */
 interface Open {
   tagName: string;
   tagID: html.TAG_ID;
+  /** `flagsOf(tagName)`. */
+  flags: number;
   ns: NS;
   attrs: Token.Attribute[];
   location: Token.LocationWithAttributes | null;
   /** Made when needed: as an element that refers to something, or as the parent of one. */
-  node?: PseudoElement;
+  node: PseudoElement | undefined;
 }
 
 /**
@@ -134,14 +195,24 @@ export function extractHtmlTokens(text: string): FileExtract | undefined {
   const make = (token: Token.TagToken, ns: NS): PseudoElement => pseudo(token.tagName, ns, token.attrs, token.location, parentNode());
 
   /** Whether html.ts's visitElement can find anything in this element; most elements are skipped without allocating. */
-  const refersToSomething = (token: Token.TagToken, ns: NS): boolean =>
-    (ns === NS_HTML ? VISITED_HTML.has(token.tagName) : ns === NS_SVG && (token.tagName === 'image' || token.tagName === 'use')) || hasUrlStyle(token.attrs);
+  const refersToSomething = (token: Token.TagToken, ns: NS, flags: number): boolean =>
+    (ns === NS_HTML ? (flags & F_VISITED) !== 0 : ns === NS_SVG && (token.tagName === 'image' || token.tagName === 'use')) || hasUrlStyle(token.attrs);
 
   /** Visit the element if it can refer to something, and open it unless it is void. */
-  const open = (token: Token.TagToken, ns: NS, isVoid: boolean) => {
-    const node = refersToSomething(token, ns) ? make(token, ns) : undefined;
+  const open = (token: Token.TagToken, ns: NS, isVoid: boolean, flags: number) => {
+    const node = refersToSomething(token, ns, flags) ? make(token, ns) : undefined;
     if (node !== undefined) visit(node);
-    if (!isVoid) stack.push({ tagName: token.tagName, tagID: token.tagID, ns, attrs: token.attrs, location: token.location, ...(node ? { node } : {}) });
+    if (!isVoid) stack.push({ tagName: token.tagName, tagID: token.tagID, flags, ns, attrs: token.attrs, location: token.location, node });
+  };
+
+  /** Text the tokenizer skipped counts as text seen, as the character token it replaces would have. */
+  const sawSkippedText = () => {
+    if (tokenizer.skippedText) {
+      tokenizer.skippedText = false;
+      sawAnything = true;
+      sawHead = true;
+      sawBody = true;
+    }
   };
 
   const setContext = () => {
@@ -154,12 +225,22 @@ export function extractHtmlTokens(text: string): FileExtract | undefined {
     for (let i = stack.length - 1; i > index; i--) {
       const open = stack[i]!;
       if (lenient || open.ns !== NS_HTML) continue;
-      if (IMPLIED_CLOSE.has(open.tagName)) continue;
+      if ((open.flags & F_IMPLIED_CLOSE) !== 0) continue;
       // A formatting element closed out of order is cloned by the tree builder; harmless unless the clone carries a style="".
-      if (FORMATTING.has(open.tagName) && !hasUrlStyle(open.attrs)) continue;
+      if ((open.flags & F_FORMATTING) !== 0 && !hasUrlStyle(open.attrs)) continue;
       throw new NeedsTree();
     }
-    stack.length = index;
+    // Popping beats setting `length`, a runtime call, for the one or two elements usually closed.
+    while (stack.length > index) stack.pop();
+  };
+
+  /** The index of the innermost open HTML element of this name, or -1. */
+  const lastOpenHtml = (name: string): number => {
+    for (let i = stack.length - 1; i >= 0; i--) {
+      const open = stack[i]!;
+      if (open.tagName === name && open.ns === NS_HTML) return i;
+    }
+    return -1;
   };
 
   const popUntilHtmlOrIntegrationPoint = () => {
@@ -174,6 +255,7 @@ export function extractHtmlTokens(text: string): FileExtract | undefined {
     if (raw === null) return;
     const { node, chunks, location } = raw;
     raw = null;
+    tokenizer.wantText = false;
     if (chunks.length > 0) node.childNodes.push({ nodeName: '#text', value: chunks.join(''), sourceCodeLocation: location });
     visit(node);
   };
@@ -186,7 +268,7 @@ export function extractHtmlTokens(text: string): FileExtract | undefined {
       foreignContent.adjustTokenSVGAttrs(token);
     }
     foreignContent.adjustTokenXMLAttrs(token);
-    open(token, ns, token.selfClosing);
+    open(token, ns, token.selfClosing, flagsOf(token.tagName));
   };
 
   const startHtml = (token: Token.TagToken) => {
@@ -203,47 +285,49 @@ export function extractHtmlTokens(text: string): FileExtract | undefined {
       if (name === 'body') sawBody = sawHead = true;
       sawAnything = true;
       if (late && hasUrlStyle(token.attrs)) throw new NeedsTree();
-      if (!late && refersToSomething(token, NS_HTML)) visit(make(token, NS_HTML));
+      if (!late && refersToSomething(token, NS_HTML, flagsOf(name))) visit(make(token, NS_HTML));
       return;
     }
     sawAnything = true;
     if (name === 'head') {
       // Only a <head> before anything else opens the head; a later one is ignored.
-      if (!sawHead && refersToSomething(token, NS_HTML)) visit(make(token, NS_HTML));
+      if (!sawHead && refersToSomething(token, NS_HTML, flagsOf(name))) visit(make(token, NS_HTML));
       sawHead = true;
       return;
     }
     sawHead = true;
     if (name === 'frameset' || name === 'frame') throw new NeedsTree();
-    if (!HEAD_ELEMENTS.has(name)) sawBody = true;
+    const flags = flagsOf(name);
+    if ((flags & F_HEAD) === 0) sawBody = true;
     const current = top();
     // Table parts outside a table are dropped, and in <template> depend on what came first.
-    if (TABLE_PARTS.has(name) && (templates > 0 || !stack.some((o) => o.tagName === 'table' && o.ns === NS_HTML))) throw new NeedsTree();
-    if (current && current.ns === NS_HTML && TABLE_CONTEXT.has(current.tagName) && !TABLE_CONTENT.has(name)) {
+    if ((flags & F_TABLE_PART) !== 0 && (templates > 0 || !stack.some((o) => o.tagName === 'table' && o.ns === NS_HTML))) throw new NeedsTree();
+    if (current && current.ns === NS_HTML && (current.flags & F_TABLE_CONTEXT) !== 0 && (flags & F_TABLE_CONTENT) === 0) {
       const hidden = name === 'input' && token.attrs.some((a) => a.name === 'type' && a.value.toLowerCase() === 'hidden');
       if (!hidden) throw new NeedsTree();
     }
-    if (current && current.ns === NS_HTML && SELECT_CONTEXT.has(current.tagName) && !SELECT_CONTENT.has(name)) throw new NeedsTree();
+    if (current && current.ns === NS_HTML && (current.flags & F_SELECT_CONTEXT) !== 0 && (flags & F_SELECT_CONTENT) === 0) throw new NeedsTree();
 
     if (name === 'svg' || name === 'math') {
       const ns = name === 'svg' ? NS_SVG : NS_MATHML;
       if (ns === NS_SVG) foreignContent.adjustTokenSVGAttrs(token);
       else foreignContent.adjustTokenMathMLAttrs(token);
       foreignContent.adjustTokenXMLAttrs(token);
-      open(token, ns, token.selfClosing);
+      open(token, ns, token.selfClosing, flags);
       return;
     }
     // The tree builder clones formatting elements closed out of order (and <a> inside <a>): a clone
     // would repeat the references of its style="".
-    if (FORMATTING.has(name) && hasUrlStyle(token.attrs)) throw new NeedsTree();
-    const textState = TEXT_STATES.get(name);
+    if ((flags & F_FORMATTING) !== 0 && hasUrlStyle(token.attrs)) throw new NeedsTree();
+    const textState = (flags & F_TEXT) !== 0 ? TEXT_STATES.get(name) : undefined;
     if (textState !== undefined) {
       // Visited at its end tag, once its text is known; nothing else can come in between.
       tokenizer.state = textState;
       raw = { node: make(token, NS_HTML), chunks: [], location: undefined };
+      tokenizer.wantText = true;
       return;
     }
-    open(token, NS_HTML, VOID.has(name));
+    open(token, NS_HTML, (flags & F_VOID) !== 0, flags);
     if (name === 'template') {
       templates++;
       state.inTemplate = true;
@@ -259,7 +343,7 @@ export function extractHtmlTokens(text: string): FileExtract | undefined {
       return;
     }
     if (name === 'template') {
-      const index = stack.findLastIndex((o) => o.tagName === 'template' && o.ns === NS_HTML);
+      const index = lastOpenHtml('template');
       if (index < 0) return;
       // Template content is its own world: whatever is left open in it is closed with it.
       popTo(index, true);
@@ -267,7 +351,7 @@ export function extractHtmlTokens(text: string): FileExtract | undefined {
       state.inTemplate = templates > 0;
       return;
     }
-    const index = stack.findLastIndex((o) => o.tagName === name && o.ns === NS_HTML);
+    const index = lastOpenHtml(name);
     if (index < 0) return; // a stray end tag: the tree builder ignores it too
     popTo(index, false);
   };
@@ -279,6 +363,7 @@ export function extractHtmlTokens(text: string): FileExtract | undefined {
       }
     },
     onStartTag(token) {
+      sawSkippedText();
       const current = top();
       let foreign = false;
       if (current !== undefined && current.ns !== NS_HTML) {
@@ -298,6 +383,7 @@ export function extractHtmlTokens(text: string): FileExtract | undefined {
       setContext();
     },
     onEndTag(token) {
+      sawSkippedText();
       if (raw !== null) {
         // In a text state the tokenizer only ends at this element's own end tag.
         finishRaw();
@@ -316,7 +402,7 @@ export function extractHtmlTokens(text: string): FileExtract | undefined {
               break;
             }
             if (open.tagName.toLowerCase() === token.tagName) {
-              stack.length = i;
+              while (stack.length > i) stack.pop();
               break;
             }
           }
@@ -365,7 +451,7 @@ export function extractHtmlTokens(text: string): FileExtract | undefined {
       finishRaw();
     },
   };
-  const tokenizer = new Tokenizer({ sourceCodeLocationInfo: true }, handler);
+  const tokenizer = new RefTokenizer({ sourceCodeLocationInfo: true }, handler);
 
   try {
     tokenizer.write(text, true);
