@@ -6,7 +6,7 @@
  * With `fastify({ http2: true })` it pushes and sends 103s; over HTTP/1.1 it adds Link headers.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { compatExchange, createPushHandler, type PushHandler, type PushHandlerOptions } from './handler.js';
+import { createPushHandler, prepareCompat, type PushHandler, type PushHandlerOptions } from './handler.js';
 import type { AddedHeaders } from './push-runtime.js';
 
 /** Plugin options: the handler's options, or a handler made elsewhere (it is then not closed with Fastify). */
@@ -35,31 +35,7 @@ async function fastifyPushManifest(fastify: FastifyInstance, options: FastifyPus
   const { runtime } = handler;
   fastify.decorate('pushManifest', handler);
   fastify.addHook('onRequest', (request: FastifyRequest, reply: FastifyReply, done: (error?: Error) => void) => {
-    let added: ReturnType<typeof runtime.prepare>;
-    try {
-      added = runtime.prepare(compatExchange(request.raw, reply.raw));
-    } catch (error) {
-      runtime.settings.log('warn', `push handler: ${(error as Error).message}`);
-      done();
-      return;
-    }
-    if (added === undefined) {
-      done();
-    } else if (!(added instanceof Promise)) {
-      applyToReply(reply, added);
-      done();
-    } else {
-      added.then(
-        (headers) => {
-          applyToReply(reply, headers);
-          done();
-        },
-        (error: unknown) => {
-          runtime.settings.log('warn', `push handler: ${(error as Error).message}`);
-          done();
-        },
-      );
-    }
+    prepareCompat(runtime, request.raw, reply.raw, (added) => applyToReply(reply, added), () => done());
   });
   if (given === undefined) fastify.addHook('onClose', async () => handler.close());
 }

@@ -127,31 +127,7 @@ export async function createPushHandler(options: PushHandlerOptions): Promise<Pu
   return {
     runtime,
     middleware(req, res, next) {
-      let added: ReturnType<PushRuntime['prepare']>;
-      try {
-        added = runtime.prepare(compatExchange(req, res));
-      } catch (error) {
-        settings.log('warn', `push handler: ${describeLoadError(error)}`);
-        next();
-        return;
-      }
-      if (added === undefined) {
-        next();
-      } else if (!(added instanceof Promise)) {
-        applyToResponse(res, added);
-        next();
-      } else {
-        added.then(
-          (headers) => {
-            applyToResponse(res, headers);
-            next();
-          },
-          (error: unknown) => {
-            settings.log('warn', `push handler: ${describeLoadError(error)}`);
-            next();
-          },
-        );
-      }
+      prepareCompat(runtime, req, res, (added) => applyToResponse(res, added), () => next());
     },
     async handleStream(stream, headers, rawHeaders) {
       let added: ReturnType<PushRuntime['prepare']>;
@@ -209,6 +185,43 @@ function pushPeekFor(source: PushSource): PushPeek | undefined {
 
 function firstValue(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
+}
+
+/**
+ * Run the push runtime for a node:http / compat request, hand the headers it adds to `apply`, then
+ * `proceed`, always exactly once: a push problem costs the push, never the response. Shared by the
+ * middleware and the Fastify hook; `prepare` is synchronous on the common path, so no promise is
+ * made unless a pushed file has to be looked up on disk.
+ */
+export function prepareCompat(
+  runtime: PushRuntime,
+  req: IncomingMessage | Http2ServerRequest,
+  res: ServerResponse | Http2ServerResponse,
+  apply: (added: AddedHeaders) => void,
+  proceed: () => void,
+): void {
+  const fail = (error: unknown) => {
+    runtime.settings.log('warn', `push handler: ${describeLoadError(error)}`);
+    proceed();
+  };
+  let added: ReturnType<PushRuntime['prepare']>;
+  try {
+    added = runtime.prepare(compatExchange(req, res));
+  } catch (error) {
+    fail(error);
+    return;
+  }
+  if (added === undefined) {
+    proceed();
+  } else if (!(added instanceof Promise)) {
+    apply(added);
+    proceed();
+  } else {
+    added.then((headers) => {
+      apply(headers);
+      proceed();
+    }, fail);
+  }
 }
 
 /** The exchange of a node:http or node:http2 compat request (also used by the Fastify plugin). */
