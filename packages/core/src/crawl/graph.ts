@@ -142,6 +142,8 @@ export class ResourceGraph {
   private readonly parsed = new Map<string, FileExtract | null>();
   private readonly stats = new Map<string, FileStat>();
   private readonly warned = new Set<string>();
+  /** Warnings of shared files' prepared refs already passed to {@link warn}: the same objects come back for every page. */
+  private readonly preparedWarned = new Set<CrawlWarning>();
   /** Resolved refs of shared files: the same for every page that reaches the file. */
   private readonly preparedRefs = new Map<string, Prepared[]>();
   private realRoot: string | undefined;
@@ -270,7 +272,13 @@ export class ResourceGraph {
     for (let i = start; i < refs.length; i++) {
       const item = prepared[i];
       if (!item) continue;
-      if ('warning' in item) this.warn(item.warning);
+      if ('warning' in item) {
+        // Skips building warn()'s key again for a shared file's warning on every page that reaches it.
+        if (!this.preparedWarned.has(item.warning)) {
+          this.preparedWarned.add(item.warning);
+          this.warn(item.warning);
+        }
+      }
       else if ('origin' in item) state.preconnect.add(item.origin);
       else {
         const pending = this.visit(refs[i]!, item.url, item.file, item.size, inherited, state);
