@@ -112,15 +112,27 @@ async function findPages(root: string, options: GenerateOptions): Promise<{ page
   return { pages: pages.sort(), notHtml: matched.length - pages.length };
 }
 
-/** Pick what a page lists: the type filter (with its first image), then `max`, then `maxBytes`. */
-function selectResources(ordered: readonly PageResource[], options: CrawlOptions): PageResource[] {
+/**
+ * Pick what a page lists, in critical-path order: the type filter (with its first image), then
+ * `max`, then `maxBytes`. `merged` is in discovery order (seq ascending). Filtering before sorting
+ * gives the same list as sorting first (the order is total: seq is unique on a page) and sorts
+ * only what is listed, not every image and `url()` the page reaches.
+ */
+function selectResources(merged: readonly PageResource[], options: CrawlOptions): PageResource[] {
   const types = new Set(options.types ?? DEFAULT_TYPES);
   let firstImage: PageResource | undefined;
   if (options.firstImage !== false && !types.has('image')) {
-    const shown = ordered.filter((r) => r.shownImage && r.criticality === 'image');
-    firstImage = shown.find((r) => r.highPriority) ?? shown[0];
+    // Every candidate has criticality `image`, so discovery order is their critical-path order.
+    for (const r of merged) {
+      if (!r.shownImage || r.criticality !== 'image') continue;
+      if (r.highPriority) {
+        firstImage = r;
+        break;
+      }
+      firstImage ??= r;
+    }
   }
-  let selected = ordered.filter((r) => types.has(r.type) || r === firstImage);
+  let selected = orderByCriticality(merged.filter((r) => types.has(r.type) || r === firstImage));
   if (options.max !== undefined) selected = selected.slice(0, options.max);
   if (options.maxBytes !== undefined) {
     let total = 0;
@@ -193,7 +205,7 @@ export async function generateManifest(options: GenerateOptions): Promise<Genera
         else delete r.rel;
       }
     }
-    const selected = selectResources(orderByCriticality(merged), options);
+    const selected = selectResources(merged, options);
     const resources = selected.map((r, i): Resource => {
       const resource: Resource = { url: r.url, type: r.type, weight: weightAt(i) };
       if (r.crossorigin) resource.crossorigin = r.crossorigin;

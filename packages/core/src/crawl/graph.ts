@@ -392,13 +392,17 @@ export class ResourceGraph {
   }
 }
 
-/** Merge a page's repeats of one URL: the first reference types it, the most critical one places it. */
+/**
+ * Merge a page's repeats of one URL: the first reference types it, the most critical one places it.
+ * The result keeps (and updates in place) the first entry of each URL, in discovery order: a page's
+ * resources belong to its crawl alone, and copying each one cost a page's worth of garbage.
+ */
 export function mergeRepeats(resources: readonly PageResource[]): PageResource[] {
   const byUrl = new Map<string, PageResource>();
   for (const r of resources) {
     const seen = byUrl.get(r.url);
     if (!seen) {
-      byUrl.set(r.url, { ...r });
+      byUrl.set(r.url, r);
       continue;
     }
     if (criticalityRank(r.criticality) < criticalityRank(seen.criticality)) seen.criticality = r.criticality;
