@@ -141,6 +141,8 @@ export class ResourceGraph {
   /** The shared files whose parse has finished, so a walk can go on without awaiting. */
   private readonly parsed = new Map<string, FileExtract | null>();
   private readonly stats = new Map<string, FileStat>();
+  /** {@link shownPath}'s answers, by file. */
+  private readonly shown = new Map<string, string>();
   private readonly warned = new Set<string>();
   /** Warnings of shared files' prepared refs already passed to {@link warn}: the same objects come back for every page. */
   private readonly preparedWarned = new Set<CrawlWarning>();
@@ -229,6 +231,20 @@ export class ResourceGraph {
     }
   }
 
+  /**
+   * A missing file's path as warnings show it (relative to the root, with `/`). Remembered: a page
+   * template's broken reference comes back on every page, and `path.relative` resolves both paths
+   * against the working folder each time.
+   */
+  private shownPath(file: string): string {
+    let shown = this.shown.get(file);
+    if (shown === undefined) {
+      shown = relative(this.site.root, file).split(sep).join('/');
+      this.shown.set(file, shown);
+    }
+    return shown;
+  }
+
   /** Crawl one HTML page. Returns null when the page itself cannot be read. */
   async crawlPage(file: string): Promise<PageCrawl | null> {
     // Pages are not memoised: each is read once anyway, and keeping their trees would only cost memory.
@@ -309,7 +325,7 @@ export class ResourceGraph {
     if (ref.source === 'js-import' && extname(resolution.file) !== '' && typeFromExtension(resolution.file) !== 'script') return null;
     const info = this.statFile(resolution.file);
     if ('absent' in info) {
-      const shown = relative(this.site.root, resolution.file).split(sep).join('/');
+      const shown = this.shownPath(resolution.file);
       const warning: CrawlWarning =
         info.absent === 'folder'
           ? { file: from, line: ref.line, column: ref.column, code: 'NOT_A_FILE', message: `${resolution.url} is a folder (${shown}), not a file; not listed` }

@@ -1,8 +1,8 @@
 /**
  * URL → file under the site root. URLs resolve the way a browser resolves them (WHATWG URL
  * against the page, the `<base href>` or the stylesheet); the result is mapped to a file by
- * stripping `?query`/`#hash`, percent-decoding once and checking containment with
- * `path.relative`. The URL written to the manifest keeps its query and stays percent-encoded.
+ * stripping `?query`/`#hash`, percent-decoding once and checking containment of the joined path
+ * below the root. The URL written to the manifest keeps its query and stays percent-encoded.
  */
 import { isAbsolute, join, relative, sep } from 'node:path';
 
@@ -71,6 +71,28 @@ export function fileBaseUrl(site: Site, absFile: string): URL {
 
 const SCHEME = /^[a-z][a-z0-9+.-]*:/i;
 
+/** Each root as `join` writes it, with a trailing separator. */
+const rootPrefixes = new Map<string, string>();
+
+/**
+ * Whether `file` (made by `join(root, …)`, so normalised the same way) lies strictly below `root`.
+ * A prefix test: `path.relative` resolves both paths against the working folder on every call,
+ * and this runs for every relative reference of every page.
+ */
+function isBelow(root: string, file: string): boolean {
+  if (!isAbsolute(root)) {
+    // `join` drops a leading `./`, so a prefix test would not hold: ask `path.relative`.
+    const rel = relative(root, file);
+    return rel !== '' && rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel);
+  }
+  let prefix = rootPrefixes.get(root);
+  if (prefix === undefined) {
+    prefix = join(root, sep);
+    rootPrefixes.set(root, prefix);
+  }
+  return file.length > prefix.length && file.startsWith(prefix);
+}
+
 /**
  * Whether a relative reference climbs above the top of the site (`../../etc/passwd` from
  * `/index.html`). A browser clamps that at `/`, but it is never what the author meant.
@@ -137,8 +159,7 @@ export function resolveRef(raw: string, baseUrl: URL, site: Site, options: { bar
   }
   if (decoded.length > 0 && decoded[decoded.length - 1] === '') decoded[decoded.length - 1] = 'index.html';
   const file = join(site.root, ...decoded);
-  const rel = relative(site.root, file);
-  if (rel === '' || rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel)) {
+  if (!isBelow(site.root, file)) {
     return { kind: 'bad', code: 'OUTSIDE_ROOT', message: `${trimmed} resolves outside the site root` };
   }
   return { kind: 'local', url: manifestSafe(url.pathname + url.search), file };
