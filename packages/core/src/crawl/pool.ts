@@ -39,10 +39,14 @@ export interface ParserPoolOptions {
 }
 
 /**
- * Jobs a worker may have outstanding before the main thread parses one itself: one being parsed and
- * one queued, so a worker never waits for the main thread to come back from a parse of its own.
+ * Jobs a worker may have outstanding before the main thread parses one itself. The main thread
+ * parses in bursts: the page crawls waiting on a busy worker all resume in one turn of the event
+ * loop and each parses a file before the next reply is read. With a backlog of 2 the worker had
+ * drained its queue long before such a burst ended and sat idle over half the crawl (measured with
+ * event-loop utilisation: worker 45%, main thread 99.9%, 1,283 of 5,290 files in the worker); 5
+ * keeps it busy (over 90%) while the main thread still parses nearly half the files.
  */
-export const WORKER_BACKLOG = 2;
+export const WORKER_BACKLOG = 5;
 
 /** Counters of a {@link ParserPool}. */
 export interface ParserPoolStats {
