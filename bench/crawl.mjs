@@ -16,7 +16,11 @@
  *            generator's own counts (counts.json)
  * Prints a table and writes bench/results/latest.json.
  *
- * Usage: pnpm bench [-- --pages 5000 --css 300 --threads 2 --modes floor,single,threads,cold,cached]
+ * Usage: pnpm bench [-- --pages 5000 --css 300 --threads 2 --modes floor,single,threads,cold,cached --repeat 1]
+ * `--repeat N` runs the modes round-robin N times (floor, single, floor, single, …) and reports, per
+ * mode, the median run and the median of the per-round ratios, each against the floor measured in
+ * the same round: on a machine whose speed drifts, a ratio of neighbours moves less than one of
+ * medians taken minutes apart.
  * (`pnpm bench` builds first; running `node bench/crawl.mjs` directly needs a fresh `pnpm build`.)
  * No assertion on time anywhere: this prints numbers, it does not judge them.
  */
@@ -215,15 +219,24 @@ async function main() {
   const scratch = mkdtempSync(path.join(tmpdir(), 'pm-bench-crawl-'));
   const cacheDir = path.join(scratch, 'cache');
   const manifestOut = path.join(scratch, 'full.json');
+  const repeat = Number(args.repeat ?? 1);
+  if (!Number.isInteger(repeat) || repeat < 1 || repeat > 50) throw new Error(`bench: --repeat must be 1 to 50, got ${args.repeat}`);
+  /** Every run of each mode, in round order. */
+  const runs = Object.fromEntries(modes.map((m) => [m, []]));
   const results = {};
   try {
-    for (const mode of modes) {
-      process.stderr.write(`  ${mode}…`);
-      const extra = mode === 'threads' ? { threads } : mode === 'cold' || mode === 'cached' ? { cacheDir } : mode === 'full' ? { manifestOut } : {};
-      if (mode === 'cold') rmSync(cacheDir, { recursive: true, force: true });
-      results[mode] = await measure(mode, corpus.root, extra);
-      process.stderr.write(` ${(results[mode].ms / 1000).toFixed(2)} s\n`);
+    for (let round = 1; round <= repeat; round++) {
+      for (const mode of modes) {
+        process.stderr.write(`  ${mode}${repeat > 1 ? ` (round ${round}/${repeat})` : ''}…`);
+        const extra = mode === 'threads' ? { threads } : mode === 'cold' || mode === 'cached' ? { cacheDir } : mode === 'full' ? { manifestOut } : {};
+        if (mode === 'cold') rmSync(cacheDir, { recursive: true, force: true });
+        const r = await measure(mode, corpus.root, extra);
+        runs[mode].push(r);
+        process.stderr.write(` ${(r.ms / 1000).toFixed(2)} s\n`);
+      }
     }
+    // The table shows each mode's median run (by wall time).
+    for (const mode of modes) results[mode] = median(runs[mode], (r) => r.ms);
     const report = {
       date: new Date().toISOString(),
       command: `pnpm bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`,
@@ -242,10 +255,26 @@ async function main() {
         ...(floor ? { vsFloor: r.ms / floor, cpuVsFloor: r.cpuMs / results.floor.cpuMs } : {}),
       };
     }
+    if (repeat > 1 && runs.floor) {
+      report.rounds = {};
+      for (const mode of modes) {
+        const ratios = runs[mode].map((r, i) => r.ms / runs.floor[i].ms);
+        const cpuRatios = runs[mode].map((r, i) => r.cpuMs / runs.floor[i].cpuMs);
+        report.rounds[mode] = {
+          seconds: runs[mode].map((r) => r.ms / 1000),
+          vsFloor: ratios,
+          vsFloorMedian: median(ratios, (x) => x),
+          cpuVsFloorMedian: median(cpuRatios, (x) => x),
+          maxRssMiB: Math.max(...runs[mode].map((r) => r.maxRssMiB)),
+        };
+      }
+    }
     if (results.full) report.recall = recall(corpus.counts, JSON.parse(readFileSync(manifestOut, 'utf8')));
     if (results.single) {
       const sha = results.single.manifestSha1;
-      report.identicalManifests = Object.fromEntries(Object.entries(results).filter(([m]) => m !== 'floor' && m !== 'single' && m !== 'full').map(([m, r]) => [m, r.manifestSha1 === sha]));
+      // Every run of every mode, single's other rounds included: the output must not depend on timing.
+      const compared = modes.filter((m) => m !== 'floor' && m !== 'full' && (m !== 'single' || repeat > 1));
+      report.identicalManifests = Object.fromEntries(compared.map((m) => [m, runs[m].every((r) => r.manifestSha1 === sha)]));
     }
     print(report);
     mkdirSync(path.join(here, 'results'), { recursive: true });
@@ -254,6 +283,12 @@ async function main() {
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }
+}
+
+/** The middle item by `key` (the lower middle of an even count). */
+function median(items, key) {
+  const sorted = [...items].sort((a, b) => key(a) - key(b));
+  return sorted[Math.floor((sorted.length - 1) / 2)];
 }
 
 function print(report) {
@@ -265,6 +300,18 @@ function print(report) {
   for (const [mode, r] of Object.entries(report.modes)) {
     const ratio = (x) => (x === undefined ? '' : `${x.toFixed(2)}x`);
     lines.push(`${mode.padEnd(9)}${w(r.seconds.toFixed(2), 9)}${w(r.pagesPerSecond.toFixed(0), 9)}${w(r.mibPerSecond.toFixed(1), 8)}${w(r.maxRssMiB.toFixed(0), 9)}${w(ratio(r.vsFloor), 10)}${w((r.cpuMs / 1000).toFixed(2), 8)}${w(ratio(r.cpuVsFloor), 14)}`);
+  }
+  if (report.rounds) {
+    const n = report.rounds.floor.seconds.length;
+    lines.push(`${n} rounds, each mode against the floor of its own round (median, range):`);
+    for (const [mode, r] of Object.entries(report.rounds)) {
+      if (mode === 'floor') {
+        lines.push(`  floor    ${r.seconds.map((x) => x.toFixed(2)).join(' ')} s`);
+        continue;
+      }
+      const range = `${Math.min(...r.vsFloor).toFixed(2)}-${Math.max(...r.vsFloor).toFixed(2)}x`;
+      lines.push(`  ${mode.padEnd(9)}${r.vsFloorMedian.toFixed(2)}x (${range}), CPU ${r.cpuVsFloorMedian.toFixed(2)}x, peak RSS ${r.maxRssMiB.toFixed(0)} MiB`);
+    }
   }
   if (report.identicalManifests) lines.push(`same manifest as single: ${JSON.stringify(report.identicalManifests)}`);
   if (report.recall) {
