@@ -333,6 +333,60 @@ describe('order and weights', () => {
     ]);
   });
 
+  it('gives a shared URL the entry of its first reference in page order, even one the first page does not list', async () => {
+    // a.html reaches d.json and f.woff2 only through its stylesheet; b.html preloads them with
+    // other attributes. Sorted page order makes a.html first, so its references type both.
+    const root = await site({
+      'a.html': '<link rel=stylesheet href=s.css>',
+      'b.html': '<link rel=preload href=d.json as=fetch><link rel=preload as=font href=f.woff2 crossorigin=use-credentials>',
+      's.css': '@font-face{font-family:F;src:url(f.woff2)} .x{background:url(d.json)}',
+      'd.json': '{}',
+      'f.woff2': 'x',
+    });
+    const { manifest } = await generateManifest({ root, types: ['fetch', 'font', 'style'] });
+    expect(manifest.pages.get('/a.html')).toEqual([
+      { url: '/s.css', type: 'style', weight: 256 },
+      { url: '/f.woff2', type: 'font', weight: 255, crossorigin: 'anonymous' },
+    ]);
+    // d.json: typed image by a.html's url(), so the type filter leaves it out on b.html too.
+    expect(manifest.pages.get('/b.html')).toEqual([{ url: '/f.woff2', type: 'font', weight: 256, crossorigin: 'anonymous' }]);
+    const withImages = await generateManifest({ root, types: ['fetch', 'font', 'style', 'image'] });
+    expect(withImages.manifest.pages.get('/b.html')!.map((r) => [r.url, r.type])).toEqual([
+      ['/f.woff2', 'font'],
+      ['/d.json', 'image'],
+    ]);
+  });
+
+  it('merges a stylesheet reached twice on a page, in two contexts, into its most critical place', async () => {
+    // p.css is imported by a print stylesheet first (not render-blocking), then linked for all media.
+    // Its font and image are needed for the first render too: walked again in the stronger context,
+    // each URL is listed once, in its most critical class, without the print media.
+    const root = await site({
+      'index.html': '<link rel=stylesheet media=print href=print.css><link rel=stylesheet href=p.css><img src=i.png>',
+      'print.css': '@import "p.css";',
+      'p.css': '@font-face{font-family:F;src:url(f.woff2)} body{background:url(bg.png)}',
+      'f.woff2': 'x',
+      'bg.png': 'x',
+      'i.png': 'x',
+    });
+    const list = await page(root, '/index.html', { types: ['style', 'font', 'image'] });
+    expect(list.map((r) => [r.url, r.media ?? ''])).toEqual([
+      ['/p.css', ''],
+      ['/f.woff2', ''],
+      ['/bg.png', ''],
+      ['/i.png', ''],
+      ['/print.css', 'print'],
+    ]);
+    // The other way round nothing is walked twice: the print import adds no stronger context.
+    await writeFile(join(root, 'index.html'), '<link rel=stylesheet href=p.css><link rel=stylesheet media=print href=print.css>');
+    expect((await page(root, '/index.html', { types: ['style', 'font', 'image'] })).map((r) => [r.url, r.media ?? ''])).toEqual([
+      ['/p.css', ''],
+      ['/f.woff2', ''],
+      ['/bg.png', ''],
+      ['/print.css', 'print'],
+    ]);
+  });
+
   it('types by extension when the element does not say: .json fetch, .mjs script, avif/webp/svg image, fonts', async () => {
     const root = await site({
       'index.html': ['a.json', 'b.mjs', 'c.avif', 'd.webp', 'e.svg', 'f.woff2', 'g.woff', 'h.ttf', 'i.otf'].map((f) => `<link rel=preload href=${f}>`).join(''),

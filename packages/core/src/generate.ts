@@ -5,26 +5,15 @@ import { stat } from 'node:fs/promises';
 import { extname, resolve } from 'node:path';
 import fg from 'fast-glob';
 import { PushManifestError } from './errors.js';
-import { RESOURCE_TYPES, type Manifest, type Resource, type ResourceType } from './manifest/model.js';
-import { orderByCriticality, weightAt } from './manifest/order.js';
-import { mergeRepeats, ResourceGraph, type CrawlWarning, type GraphOptions, type PageCrawl, type PageResource } from './crawl/graph.js';
+import { RESOURCE_TYPES, type Manifest } from './manifest/model.js';
+import { ResourceGraph, type CrawlWarning, type PageCrawl } from './crawl/graph.js';
+import { PageLister, type CrawlOptions } from './crawl/listing.js';
 import { createSpeedParser, type SpeedOptions } from './crawl/speed.js';
 import { fileUrlPath, normaliseBase, type Site } from './crawl/resolve.js';
 import type { FileParser } from './crawl/types.js';
 
 export type { CrawlWarning } from './crawl/graph.js';
-
-/** What goes into each page's list, and how much of it. */
-export interface CrawlOptions extends GraphOptions {
-  /** Resource types listed. Default: style, font, script (plus the first image, see `firstImage`). */
-  types?: ResourceType[];
-  /** List the page's first image even when `types` leaves images out. Default true. */
-  firstImage?: boolean;
-  /** Most resources listed per page (the most critical ones). */
-  max?: number;
-  /** Most bytes listed per page: the longest prefix of the ordered list that fits. */
-  maxBytes?: number;
-}
+export { DEFAULT_TYPES, type CrawlOptions } from './crawl/listing.js';
 
 /** Options for {@link generateManifest}. */
 export interface GenerateOptions extends CrawlOptions, SpeedOptions {
@@ -57,9 +46,6 @@ export interface GenerateResult {
   warnings: CrawlWarning[];
   stats: { pages: number; files: number; bytes: number; ms: number };
 }
-
-/** Default types: what blocks or shapes the first render. The first image comes in through `firstImage`. */
-export const DEFAULT_TYPES: readonly ResourceType[] = ['style', 'font', 'script'];
 
 const PAGE_EXTENSIONS = new Set(['.html', '.htm', '.xhtml']);
 
@@ -113,41 +99,6 @@ async function findPages(root: string, options: GenerateOptions): Promise<{ page
 }
 
 /**
- * Pick what a page lists, in critical-path order: the type filter (with its first image), then
- * `max`, then `maxBytes`. `merged` is in discovery order (seq ascending). Filtering before sorting
- * gives the same list as sorting first (the order is total: seq is unique on a page) and sorts
- * only what is listed, not every image and `url()` the page reaches.
- */
-function selectResources(merged: readonly PageResource[], options: CrawlOptions): PageResource[] {
-  const types = new Set(options.types ?? DEFAULT_TYPES);
-  let firstImage: PageResource | undefined;
-  if (options.firstImage !== false && !types.has('image')) {
-    // Every candidate has criticality `image`, so discovery order is their critical-path order.
-    for (const r of merged) {
-      if (!r.shownImage || r.criticality !== 'image') continue;
-      if (r.highPriority) {
-        firstImage = r;
-        break;
-      }
-      firstImage ??= r;
-    }
-  }
-  let selected = orderByCriticality(merged.filter((r) => types.has(r.type) || r === firstImage));
-  if (options.max !== undefined) selected = selected.slice(0, options.max);
-  if (options.maxBytes !== undefined) {
-    let total = 0;
-    const fitting: PageResource[] = [];
-    for (const r of selected) {
-      if (total + r.size > options.maxBytes) break;
-      total += r.size;
-      fitting.push(r);
-    }
-    selected = fitting;
-  }
-  return selected;
-}
-
-/**
  * Crawl the HTML pages under `root` (and the CSS, fonts, images and scripts they pull in) into a
  * push manifest: each page's resources in critical-path order with derived weights.
  * Throws {@link PushManifestError} `ENOENT` for a missing root, `NO_MATCH` when no page matches,
@@ -186,35 +137,11 @@ export async function generateManifest(options: GenerateOptions): Promise<Genera
   // A shared resource gets one entry everywhere: type, CORS mode and rel come from its first
   // reference in page order. Pages are committed strictly in (sorted) page order as they finish,
   // so the result does not depend on timing and a page's raw crawl is dropped as soon as it is in.
-  const entries = new Map<string, Pick<Resource, 'type' | 'crossorigin' | 'rel'>>();
+  const lister = new PageLister(options);
   const manifest: Manifest = { pages: new Map(), preconnect: new Map() };
   const commit = (crawl: PageCrawl) => {
-    const merged = mergeRepeats(crawl.resources);
-    for (const r of merged) {
-      const entry = entries.get(r.url);
-      if (!entry) {
-        const first: Pick<Resource, 'type' | 'crossorigin' | 'rel'> = { type: r.type };
-        if (r.crossorigin) first.crossorigin = r.crossorigin;
-        if (r.rel) first.rel = r.rel;
-        entries.set(r.url, first);
-      } else {
-        r.type = entry.type;
-        if (entry.crossorigin) r.crossorigin = entry.crossorigin;
-        else delete r.crossorigin;
-        if (entry.rel) r.rel = entry.rel;
-        else delete r.rel;
-      }
-    }
-    const selected = selectResources(merged, options);
-    const resources = selected.map((r, i): Resource => {
-      const resource: Resource = { url: r.url, type: r.type, weight: weightAt(i) };
-      if (r.crossorigin) resource.crossorigin = r.crossorigin;
-      if (r.rel) resource.rel = r.rel;
-      if (r.media) resource.media = r.media;
-      return resource;
-    });
     const route = fileUrlPath(site, crawl.file);
-    manifest.pages.set(route, resources);
+    manifest.pages.set(route, lister.list(crawl.resources));
     if (crawl.preconnect.length > 0) manifest.preconnect!.set(route, crawl.preconnect);
   };
 

@@ -7,6 +7,11 @@
  * A page's walk is synchronous except where it needs a shared file that is not parsed yet: on a
  * large site nearly every stylesheet is parsed after the first pages, and one `await` (a promise
  * and a microtask) per ref of every stylesheet of every page was a large part of a crawl.
+ *
+ * What a page reaches through a shared file is the same for every page that reaches it in the same
+ * context, so those {@link PageResource}s are made once and shared: a page's walk pushes references
+ * to them. (A new object per page for every image and font its stylesheets name was a million
+ * objects on a 5,000-page site, and their garbage collection a tenth of a crawl.)
  */
 import { lstatSync, realpathSync, statSync } from 'node:fs';
 import { extname, isAbsolute, relative, sep } from 'node:path';
@@ -38,26 +43,52 @@ export interface GraphOptions {
   nomodule?: boolean;
 }
 
-/** One resource a page needs, before filtering and weighting. */
-export interface PageResource {
-  url: string;
-  file: string;
-  type: ResourceType;
-  criticality: Criticality;
-  seq: number;
-  crossorigin?: CrossOrigin;
-  rel?: ResourceRel;
-  media?: string;
+/**
+ * A URL of the site, one object per URL per crawl: every page's reference to the URL points here.
+ * `listing` belongs to {@link PageLister}, which keeps its per-URL bookkeeping on it instead of in
+ * maps keyed by URL.
+ */
+export interface SiteUrl {
+  readonly url: string;
+  readonly file: string;
   /** Size on disk, for `maxBytes`. */
-  size: number;
+  readonly size: number;
+  listing?: unknown;
+}
+
+/** What a stylesheet's or module's refs inherit from the reference that brought the file in. Interned: equal contexts are one object. */
+export interface Inherited {
+  readonly criticality?: Criticality;
+  readonly media?: string;
+  readonly crossorigin?: string;
+  readonly module?: boolean;
+  readonly template?: boolean;
+}
+
+/**
+ * One reference a page makes to a resource, directly or through its stylesheets and modules,
+ * before merging, filtering and weighting. Immutable: the ones reached through a shared file are
+ * shared by every page that reaches the file in the same context. A page's discovery order is
+ * its position in {@link PageCrawl.resources}.
+ */
+export interface PageResource {
+  readonly target: SiteUrl;
+  readonly type: ResourceType;
+  readonly criticality: Criticality;
+  readonly crossorigin?: CrossOrigin;
+  readonly rel?: ResourceRel;
+  readonly media?: string;
   /** An image an HTML element shows right away: may be the page's "first image". */
-  shownImage: boolean;
-  highPriority: boolean;
+  readonly shownImage: boolean;
+  readonly highPriority: boolean;
+  /** A stylesheet or module script the walk goes into, and what its refs inherit. */
+  readonly descend?: { readonly kind: 'css' | 'js'; readonly context: Inherited };
 }
 
 /** What crawling one page found. */
 export interface PageCrawl {
   file: string;
+  /** Every reference, in discovery order (depth first), repeats included. */
   resources: PageResource[];
   /** Cross-origin origins, in discovery order. */
   preconnect: string[];
@@ -67,25 +98,28 @@ export interface PageCrawl {
 type FileStat = { size: number } | { absent: 'missing' | 'folder' };
 
 /** A ref after resolution and stat: a file to list, an origin to preconnect, a warning, or nothing. */
-type Prepared = { url: string; file: string; size: number } | { origin: string } | { warning: CrawlWarning } | null;
+type Prepared = SiteUrl | { origin: string } | { warning: CrawlWarning } | null;
 
-/** What a ref inherits from the file that brought its file in. */
-interface Inherited {
-  criticality?: Criticality;
-  media?: string;
-  crossorigin?: string;
-  module?: boolean;
-  template?: boolean;
+/** A shared file's refs, resolved once, and the resources they make in each context it is reached in. */
+interface SharedRefs {
+  readonly prepared: readonly Prepared[];
+  readonly byContext: Map<Inherited, (PageResource | undefined)[]>;
 }
 
 /** Per-page walking state. */
 interface PageState {
   resources: PageResource[];
   preconnect: Set<string>;
-  /** Stylesheets and modules already walked on this page: ends cycles and repeats. */
-  walked: Set<string>;
-  seq: number;
+  /**
+   * Stylesheets and modules already walked on this page, with the strongest context they were
+   * walked in: ends cycles and repeats, but walks a file again when it is reached in a stronger
+   * context (render-blocking after print-only, unconditional after under a media query).
+   */
+  walked: Map<string, Inherited>;
 }
+
+/** The page's own refs' context: nothing inherited. */
+const TOP: Inherited = Object.freeze({});
 
 const IMAGE_SOURCES = new Set<Ref['source']>(['img', 'picture-source', 'input-image', 'svg-image', 'svg-use', 'video-poster']);
 
@@ -146,8 +180,12 @@ export class ResourceGraph {
   private readonly warned = new Set<string>();
   /** Warnings of shared files' prepared refs already passed to {@link warn}: the same objects come back for every page. */
   private readonly preparedWarned = new Set<CrawlWarning>();
-  /** Resolved refs of shared files: the same for every page that reaches the file. */
-  private readonly preparedRefs = new Map<string, Prepared[]>();
+  /** Resolved refs of shared files, and their resources per context: the same for every page that reaches the file. */
+  private readonly sharedRefs = new Map<string, SharedRefs>();
+  /** One {@link SiteUrl} per URL. */
+  private readonly urls = new Map<string, SiteUrl>();
+  /** Interned {@link Inherited} contexts, by their fields. */
+  private readonly contexts = new Map<string, Inherited>();
   private realRoot: string | undefined;
   /** Files read and bytes parsed, for the summary. */
   filesParsed = 0;
@@ -250,7 +288,7 @@ export class ResourceGraph {
     // Pages are not memoised: each is read once anyway, and keeping their trees would only cost memory.
     const extract = this.report('html', file, await this.parser.parse('html', file));
     if (!extract) return null;
-    const state: PageState = { resources: [], preconnect: new Set(), walked: new Set(), seq: 0 };
+    const state: PageState = { resources: [], preconnect: new Set(), walked: new Map() };
     let baseUrl = fileBaseUrl(this.site, file);
     if (extract.base && extract.base.href !== '') {
       try {
@@ -259,49 +297,99 @@ export class ResourceGraph {
         this.warn({ file, line: extract.base.line, column: extract.base.column, code: 'BAD_URL', message: `<base href="${extract.base.href}"> is not a valid URL; ignored` });
       }
     }
-    await this.walkRefs(extract.refs, file, baseUrl, {}, state);
+    const prepared = extract.refs.map((ref) => this.prepare(ref, file, baseUrl));
+    await this.walkPrepared(extract.refs, prepared, undefined, 0, TOP, state);
     return { file, resources: state.resources, preconnect: [...state.preconnect] };
   }
 
   /**
-   * Walk refs in document order (so seq follows discovery order and warnings come out in document
-   * order). Returns a promise only when some shared file on the way still has to be parsed.
+   * Walk refs in document order (so discovery order and warnings follow the document). `made`
+   * holds the resources already made for a shared file's refs in this context (a page's own refs
+   * have none). Returns a promise only when some shared file on the way still has to be parsed.
    */
-  private walkRefs(refs: readonly Ref[], from: string, baseUrl: URL, inherited: Inherited, state: PageState): void | Promise<void> {
-    const prepared = refs.map((ref) => this.prepare(ref, from, baseUrl));
-    return this.walkPrepared(refs, prepared, 0, inherited, state);
-  }
-
-  /** Walk a shared file's refs; they are resolved and stat-ed once, for the first page that reaches it. */
-  private walkShared(file: string, extract: FileExtract, inherited: Inherited, state: PageState): void | Promise<void> {
-    let prepared = this.preparedRefs.get(file);
-    if (prepared === undefined) {
-      // A shared file's URLs resolve against its own URL path, the same from every page.
-      const baseUrl = fileBaseUrl(this.site, file);
-      prepared = extract.refs.map((ref) => this.prepare(ref, file, baseUrl));
-      this.preparedRefs.set(file, prepared);
-    }
-    return this.walkPrepared(extract.refs, prepared, 0, inherited, state);
-  }
-
-  private walkPrepared(refs: readonly Ref[], prepared: readonly Prepared[], start: number, inherited: Inherited, state: PageState): void | Promise<void> {
+  private walkPrepared(
+    refs: readonly Ref[],
+    prepared: readonly Prepared[],
+    made: (PageResource | undefined)[] | undefined,
+    start: number,
+    inherited: Inherited,
+    state: PageState,
+  ): void | Promise<void> {
     for (let i = start; i < refs.length; i++) {
       const item = prepared[i];
       if (!item) continue;
-      if ('warning' in item) {
-        // Skips building warn()'s key again for a shared file's warning on every page that reaches it.
-        if (!this.preparedWarned.has(item.warning)) {
-          this.preparedWarned.add(item.warning);
-          this.warn(item.warning);
-        }
-      }
-      else if ('origin' in item) state.preconnect.add(item.origin);
-      else {
-        const pending = this.visit(refs[i]!, item.url, item.file, item.size, inherited, state);
+      if ('size' in item) {
+        const resource = made ? (made[i] ??= this.resourceFor(refs[i]!, item, inherited)) : this.resourceFor(refs[i]!, item, inherited);
+        state.resources.push(resource);
+        const pending = resource.descend && this.descend(resource.target.file, resource.descend.kind, resource.descend.context, state);
         // Go on from the next ref once the shared file is walked: the rest of the walk stays in order.
-        if (pending !== undefined) return pending.then(() => this.walkPrepared(refs, prepared, i + 1, inherited, state));
+        if (pending) return pending.then(() => this.walkPrepared(refs, prepared, made, i + 1, inherited, state));
+      } else if ('origin' in item) state.preconnect.add(item.origin);
+      // Skips building warn()'s key again for a shared file's warning on every page that reaches it.
+      else if (!this.preparedWarned.has(item.warning)) {
+        this.preparedWarned.add(item.warning);
+        this.warn(item.warning);
       }
     }
+  }
+
+  /**
+   * Walk into a stylesheet or module script, unless this page already walked it in a context at
+   * least as strong. Each walk only ever strengthens the file's context (a class more critical,
+   * or media dropped), so cycles end.
+   */
+  private descend(file: string, kind: 'css' | 'js', context: Inherited, state: PageState): void | Promise<void> {
+    const before = state.walked.get(file);
+    const walkIn = before === undefined ? context : this.strongest(before, context);
+    if (walkIn === before) return;
+    state.walked.set(file, walkIn);
+    const done = this.parsed.get(file);
+    if (done !== undefined || this.parsed.has(file)) return done ? this.walkShared(file, done, walkIn, state) : undefined;
+    return this.parseShared(kind, file).then((extract) => (extract ? this.walkShared(file, extract, walkIn, state) : undefined));
+  }
+
+  /** Walk a shared file's refs; they are resolved and stat-ed once, and made into resources once per context. */
+  private walkShared(file: string, extract: FileExtract, inherited: Inherited, state: PageState): void | Promise<void> {
+    let shared = this.sharedRefs.get(file);
+    if (shared === undefined) {
+      // A shared file's URLs resolve against its own URL path, the same from every page.
+      const baseUrl = fileBaseUrl(this.site, file);
+      shared = { prepared: extract.refs.map((ref) => this.prepare(ref, file, baseUrl)), byContext: new Map() };
+      this.sharedRefs.set(file, shared);
+    }
+    let made = shared.byContext.get(inherited);
+    if (made === undefined) {
+      made = new Array<PageResource | undefined>(extract.refs.length);
+      shared.byContext.set(inherited, made);
+    }
+    return this.walkPrepared(extract.refs, shared.prepared, made, 0, inherited, state);
+  }
+
+  /** The one {@link Inherited} object with these fields. */
+  private context(fields: Inherited): Inherited {
+    const key = `${fields.criticality ?? ''}\0${fields.template ? 't' : ''}${fields.module ? 'm' : ''}\0${fields.crossorigin ?? '\0'}\0${fields.media ?? '\0'}`;
+    let context = this.contexts.get(key);
+    if (context === undefined) {
+      context = Object.freeze(fields);
+      this.contexts.set(key, context);
+    }
+    return context;
+  }
+
+  /**
+   * The context that covers both: the more critical class, media only where both agree (needed
+   * under one query and under another, or unconditionally: needed unconditionally), out of a
+   * template if either is. CORS mode: the first one's.
+   */
+  private strongest(a: Inherited, b: Inherited): Inherited {
+    const fields: { -readonly [K in keyof Inherited]: Inherited[K] } = {};
+    const criticality = b.criticality !== undefined && (a.criticality === undefined || criticalityRank(b.criticality) < criticalityRank(a.criticality)) ? b.criticality : a.criticality;
+    if (criticality !== undefined) fields.criticality = criticality;
+    if (a.template && b.template) fields.template = true;
+    if (a.module || b.module) fields.module = true;
+    if (a.crossorigin !== undefined) fields.crossorigin = a.crossorigin;
+    if (a.media !== undefined && a.media === b.media) fields.media = a.media;
+    return this.context(fields);
   }
 
   /** Resolve a ref and check its file; null when it is not listed (with a warning where that is news). */
@@ -323,6 +411,8 @@ export class ResourceGraph {
     if (ref.source === 'preconnect') return null;
     // A browser runs only JavaScript as a module: `import './x.css'` is a bundler's idiom, not a fetch to hint.
     if (ref.source === 'js-import' && extname(resolution.file) !== '' && typeFromExtension(resolution.file) !== 'script') return null;
+    const known = this.urls.get(resolution.url);
+    if (known !== undefined) return known;
     const info = this.statFile(resolution.file);
     if ('absent' in info) {
       const shown = this.shownPath(resolution.file);
@@ -332,48 +422,44 @@ export class ResourceGraph {
           : { file: from, line: ref.line, column: ref.column, code: 'MISSING', message: `${resolution.url} not found (no file ${shown} under the root); not listed` };
       return { warning };
     }
-    return { url: resolution.url, file: resolution.file, size: info.size };
+    const target: SiteUrl = { url: resolution.url, file: resolution.file, size: info.size, listing: undefined };
+    this.urls.set(resolution.url, target);
+    return target;
   }
 
-  private visit(ref: Ref, url: string, file: string, size: number, inherited: Inherited, state: PageState): void | Promise<void> {
+  /** The resource a ref makes in a context: pure, so the ones of shared files are made once per context. */
+  private resourceFor(ref: Ref, target: SiteUrl, inherited: Inherited): PageResource {
     const template = inherited.template || ref.template === true;
     const module = ref.module === true || (ref.source === 'js-import' && inherited.module === true);
-    const type: ResourceType = ref.as ?? typeFromExtension(file);
+    const type: ResourceType = ref.as ?? typeFromExtension(target.file);
     const media = ref.media ?? inherited.media;
     // Whatever a non-blocking stylesheet or a template pulls in is not needed for the first render either.
     const criticality = template || inherited.criticality === 'other' ? 'other' : this.criticalityOf(ref, type, media, module);
-
-    const resource: PageResource = {
-      url,
-      file,
+    const cors = ref.crossorigin ?? inherited.crossorigin;
+    const isSheet = ref.source === 'stylesheet' || ref.source === 'css-import';
+    const isModule = this.options.followImports && module && type === 'script' && (ref.source === 'script' || ref.source === 'modulepreload' || ref.source === 'js-import');
+    let descend: PageResource['descend'];
+    if (isSheet || isModule) {
+      const next: { -readonly [K in keyof Inherited]: Inherited[K] } = { criticality };
+      if (template) next.template = true;
+      if (isModule) next.module = true;
+      if (media !== undefined) next.media = media;
+      if (isModule && cors !== undefined) next.crossorigin = cors;
+      descend = { kind: isSheet ? 'css' : 'js', context: this.context(next) };
+    }
+    // Every field present, undefined or not: one object shape, so the lister's reads stay monomorphic.
+    return {
+      target,
       type,
       criticality,
-      seq: state.seq++,
-      size,
+      crossorigin: type === 'font' || module || cors !== undefined ? corsValue(cors) : undefined,
+      rel: module && type === 'script' ? 'modulepreload' : undefined,
+      media,
       // An SVG sprite behind <use> is an icon sheet, not the picture a page leads with.
       shownImage: type === 'image' && IMAGE_SOURCES.has(ref.source) && ref.source !== 'svg-use' && !ref.lazy && !template,
       highPriority: ref.highPriority === true,
+      descend,
     };
-    const cors = ref.crossorigin ?? inherited.crossorigin;
-    if (type === 'font' || module) resource.crossorigin = corsValue(cors);
-    else if (cors !== undefined) resource.crossorigin = corsValue(cors);
-    if (module && type === 'script') resource.rel = 'modulepreload';
-    if (media !== undefined) resource.media = media;
-    state.resources.push(resource);
-
-    const isSheet = ref.source === 'stylesheet' || ref.source === 'css-import';
-    const isModule = this.options.followImports && module && type === 'script' && (ref.source === 'script' || ref.source === 'modulepreload' || ref.source === 'js-import');
-    if ((!isSheet && !isModule) || state.walked.has(file)) return;
-    state.walked.add(file);
-    const next: Inherited = isSheet
-      ? { criticality, template }
-      : { criticality, template, module: true };
-    if (media !== undefined) next.media = media;
-    if (!isSheet && cors !== undefined) next.crossorigin = cors;
-    const descend = (extract: FileExtract | null): void | Promise<void> => (extract ? this.walkShared(file, extract, next, state) : undefined);
-    const done = this.parsed.get(file);
-    if (done !== undefined || this.parsed.has(file)) return descend(done ?? null);
-    return this.parseShared(isSheet ? 'css' : 'js', file).then(descend);
   }
 
   private criticalityOf(ref: Ref, type: ResourceType, media: string | undefined, module: boolean): Criticality {
@@ -406,26 +492,4 @@ export class ResourceGraph {
   async close(): Promise<void> {
     await this.parser.close?.();
   }
-}
-
-/**
- * Merge a page's repeats of one URL: the first reference types it, the most critical one places it.
- * The result keeps (and updates in place) the first entry of each URL, in discovery order: a page's
- * resources belong to its crawl alone, and copying each one cost a page's worth of garbage.
- */
-export function mergeRepeats(resources: readonly PageResource[]): PageResource[] {
-  const byUrl = new Map<string, PageResource>();
-  for (const r of resources) {
-    const seen = byUrl.get(r.url);
-    if (!seen) {
-      byUrl.set(r.url, r);
-      continue;
-    }
-    if (criticalityRank(r.criticality) < criticalityRank(seen.criticality)) seen.criticality = r.criticality;
-    // Needed under one media query here and unconditionally there: needed unconditionally.
-    if (seen.media !== r.media) delete seen.media;
-    seen.shownImage ||= r.shownImage;
-    seen.highPriority ||= r.highPriority;
-  }
-  return [...byUrl.values()];
 }
