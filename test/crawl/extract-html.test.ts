@@ -122,6 +122,20 @@ describe('extractFile(html): elements', () => {
     expect(result.refs[1]!.column).toBe(18);
   });
 
+  it('points at the url() itself in style="", quoted or not, after a line break, with CRLF line ends', () => {
+    const at = (source: string) => {
+      const ref = one(source);
+      return [ref.line, ref.column];
+    };
+    // Columns are 1-based; each `url(` below is where the ref must point.
+    expect(at('<div style="background:url(a.png)">')).toEqual([1, 24]);
+    expect(at("<div STYLE = 'background:url(a.png)'>")).toEqual([1, 26]);
+    expect(at('<div style=background:url(a.png)>')).toEqual([1, 23]);
+    expect(at('<div\n  style=\n"x:1;\n background:url(a.png)">')).toEqual([4, 13]);
+    expect(at('<p>\r\n<div style="background:url(a.png)">')).toEqual([2, 24]);
+    expect(at('<div style="\r\nbackground:url(a.png)">')).toEqual([2, 12]);
+  });
+
   it('skips <style type> that is not CSS', () => {
     expect(html('<style type="text/less">.a{background:url(x.png)}</style>').refs).toEqual([]);
   });

@@ -73,7 +73,7 @@ describe('tokenizer-based HTML extractor (differential against the tree-based on
     ([name, list, close, selfClosing]) => (close ? `</${name}>` : `<${name}${list.map((a) => ` ${a}`).join('')}${selfClosing ? '/' : ''}>`),
   );
   const other = fc.constantFrom(
-    'text ', ' ', '\n', '\r\n', '\t\f', '&#0;', '&#x20;', '&nbsp;', '&amp;', 'a < b', '</ x', '</>', '<3', '<!-- c -->', '<![CDATA[ x ]]>', '<!doctype html>',
+    'text ', ' ', '\n', '\r\n', '\t\f', '\0', '&#0;', '&#x20;', '&nbsp;', '&amp;', 'a < b', '</ x', '</>', '<3', '<!-- c -->', '<![CDATA[ x ]]>', '<!doctype html>',
     '<style>@import "i.css"; .a { background: url(s.png) }</style>', '<script type="module">import "./m.js";</script>',
     '<script>var a = "</scr" + "ipt>";</script>', '<noscript><img src="n.png"></noscript>', '<textarea><img src="t.png"></textarea>',
   );
@@ -89,6 +89,16 @@ describe('tokenizer-based HTML extractor (differential against the tree-based on
       }),
       { numRuns: 400 },
     );
+  });
+
+  it('takes a NUL before <html> for text, as the tree builder does (a late <html> then needs the tree)', () => {
+    for (const text of ['\0<html style="background:url(a.png)">', '<p>\0<html style="background:url(a.png)">', '\0<body style="background:url(a.png)">']) {
+      expect(extractHtmlTokens(text), JSON.stringify(text)).toBeUndefined();
+      expect(extractHtmlFast(text), JSON.stringify(text)).toEqual(extractHtml(text));
+    }
+    // Inside the document NUL is dropped and changes nothing.
+    const inBody = '<body><p>\0<img src="a.png"></p>';
+    expect(extractHtmlTokens(inBody)).toEqual(extractHtml(inBody));
   });
 
   it('takes the tokenizer path for most generated documents (the fallback is for the rare reshaped ones)', () => {

@@ -114,9 +114,10 @@ class RefTokenizer extends Tokenizer {
       super._emitCodePoint(cp);
       return;
     }
-    // parse5's whitespace (CR, which the preprocessor reads as LF, included) and NUL make tokens of
-    // their own types, which the handler ignores outside text elements.
-    if (cp !== 0x20 && cp !== 0x0a && cp !== 0x09 && cp !== 0x0c && cp !== 0x0d && cp !== 0) this.skippedText = true;
+    // parse5's whitespace (CR, which the preprocessor reads as LF, included) makes tokens of its own
+    // type, which the handler ignores outside text elements. NUL is text here: before <html> or
+    // <body> the tree builder takes it as content, which implies them (in the body it drops it).
+    if (cp !== 0x20 && cp !== 0x0a && cp !== 0x09 && cp !== 0x0c && cp !== 0x0d) this.skippedText = true;
   }
 }
 
@@ -155,7 +156,7 @@ const hasUrlStyle = (attrs: readonly Token.Attribute[]) => attrs.some((a) => a.n
  * document needs the tree builder's restructuring to be read right (see the module comment).
  */
 export function extractHtmlTokens(text: string): FileExtract | undefined {
-  const state: HtmlState = { refs: [], warnings: [], group: 0, inTemplate: false, settledPictures: new Set() };
+  const state: HtmlState = { source: text, refs: [], warnings: [], group: 0, inTemplate: false, settledPictures: new Set() };
   const parseWarnings: ExtractWarning[] = [];
   const stack: Open[] = [];
   let templates = 0;

@@ -68,6 +68,8 @@ const startOnlyTreeAdapter: TreeAdapter<DefaultTreeAdapterMap> = {
 
 /** Per-document walking state (exported for the tokenizer-driven extractor in html-tokens.ts). */
 export interface HtmlState {
+  /** The document's text: where the positions point into. */
+  source: string;
   refs: Ref[];
   warnings: ExtractWarning[];
   base?: FileExtract['base'];
@@ -79,7 +81,7 @@ export interface HtmlState {
 
 /** Extract every reference from an HTML document. Pure: no I/O, no URL resolution. */
 export function extractHtml(text: string): FileExtract {
-  const state: HtmlState = { refs: [], warnings: [], group: 0, inTemplate: false, settledPictures: new Set() };
+  const state: HtmlState = { source: text, refs: [], warnings: [], group: 0, inTemplate: false, settledPictures: new Set() };
   const document = parse(text, {
     sourceCodeLocationInfo: true,
     treeAdapter: startOnlyTreeAdapter,
@@ -129,6 +131,30 @@ function position(element: Element, attrName?: string): { line: number; column: 
   const loc = element.sourceCodeLocation;
   const at = (attrName && loc?.attrs?.[attrName]) || loc;
   return { line: at?.startLine ?? 1, column: at?.startCol ?? 1 };
+}
+
+/**
+ * Where an attribute's value starts (past the name, `=` and an opening quote): CSS in `style=""`
+ * counts its positions from there. The attribute's start, as before, when the tree has no location
+ * for it (attributes a late `<html>` or `<body>` merged into an earlier element). Character
+ * references before a URL in the value still shift its column: the CSS sees the decoded text.
+ */
+function valuePosition(state: HtmlState, element: Element, attrName: string): { line: number; column: number } {
+  const at = element.sourceCodeLocation?.attrs?.[attrName];
+  if (!at) return position(element, attrName);
+  const { source } = state;
+  let line = at.startLine;
+  let column = at.startCol + attrName.length;
+  for (let i = at.startOffset + attrName.length; i < at.endOffset; i++) {
+    const c = source.charCodeAt(i);
+    if (c === 0x22 || c === 0x27) return { line, column: column + 1 };
+    if (c !== 0x3d && c !== 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0c && c !== 0x0d) return { line, column };
+    if (c === 0x0a || (c === 0x0d && source.charCodeAt(i + 1) !== 0x0a)) {
+      line++;
+      column = 1;
+    } else if (c !== 0x0d) column++;
+  }
+  return { line, column };
 }
 
 function addRef(state: HtmlState, element: Element, attrName: string, url: string, source: RefSource, extra: Partial<Ref> = {}): Ref {
@@ -230,7 +256,7 @@ export function visitElement(element: Element, state: HtmlState): void {
   }
   const style = attr(element, 'style');
   if (style !== undefined && /url\(|image-set/i.test(style)) {
-    const at = position(element, 'style');
+    const at = valuePosition(state, element, 'style');
     const css = extractCss(style, { context: 'declarationList', line: at.line, column: at.column, inline: true });
     pushCss(state, css);
   }
