@@ -236,7 +236,7 @@ async function main() {
       }
     }
     // The table shows each mode's median run (by wall time).
-    for (const mode of modes) results[mode] = median(runs[mode], (r) => r.ms);
+    for (const mode of modes) results[mode] = medianRun(runs[mode], (r) => r.ms);
     const report = {
       date: new Date().toISOString(),
       command: `pnpm bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`,
@@ -263,8 +263,8 @@ async function main() {
         report.rounds[mode] = {
           seconds: runs[mode].map((r) => r.ms / 1000),
           vsFloor: ratios,
-          vsFloorMedian: median(ratios, (x) => x),
-          cpuVsFloorMedian: median(cpuRatios, (x) => x),
+          vsFloorMedian: median(ratios),
+          cpuVsFloorMedian: median(cpuRatios),
           maxRssMiB: Math.max(...runs[mode].map((r) => r.maxRssMiB)),
         };
       }
@@ -285,10 +285,17 @@ async function main() {
   }
 }
 
-/** The middle item by `key` (the lower middle of an even count). */
-function median(items, key) {
+/** The middle run by `key` (the lower middle of an even count: a run that happened). */
+function medianRun(items, key) {
   const sorted = [...items].sort((a, b) => key(a) - key(b));
   return sorted[Math.floor((sorted.length - 1) / 2)];
+}
+
+/** The median of numbers (the mean of the two middle ones of an even count). */
+function median(numbers) {
+  const sorted = [...numbers].sort((a, b) => a - b);
+  const mid = sorted.length / 2;
+  return sorted.length % 2 === 1 ? sorted[Math.floor(mid)] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
 function print(report) {
