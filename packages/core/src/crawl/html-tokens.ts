@@ -150,26 +150,29 @@ class RefTokenizer extends Tokenizer {
     let i = start + 1;
     let seen = this.skippedText;
     if (this.lineFields) {
-      let { line, lineStartPos, isEol } = p;
-      for (; i < html.length; i++) {
-        const c = html.charCodeAt(i);
-        // Printable ASCII but < and &, LF, tab, form feed, and the BMP between C1 and the surrogates
-        // or between them and the non-characters: what advance() returns as is, without an error.
-        if (c >= 0x20 ? c === 0x3c || c === 0x26 || (c >= 0x7f && c <= 0x9f) || (c >= 0xd800 && c <= 0xdfff) || c >= 0xfdd0 : c !== 0x0a && c !== 0x09 && c !== 0x0c) break;
-        // As advance(): the line after an LF starts with the next code point.
-        if (isEol) {
-          line++;
-          lineStartPos = i;
-          isEol = false;
+      TEXT_STOP.lastIndex = start + 1;
+      const stop = TEXT_STOP.test(html) ? TEXT_STOP.lastIndex - 1 : html.length;
+      const last = stop - 1;
+      if (last > start) {
+        if (!seen) {
+          NOT_SPACE.lastIndex = start + 1;
+          seen = NOT_SPACE.test(html) && NOT_SPACE.lastIndex <= stop;
         }
-        if (c === 0x0a) isEol = true;
-        else if (c !== 0x20 && c !== 0x09 && c !== 0x0c) seen = true;
-      }
-      if (i - 1 > start) {
-        p.pos = i - 1;
+        // As advance(): the line after an LF starts with the code point after it, once that is read.
+        let { line, lineStartPos } = p;
+        if (p.isEol) {
+          line++;
+          lineStartPos = start + 1;
+        }
+        for (let lf = html.indexOf('\n', start + 1); lf !== -1 && lf < last; lf = html.indexOf('\n', lf + 1)) {
+          line++;
+          lineStartPos = lf + 1;
+        }
+        p.pos = last;
         p.line = line;
         p.lineStartPos = lineStartPos;
-        p.isEol = isEol;
+        p.isEol = html.charCodeAt(last) === 0x0a;
+        i = stop;
       }
     } else {
       // Another parse5: the same run, one public advance() at a time.
@@ -199,6 +202,14 @@ function hasLineFields(preprocessor: object): boolean {
   const p = preprocessor as Partial<Record<keyof PreprocessorLines, unknown>>;
   return typeof p.lineStartPos === 'number' && typeof p.isEol === 'boolean' && typeof p.line === 'number' && typeof p.pos === 'number';
 }
+
+/**
+ * What ends a run of text {@link RefTokenizer.skipText} skips: what the data state treats otherwise
+ * (`<`, `&`, NUL), CR (read with the LF after it), surrogates, and the C0/C1 controls and
+ * non-characters advance() reports as parse errors. Tab, LF and form feed are text.
+ */
+const TEXT_STOP = /[<&\0-\x08\x0b\x0d-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\uffff]/g;
+const NOT_SPACE = /[^ \n\t\f]/g;
 
 /** EOF as the tokenizer reads it. */
 const EOF = -1;
