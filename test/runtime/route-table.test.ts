@@ -53,6 +53,19 @@ describe('RouteTable.match', () => {
     expect(t.match('/b.html')).toBeUndefined();
   });
 
+  it('matches percent-escapes whatever the case of their hex digits, and never decodes them', () => {
+    const t = RouteTable.fromManifest(manifest({ '/caf%c3%a9/index.html': [r('/a.css', 'style')], '/%E2%82%AC.html': [r('/b.css', 'style')] }));
+    // Browsers send upper-case escapes; a hand-written key may have lower-case ones, and the reverse.
+    expect(t.match('/caf%C3%A9/index.html')?.key).toBe('/caf%c3%a9/index.html');
+    expect(t.match('/caf%C3%A9/')?.key).toBe('/caf%c3%a9/index.html');
+    expect(t.match('/caf%c3%a9?q=1')?.key).toBe('/caf%c3%a9/index.html');
+    expect(t.match('/%e2%82%ac.html')?.key).toBe('/%E2%82%AC.html');
+    expect(t.match('/%e2%82%Ac')?.key).toBe('/%E2%82%AC.html');
+    // %2F is not a slash, and an escape is not the character it encodes.
+    expect(t.match('/caf%C3%A9%2Findex.html')).toBeUndefined();
+    expect(t.match('/café/index.html')).toBeUndefined();
+  });
+
   it('treats a dot in a literal key literally (prpl-server did not)', () => {
     const t = RouteTable.fromManifest(manifest({ '/a.html': [r('/a.css', 'style')] }));
     expect(t.match('/aXhtml')).toBeUndefined();

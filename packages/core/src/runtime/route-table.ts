@@ -163,9 +163,10 @@ export class RouteTable {
         }
         this.#patterns.push({ regex, route: compileRoute(key, false, resources, origins, max) });
       } else {
-        const path = key.startsWith('/') ? key : `/${key}`;
+        // Keys are held with upper-case escapes, the form browsers send (see `match`).
+        const path = upperEscapes(key.startsWith('/') ? key : `/${key}`);
         const route = compileRoute(key, true, resources, origins, max);
-        this.#literal.set(path, route);
+        if (!this.#literal.has(path)) this.#literal.set(path, route);
         aliases.push(...aliasesOf(path).map((alias): [string, Route] => [alias, route]));
       }
     }
@@ -193,6 +194,14 @@ export class RouteTable {
     const path = q < 0 ? url : url.slice(0, q);
     const hit = this.#literal.get(path);
     if (hit !== undefined) return hit;
+    // `%c3` and `%C3` are the same octet (RFC 3986 §6.2.2.1); browsers send upper case, so only a
+    // path with an escape that missed pays for the second look. Escapes are never decoded: `%2F`
+    // is not a `/`, and decoding would let two different URLs share a route. Patterns see the
+    // path as it came.
+    if (path.includes('%')) {
+      const upper = this.#literal.get(upperEscapes(path));
+      if (upper !== undefined) return upper;
+    }
     if (this.#patterns.length > 0) {
       const memo = this.#memo.get(path);
       if (memo !== undefined) return memo ?? this.#anyPage;
@@ -214,6 +223,11 @@ export class RouteTable {
   literalPaths(): string[] {
     return [...this.#literal.keys()];
   }
+}
+
+/** The path with each percent-escape's hex digits in upper case. */
+function upperEscapes(path: string): string {
+  return path.includes('%') ? path.replace(/%[0-9a-f]{2}/gi, (escape) => escape.toUpperCase()) : path;
 }
 
 /** `.html` pages' aliases are preferred over `index.html` ones for the same clean URL. */
