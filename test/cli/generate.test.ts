@@ -91,6 +91,19 @@ describe('push-manifest generate', () => {
     expect(Object.keys(json[route!]!)).toEqual(['/b/css/style.css', '/b/img/bg.png']);
   });
 
+  it('--fonts declared lists the fonts a page declares but never uses; the default leaves them out', async () => {
+    const root = await copyOf('basic');
+    await writeFile(join(root, 'css', 'style.css'), '@font-face { font-family: Body; src: url("../fonts/body.woff2") format("woff2") }\n');
+    const fontsOf = (stdout: string) => Object.entries(JSON.parse(stdout) as Record<string, { type: string }>).filter(([, r]) => r.type === 'font').map(([url]) => url);
+    const used = await run(['generate', '--root', root, '--out', '-', '--no-cache']);
+    expect(used.code).toBe(0);
+    expect(fontsOf(used.stdout)).toEqual([]);
+    const declared = await run(['generate', '--root', root, '--out', '-', '--no-cache', '--fonts', 'declared']);
+    expect(declared.code).toBe(0);
+    expect(fontsOf(declared.stdout)).toEqual(['/fonts/body.woff2']);
+    expect((await run(['generate', '--root', root, '--out', '-', '--fonts', 'some'])).code).toBe(2);
+  });
+
   it('--origin (repeatable) makes absolute URLs on the site its own', async () => {
     const root = await copyOf('basic');
     await writeFile(join(root, 'index.html'), '<link rel=stylesheet href="https://a.example/css/style.css"><script src="https://b.example/js/app.js"></script>');

@@ -87,6 +87,28 @@ describe('extractFile(css)', () => {
     expect(refs[2]!.candidate?.format).toBe('image/avif');
   });
 
+  it('collects the font families font and font-family name, and the family of each @font-face source', () => {
+    const result = css(
+      '@font-face { src: url(o.woff2) format("woff2"); font-family: "Open  Sans" }\n' +
+        '@font-face { font-family: Brand Serif; src: url(b.woff2) }\n' +
+        'h1 { font-family: "Open Sans", Arial, sans-serif }\n' +
+        'p { font: italic bold 12px/1.5 Brand  Serif, serif }\n',
+    );
+    expect(result.refs.map((r) => [r.url, r.family])).toEqual([
+      ['o.woff2', 'open sans'],
+      ['b.woff2', 'brand serif'],
+    ]);
+    // The shorthand's keywords come along as a name: one too many only keeps a font listed.
+    expect(result.fontFamilies).toEqual(['open sans', 'arial', 'sans-serif', 'italic bold', 'brand serif', 'serif']);
+    // A @font-face's own font-family is not a use; nothing used, nothing collected.
+    expect(css('@font-face { font-family: X; src: url(x.woff2) }').fontFamilies).toBeUndefined();
+  });
+
+  it('takes a font value it cannot read (var(), env()) as naming any family', () => {
+    expect(css(':root { --f: "X" } p { font-family: var(--f), serif }').fontFamilies).toEqual(['*']);
+    expect(css('p { font: 12px env(x) }').fontFamilies).toEqual(['*']);
+  });
+
   it('gives each ref its line and column', () => {
     const { refs } = css('a {\n  color: red;\n  background: url(x.png);\n}');
     expect(refs[0]).toMatchObject({ line: 3, column: 15 });

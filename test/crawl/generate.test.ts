@@ -252,7 +252,7 @@ describe('order and weights', () => {
       'index.html':
         '<img src=first.png><script async src=async.js></script><script type=module src=mod.js></script>' +
         '<script src=sync.js></script><link rel=stylesheet href=a.css><script defer src=defer.js></script><link rel=stylesheet href=b.css>',
-      'a.css': '@font-face{font-family:x;src:url(f.woff2)}',
+      'a.css': '@font-face{font-family:x;src:url(f.woff2)} h1{font-family:x}',
       'b.css': '@import "c.css";',
       'c.css': '',
       'first.png': 'x',
@@ -281,7 +281,7 @@ describe('order and weights', () => {
       'index.html':
         '<link rel=stylesheet href=async.css media=print onload="this.media=\'all\'"><link rel=stylesheet href=off.css media="not all">' +
         '<script src=a.js></script><link rel=stylesheet href=main.css>',
-      'async.css': '@font-face{font-family:x;src:url(late.woff2)}',
+      'async.css': '@font-face{font-family:x;src:url(late.woff2)} p{font:12px x}',
       'off.css': '',
       'main.css': '',
       'a.js': '',
@@ -339,7 +339,7 @@ describe('order and weights', () => {
     const root = await site({
       'a.html': '<link rel=stylesheet href=s.css>',
       'b.html': '<link rel=preload href=d.json as=fetch><link rel=preload as=font href=f.woff2 crossorigin=use-credentials>',
-      's.css': '@font-face{font-family:F;src:url(f.woff2)} .x{background:url(d.json)}',
+      's.css': '@font-face{font-family:F;src:url(f.woff2)} .x{background:url(d.json);font-family:F}',
       'd.json': '{}',
       'f.woff2': 'x',
     });
@@ -357,6 +357,37 @@ describe('order and weights', () => {
     ]);
   });
 
+  it('lists the @font-face fonts whose family the page uses, wherever its CSS names it', async () => {
+    const root = await site({
+      'none.html': '<link rel=stylesheet href=faces.css>',
+      'sheet.html': '<link rel=stylesheet href=faces.css><link rel=stylesheet href=uses-a.css>',
+      'imported.html': '<link rel=stylesheet href=imports.css><link rel=stylesheet href=faces.css>',
+      'inline.html': '<link rel=stylesheet href=faces.css><style>h1 { font: bold 2em "Face B" }</style>',
+      'attr.html': '<link rel=stylesheet href=faces.css><p style="font-family: \'face b\', serif">x</p>',
+      'var.html': '<link rel=stylesheet href=faces.css><p style="font-family: var(--brand)">x</p>',
+      'preload.html': '<link rel=stylesheet href=faces.css><link rel=preload as=font href=b.woff2 crossorigin>',
+      'faces.css': '@font-face{font-family:"Face A";src:url(a.woff2)} @font-face{font-family:Face B;src:url(b.woff2)}',
+      'uses-a.css': 'body { font-family: Face A, sans-serif }',
+      'imports.css': '@import "uses-a.css";',
+      'a.woff2': 'a',
+      'b.woff2': 'b',
+    });
+    const fonts = (m: Awaited<ReturnType<typeof generateManifest>>['manifest'], route: string) => m.pages.get(route)!.filter((r) => r.type === 'font').map((r) => r.url);
+    const { manifest } = await generateManifest({ root });
+    expect(fonts(manifest, '/none.html')).toEqual([]);
+    expect(fonts(manifest, '/sheet.html')).toEqual(['/a.woff2']);
+    expect(fonts(manifest, '/imported.html')).toEqual(['/a.woff2']);
+    expect(fonts(manifest, '/inline.html')).toEqual(['/b.woff2']);
+    expect(fonts(manifest, '/attr.html')).toEqual(['/b.woff2']);
+    // var(): any family may be meant, so every face counts as used.
+    expect(fonts(manifest, '/var.html')).toEqual(['/a.woff2', '/b.woff2']);
+    // A font the page preloads itself is listed whatever its CSS uses.
+    expect(fonts(manifest, '/preload.html')).toEqual(['/b.woff2']);
+    const declared = await generateManifest({ root, fonts: 'declared' });
+    expect(fonts(declared.manifest, '/none.html')).toEqual(['/a.woff2', '/b.woff2']);
+    await expect(generateManifest({ root, fonts: 'some' as 'used' })).rejects.toMatchObject({ code: 'BAD_OPTION' });
+  });
+
   it('merges a stylesheet reached twice on a page, in two contexts, into its most critical place', async () => {
     // p.css is imported by a print stylesheet first (not render-blocking), then linked for all media.
     // Its font and image are needed for the first render too: walked again in the stronger context,
@@ -364,7 +395,7 @@ describe('order and weights', () => {
     const root = await site({
       'index.html': '<link rel=stylesheet media=print href=print.css><link rel=stylesheet href=p.css><img src=i.png>',
       'print.css': '@import "p.css";',
-      'p.css': '@font-face{font-family:F;src:url(f.woff2)} body{background:url(bg.png)}',
+      'p.css': '@font-face{font-family:F;src:url(f.woff2)} body{background:url(bg.png);font-family:F}',
       'f.woff2': 'x',
       'bg.png': 'x',
       'i.png': 'x',

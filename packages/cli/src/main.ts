@@ -67,6 +67,7 @@ withLogFlags(
     .option('--types <list>', 'resource types listed, comma-separated (default: style,font,script and the first image)')
     .option('--no-first-image', 'do not add the first image of each page when --types leaves images out')
     .addOption(new Option('--srcset <policy>', 'srcset/image-set candidates: the default one, or all').choices(['default', 'all']))
+    .addOption(new Option('--fonts <policy>', '@font-face fonts listed: those whose family the page\'s CSS uses (default), or every one declared').choices(['used', 'declared']))
     .option('--follow-imports', 'follow static imports of module scripts (modulepreload the module graph)')
     .option('--nomodule', 'also list <script nomodule> scripts')
     .option('--threads <n>', 'threads that parse files, the main one included (default: one per core, at most 4; 1: no worker threads)')

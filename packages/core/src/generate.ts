@@ -64,6 +64,9 @@ function checkOptions(options: GenerateOptions): void {
     }
   }
   siteOrigins(options.origin);
+  if (options.fonts !== undefined && options.fonts !== 'used' && options.fonts !== 'declared') {
+    throw new PushManifestError('BAD_OPTION', `fonts must be "used" or "declared", got "${String(options.fonts)}"`);
+  }
   if (options.srcset !== undefined && options.srcset !== 'default' && options.srcset !== 'all') {
     throw new PushManifestError('BAD_OPTION', `srcset must be "default" or "all", got "${String(options.srcset)}"`);
   }
@@ -141,7 +144,7 @@ export async function generateManifest(options: GenerateOptions): Promise<Genera
   const manifest: Manifest = { pages: new Map(), preconnect: new Map() };
   const commit = (crawl: PageCrawl) => {
     const route = fileUrlPath(site, crawl.file);
-    manifest.pages.set(route, lister.list(crawl.resources));
+    manifest.pages.set(route, lister.list(crawl.resources, crawl.fontFamilies));
     if (crawl.preconnect.length > 0) manifest.preconnect!.set(route, crawl.preconnect);
   };
 

@@ -28,6 +28,7 @@ export interface GenerateFlags {
   types?: string;
   firstImage?: boolean;
   srcset?: 'default' | 'all';
+  fonts?: 'used' | 'declared';
   followImports?: boolean;
   nomodule?: boolean;
   threads?: string;
@@ -91,6 +92,7 @@ function mergeOptions(patterns: string[], flags: GenerateFlags, config: PushMani
   set('types', pick(typeList(flags.types), config.types));
   set('firstImage', pick(flags.firstImage, config.firstImage));
   set('srcset', pick(flags.srcset, config.srcset));
+  set('fonts', pick(flags.fonts, config.fonts));
   set('followImports', pick(flags.followImports, config.followImports));
   set('nomodule', pick(flags.nomodule, config.nomodule));
   set('threads', wholeNumber('--threads', flags.threads));

@@ -4,7 +4,7 @@
  * css-tree recovers from errors, so a malformed sheet still yields everything it can.
  */
 import * as csstree from 'css-tree';
-import type { ExtractWarning, FileExtract, Ref } from './types.js';
+import { ANY_FONT_FAMILY, type ExtractWarning, type FileExtract, type Ref } from './types.js';
 
 /** Where the CSS text sits and what it is. */
 export interface CssExtractOptions {
@@ -63,6 +63,57 @@ function functionArgument(node: csstree.CssNode | undefined, name: string): stri
   return undefined;
 }
 
+/** A family name as fonts are matched: ASCII case-insensitive, whitespace between words collapsed. */
+const familyKey = (name: string) => name.trim().replace(/\s+/g, ' ').toLowerCase();
+
+/**
+ * The family names a `font`/`font-family` value may name: in each comma-separated part, every
+ * string and every run of identifiers (`Open Sans`). For the `font` shorthand that also takes
+ * keywords (`italic bold`) for names: a few names too many only keep a font listed.
+ */
+function familiesIn(value: csstree.CssNode, into: Set<string>): void {
+  if (value.type !== 'Value') return;
+  for (const part of splitCommas(value.children)) {
+    let run: string[] = [];
+    const endRun = () => {
+      if (run.length > 0) into.add(familyKey(run.join(' ')));
+      run = [];
+    };
+    for (const node of part) {
+      if (node.type === 'Identifier') run.push(node.name);
+      else {
+        endRun();
+        if (node.type === 'String') into.add(familyKey(node.value));
+      }
+    }
+    endRun();
+  }
+}
+
+/** Whether a value has a function whose result the crawl cannot know (`var()`, `env()`, `attr()`). */
+function hasUnknowable(value: csstree.CssNode): boolean {
+  if (value.type === 'Raw') return true;
+  let found = false;
+  csstree.walk(value, (node) => {
+    if (node.type === 'Function' && /^(?:var|env|attr)$/i.test(node.name)) found = true;
+  });
+  return found;
+}
+
+/** The `font-family` an `@font-face` rule declares, lower-cased. */
+function faceFamily(rule: csstree.Atrule): string | undefined {
+  let family: string | undefined;
+  if (rule.block) {
+    rule.block.children.forEach((node) => {
+      if (node.type !== 'Declaration' || node.property.toLowerCase() !== 'font-family') return;
+      const names = new Set<string>();
+      familiesIn(node.value, names);
+      if (names.size === 1) family = [...names][0];
+    });
+  }
+  return family;
+}
+
 /** Split a list of nodes at top-level commas. */
 function splitCommas(children: csstree.List<csstree.CssNode>): csstree.CssNode[][] {
   const parts: csstree.CssNode[][] = [[]];
@@ -78,6 +129,7 @@ export function extractCss(text: string, options: CssExtractOptions = {}): FileE
   const refs: Ref[] = [];
   const warnings: ExtractWarning[] = [];
   const handled = new Set<csstree.CssNode>();
+  const families = new Set<string>();
   let group = 0;
   let parseErrors = 0;
 
@@ -154,8 +206,18 @@ export function extractCss(text: string, options: CssExtractOptions = {}): FileE
         return;
       }
       case 'Declaration': {
-        if (node.property.toLowerCase() !== 'src' || this.atrule?.name.toLowerCase() !== 'font-face') return;
+        const property = node.property.toLowerCase();
+        const atrule = this.atrule?.name.toLowerCase();
+        if (property === 'font' || property === 'font-family') {
+          // In @font-face (and @font-palette-values) font-family names the rule's family: not a use.
+          if (atrule === 'font-face' || atrule === 'font-palette-values') return;
+          if (hasUnknowable(node.value)) families.add(ANY_FONT_FAMILY);
+          else familiesIn(node.value, families);
+          return;
+        }
+        if (property !== 'src' || atrule !== 'font-face') return;
         if (node.value.type !== 'Value') return;
+        const family = faceFamily(this.atrule!);
         const options: { url: csstree.Url; format?: string }[] = [];
         for (const part of splitCommas(node.value.children)) {
           const url = part[0];
@@ -173,7 +235,7 @@ export function extractCss(text: string, options: CssExtractOptions = {}): FileE
         options.forEach((o, i) => {
           const candidate: Ref['candidate'] = { group: g, isDefault: i === best };
           if (o.format !== undefined) candidate.format = o.format;
-          add(o.url, o.url.value, 'font-face', { as: 'font', candidate });
+          add(o.url, o.url.value, 'font-face', family === undefined ? { as: 'font', candidate } : { as: 'font', candidate, family });
         });
         return;
       }
@@ -229,5 +291,7 @@ export function extractCss(text: string, options: CssExtractOptions = {}): FileE
     }
   });
 
-  return { kind: 'css', refs, warnings };
+  const extract: FileExtract = { kind: 'css', refs, warnings };
+  if (families.size > 0) extract.fontFamilies = [...families];
+  return extract;
 }

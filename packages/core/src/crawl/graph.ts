@@ -81,6 +81,8 @@ export interface PageResource {
   /** An image an HTML element shows right away: may be the page's "first image". */
   readonly shownImage: boolean;
   readonly highPriority: boolean;
+  /** An `@font-face` source: the face's family (lower-cased), if the rule names one. */
+  readonly family: string | undefined;
   /** A stylesheet or module script the walk goes into, and what its refs inherit. */
   readonly descend?: { readonly kind: 'css' | 'js'; readonly context: Inherited };
 }
@@ -92,6 +94,11 @@ export interface PageCrawl {
   resources: PageResource[];
   /** Cross-origin origins, in discovery order. */
   preconnect: string[];
+  /**
+   * Font families the CSS the page reaches uses (its own `<style>`/`style=""` and every stylesheet
+   * walked), lower-cased; `'*'` (`ANY_FONT_FAMILY`) when some value might name any.
+   */
+  fontFamilies: ReadonlySet<string>;
 }
 
 /** A regular file's size, or why there is no usable file. */
@@ -110,6 +117,7 @@ interface SharedRefs {
 interface PageState {
   resources: PageResource[];
   preconnect: Set<string>;
+  fontFamilies: Set<string>;
   /**
    * Stylesheets and modules already walked on this page, with the strongest context they were
    * walked in: ends cycles and repeats, but walks a file again when it is reached in a stronger
@@ -288,7 +296,7 @@ export class ResourceGraph {
     // Pages are not memoised: each is read once anyway, and keeping their trees would only cost memory.
     const extract = this.report('html', file, await this.parser.parse('html', file));
     if (!extract) return null;
-    const state: PageState = { resources: [], preconnect: new Set(), walked: new Map() };
+    const state: PageState = { resources: [], preconnect: new Set(), fontFamilies: new Set(extract.fontFamilies), walked: new Map() };
     let baseUrl = fileBaseUrl(this.site, file);
     if (extract.base && extract.base.href !== '') {
       try {
@@ -299,7 +307,7 @@ export class ResourceGraph {
     }
     const prepared = extract.refs.map((ref) => this.prepare(ref, file, baseUrl));
     await this.walkPrepared(extract.refs, prepared, undefined, 0, TOP, state);
-    return { file, resources: state.resources, preconnect: [...state.preconnect] };
+    return { file, resources: state.resources, preconnect: [...state.preconnect], fontFamilies: state.fontFamilies };
   }
 
   /**
@@ -357,6 +365,7 @@ export class ResourceGraph {
       shared = { prepared: extract.refs.map((ref) => this.prepare(ref, file, baseUrl)), byContext: new Map() };
       this.sharedRefs.set(file, shared);
     }
+    for (const family of extract.fontFamilies ?? []) state.fontFamilies.add(family);
     let made = shared.byContext.get(inherited);
     if (made === undefined) {
       made = new Array<PageResource | undefined>(extract.refs.length);
@@ -458,6 +467,7 @@ export class ResourceGraph {
       // An SVG sprite behind <use> is an icon sheet, not the picture a page leads with.
       shownImage: type === 'image' && IMAGE_SOURCES.has(ref.source) && ref.source !== 'svg-use' && !ref.lazy && !template,
       highPriority: ref.highPriority === true,
+      family: ref.family,
       descend,
     };
   }

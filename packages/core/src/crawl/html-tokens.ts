@@ -15,7 +15,7 @@
  * extractor gives up and the caller uses the tree. A differential test holds the two equal.
  */
 import { foreignContent, html, Tokenizer, TokenizerMode, type DefaultTreeAdapterTypes, type ParserError, type Token, type TokenHandler } from 'parse5';
-import { extractHtml, visitElement, type HtmlState } from './html.js';
+import { extractHtml, htmlExtract, STYLE_ATTR_TO_READ, visitElement, type HtmlState } from './html.js';
 import type { ExtractWarning, FileExtract } from './types.js';
 
 type Element = DefaultTreeAdapterTypes.Element;
@@ -247,15 +247,15 @@ interface PseudoElement {
   childNodes: { nodeName: '#text'; value: string; sourceCodeLocation: Token.Location | null | undefined }[];
 }
 
-/** A style="" that references something: the only attribute of these elements the extractor reads (same test as html.ts). */
-const hasUrlStyle = (attrs: readonly Token.Attribute[]) => attrs.some((a) => a.name === 'style' && !a.prefix && /url\(|image-set/i.test(a.value));
+/** A style="" worth reading (a URL or a font family; same test as html.ts): the only attribute of these elements the extractor reads. */
+const hasStyleToRead = (attrs: readonly Token.Attribute[]) => attrs.some((a) => a.name === 'style' && !a.prefix && STYLE_ATTR_TO_READ.test(a.value));
 
 /**
  * Extract every reference from an HTML document with the tokenizer. Returns undefined when the
  * document needs the tree builder's restructuring to be read right (see the module comment).
  */
 export function extractHtmlTokens(text: string, options: { portableTextSkip?: boolean } = {}): FileExtract | undefined {
-  const state: HtmlState = { source: text, refs: [], warnings: [], group: 0, inTemplate: false, settledPictures: new Set() };
+  const state: HtmlState = { source: text, refs: [], warnings: [], group: 0, inTemplate: false, settledPictures: new Set(), fontFamilies: new Set() };
   const parseWarnings: ExtractWarning[] = [];
   const stack: Open[] = [];
   let templates = 0;
@@ -296,7 +296,7 @@ export function extractHtmlTokens(text: string, options: { portableTextSkip?: bo
 
   /** Whether html.ts's visitElement can find anything in this element; most elements are skipped without allocating. */
   const refersToSomething = (token: Token.TagToken, ns: NS, flags: number): boolean =>
-    (ns === NS_HTML ? (flags & F_VISITED) !== 0 : ns === NS_SVG && (token.tagName === 'image' || token.tagName === 'use')) || hasUrlStyle(token.attrs);
+    (ns === NS_HTML ? (flags & F_VISITED) !== 0 : ns === NS_SVG && (token.tagName === 'image' || token.tagName === 'use')) || hasStyleToRead(token.attrs);
 
   /** Visit the element if it can refer to something, and open it unless it is void. */
   const open = (token: Token.TagToken, ns: NS, isVoid: boolean, flags: number) => {
@@ -327,7 +327,7 @@ export function extractHtmlTokens(text: string, options: { portableTextSkip?: bo
       if (lenient || open.ns !== NS_HTML) continue;
       if ((open.flags & F_IMPLIED_CLOSE) !== 0) continue;
       // A formatting element closed out of order is cloned by the tree builder; harmless unless the clone carries a style="".
-      if ((open.flags & F_FORMATTING) !== 0 && !hasUrlStyle(open.attrs)) continue;
+      if ((open.flags & F_FORMATTING) !== 0 && !hasStyleToRead(open.attrs)) continue;
       throw new NeedsTree();
     }
     // Popping beats setting `length`, a runtime call, for the one or two elements usually closed.
@@ -384,7 +384,7 @@ export function extractHtmlTokens(text: string, options: { portableTextSkip?: bo
       const late = name === 'html' ? sawAnything : sawBody || stack.length > 0;
       if (name === 'body') sawBody = sawHead = true;
       sawAnything = true;
-      if (late && hasUrlStyle(token.attrs)) throw new NeedsTree();
+      if (late && hasStyleToRead(token.attrs)) throw new NeedsTree();
       if (!late && refersToSomething(token, NS_HTML, flagsOf(name))) visit(make(token, NS_HTML));
       return;
     }
@@ -418,7 +418,7 @@ export function extractHtmlTokens(text: string, options: { portableTextSkip?: bo
     }
     // The tree builder clones formatting elements closed out of order (and <a> inside <a>): a clone
     // would repeat the references of its style="".
-    if ((flags & F_FORMATTING) !== 0 && hasUrlStyle(token.attrs)) throw new NeedsTree();
+    if ((flags & F_FORMATTING) !== 0 && hasStyleToRead(token.attrs)) throw new NeedsTree();
     const textState = (flags & F_TEXT) !== 0 ? TEXT_STATES.get(name) : undefined;
     if (textState !== undefined) {
       // Visited at its end tag, once its text is known; nothing else can come in between.
@@ -561,9 +561,7 @@ export function extractHtmlTokens(text: string, options: { portableTextSkip?: bo
     if (error instanceof NeedsTree) return undefined;
     throw error;
   }
-  const result: FileExtract = { kind: 'html', refs: state.refs, warnings: [...parseWarnings, ...state.warnings] };
-  if (state.base) result.base = state.base;
-  return result;
+  return htmlExtract(state, [...parseWarnings, ...state.warnings]);
 }
 
 /** Extract every reference from an HTML document: the tokenizer where it is sure to match the tree, else the tree. */

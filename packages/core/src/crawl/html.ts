@@ -77,11 +77,24 @@ export interface HtmlState {
   inTemplate: boolean;
   /** `<picture>`s whose image is already decided by a `<source>` without `media` of a common type. */
   settledPictures: Set<ParentNode>;
+  /** Font families the document's `<style>` and `style=""` use (see {@link FileExtract.fontFamilies}). */
+  fontFamilies: Set<string>;
+}
+
+/** A `style=""` worth parsing: one that may fetch something or name a font family. */
+export const STYLE_ATTR_TO_READ = /url\(|image-set|font/i;
+
+/** The extract of a document once its walk is done. */
+export function htmlExtract(state: HtmlState, warnings: ExtractWarning[]): FileExtract {
+  const result: FileExtract = { kind: 'html', refs: state.refs, warnings };
+  if (state.base) result.base = state.base;
+  if (state.fontFamilies.size > 0) result.fontFamilies = [...state.fontFamilies];
+  return result;
 }
 
 /** Extract every reference from an HTML document. Pure: no I/O, no URL resolution. */
 export function extractHtml(text: string): FileExtract {
-  const state: HtmlState = { source: text, refs: [], warnings: [], group: 0, inTemplate: false, settledPictures: new Set() };
+  const state: HtmlState = { source: text, refs: [], warnings: [], group: 0, inTemplate: false, settledPictures: new Set(), fontFamilies: new Set() };
   const document = parse(text, {
     sourceCodeLocationInfo: true,
     treeAdapter: startOnlyTreeAdapter,
@@ -97,9 +110,7 @@ export function extractHtml(text: string): FileExtract {
     },
   });
   walk(document, state);
-  const result: FileExtract = { kind: 'html', refs: state.refs, warnings: state.warnings };
-  if (state.base) result.base = state.base;
-  return result;
+  return htmlExtract(state, state.warnings);
 }
 
 function walk(parent: ParentNode, state: HtmlState): void {
@@ -255,7 +266,7 @@ export function visitElement(element: Element, state: HtmlState): void {
     visitHtml(element, state);
   }
   const style = attr(element, 'style');
-  if (style !== undefined && /url\(|image-set/i.test(style)) {
+  if (style !== undefined && STYLE_ATTR_TO_READ.test(style)) {
     const at = valuePosition(state, element, 'style');
     const css = extractCss(style, { context: 'declarationList', line: at.line, column: at.column, inline: true });
     pushCss(state, css);
@@ -276,6 +287,7 @@ function pushCss(state: HtmlState, css: FileExtract): void {
   }
   state.group += maxGroup;
   state.warnings.push(...css.warnings);
+  for (const family of css.fontFamilies ?? []) state.fontFamilies.add(family);
 }
 
 function visitSvg(element: Element, state: HtmlState): void {

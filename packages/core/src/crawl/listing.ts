@@ -9,6 +9,7 @@
  */
 import type { Resource, ResourceType } from '../manifest/model.js';
 import { criticalityRank, weightAt } from '../manifest/order.js';
+import { ANY_FONT_FAMILY } from './types.js';
 import type { GraphOptions, PageResource, SiteUrl } from './graph.js';
 
 /** What goes into each page's list, and how much of it. */
@@ -21,10 +22,32 @@ export interface CrawlOptions extends GraphOptions {
   max?: number;
   /** Most bytes listed per page: the longest prefix of the ordered list that fits. */
   maxBytes?: number;
+  /**
+   * Which `@font-face` fonts a page lists. `used` (default): those whose family the page's CSS
+   * names in a `font`/`font-family` declaration (a browser fetches no other; when a value uses
+   * `var()` every face counts as used). `declared`: every face its stylesheets declare.
+   */
+  fonts?: 'used' | 'declared';
 }
 
 /** Default types: what blocks or shapes the first render. The first image comes in through `firstImage`. */
 export const DEFAULT_TYPES: readonly ResourceType[] = ['style', 'font', 'script'];
+
+/**
+ * The references without `@font-face` sources of families the page's CSS never names: a browser
+ * does not fetch those, so hinting them only wastes bandwidth (and earns a console warning). As
+ * if the page did not reference them, they neither list nor give the URL its shared entry.
+ */
+function withoutUnusedFaces(references: readonly PageResource[], fontFamilies: ReadonlySet<string>): readonly PageResource[] {
+  let kept: PageResource[] | undefined;
+  for (let i = 0; i < references.length; i++) {
+    const r = references[i]!;
+    const unused = r.family !== undefined && !fontFamilies.has(r.family);
+    if (unused) kept ??= references.slice(0, i);
+    else kept?.push(r);
+  }
+  return kept ?? references;
+}
 
 /** A {@link PageResource} this page may change: a copy, or the shared one until it needs changing. */
 type Mutable = { -readonly [K in keyof PageResource]: PageResource[K] };
@@ -51,9 +74,12 @@ export class PageLister {
     this.types = new Set(options.types ?? DEFAULT_TYPES);
   }
 
-  /** The manifest list of a page, from its references in discovery order. */
-  list(references: readonly PageResource[]): Resource[] {
-    const merged = this.merge(references);
+  /**
+   * The manifest list of a page, from its references in discovery order and the font families
+   * its CSS uses.
+   */
+  list(references: readonly PageResource[], fontFamilies: ReadonlySet<string>): Resource[] {
+    const merged = this.merge(this.options.fonts === 'declared' || fontFamilies.has(ANY_FONT_FAMILY) ? references : withoutUnusedFaces(references, fontFamilies));
     this.applyEntries(merged);
     return this.select(merged).map((r, i): Resource => {
       const resource: Resource = { url: r.target.url, type: r.type, weight: weightAt(i) };

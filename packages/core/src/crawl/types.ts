@@ -81,6 +81,8 @@ export interface Ref {
   template?: boolean;
   /** Set when this ref is one of several alternatives. */
   candidate?: Candidate;
+  /** `@font-face src`: the face's `font-family`, lower-cased (absent when the rule names none). */
+  family?: string;
 }
 
 /** A problem found while parsing; the file still yields what could be read. */
@@ -90,6 +92,9 @@ export interface ExtractWarning {
   code: string;
   message: string;
 }
+
+/** In {@link FileExtract.fontFamilies}: a value the crawl cannot read might name any family. */
+export const ANY_FONT_FAMILY = '*';
 
 /** Everything one file references, in document order. The output of {@link extractFile}. */
 export interface FileExtract {
@@ -101,6 +106,12 @@ export interface FileExtract {
   warnings: ExtractWarning[];
   /** Size of the file in bytes, set by the parser that read it. */
   bytes?: number;
+  /**
+   * Font families the file's CSS uses in `font`/`font-family` declarations (its `<style>` and
+   * `style=""` for HTML), lower-cased; `'*'` when a value the crawl cannot read (`var()`) might
+   * name any family. Absent when none.
+   */
+  fontFamilies?: string[];
 }
 
 /** A file that could not be read: the crawl warns and goes on. */
