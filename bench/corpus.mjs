@@ -12,7 +12,8 @@
  * and the distinct URLs per kind that a complete crawl must list for that page, transitively through
  * stylesheets and module imports (`expect`). The benchmark computes recall from it. Kinds whose
  * name is in `NEGATIVE_KINDS` must NOT be listed (nomodule scripts, alternate stylesheets, the
- * fallback font formats, data: URIs, dynamic imports); `missing` references must be warned about;
+ * fallback font formats, fonts of families the page's CSS never uses, data: URIs, dynamic imports);
+ * `missing` references must be warned about;
  * `crossOrigin` holds origins expected as preconnect candidates.
  *
  * Usage: node bench/corpus.mjs [--pages 5000] [--css 300] [--seed push-manifest] [--name <name>] [--force]
@@ -23,7 +24,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** Bumped whenever the output for the same parameters changes, so an old corpus is not reused. */
-export const GENERATOR_VERSION = 5;
+export const GENERATOR_VERSION = 7;
 
 /** Default parameters: the large corpus of issue 3. */
 export const DEFAULTS = Object.freeze({
@@ -42,7 +43,7 @@ export const DEFAULTS = Object.freeze({
 });
 
 /** Kinds a correct crawl must not list in the manifest. */
-export const NEGATIVE_KINDS = Object.freeze(['nomodule', 'alternate', 'fontAlt', 'dataUri', 'dynamicImport']);
+export const NEGATIVE_KINDS = Object.freeze(['nomodule', 'alternate', 'fontAlt', 'fontUnused', 'dataUri', 'dynamicImport']);
 /** Kinds that are not manifest entries: `missing` (a warning) and `crossOrigin` (a preconnect origin). */
 export const SPECIAL_KINDS = Object.freeze(['missing', 'crossOrigin']);
 
@@ -130,7 +131,9 @@ function planAssets(p) {
 function makeCss(p, assets, i) {
   const rng = createRandom(`${p.seed}/css/${i}`);
   const fileUrl = `/assets/css/c${i}.css`;
-  const refs = []; // { kind, url, target? }
+  const refs = []; // { kind, url, target?, family? }
+  /** Font families the sheet's `font` declarations use. */
+  const families = new Set();
   const parts = [];
   if (rng.chance(0.2)) parts.push('@charset "utf-8";\n');
   // @import chains: entry sheets import non-entry sheets; non-entry sheets import later ones,
@@ -162,10 +165,11 @@ function makeCss(p, assets, i) {
     if (f.woff2) srcs.push(`url(../fonts/f${f.i}.woff2) format("woff2")`);
     srcs.push(`url("../fonts/f${f.i}.woff") format("woff")`);
     parts.push(`@font-face {\n  font-family: "F${f.i}";\n  src: ${srcs.join(',\n       ')};\n  font-display: swap;\n}\n`);
+    const family = `F${f.i}`;
     if (f.woff2) {
-      refs.push({ kind: 'font', url: `/assets/fonts/f${f.i}.woff2` });
-      refs.push({ kind: 'fontAlt', url: `/assets/fonts/f${f.i}.woff` });
-    } else refs.push({ kind: 'font', url: `/assets/fonts/f${f.i}.woff` });
+      refs.push({ kind: 'font', url: `/assets/fonts/f${f.i}.woff2`, family });
+      refs.push({ kind: 'fontAlt', url: `/assets/fonts/f${f.i}.woff`, family });
+    } else refs.push({ kind: 'font', url: `/assets/fonts/f${f.i}.woff`, family });
   }
   const target = rng.int(2, 20) * 1024;
   let size = parts.reduce((n, s) => n + s.length, 0);
@@ -215,7 +219,8 @@ function makeCss(p, assets, i) {
           rng.pick([
             `color: #${rng.int(0, 0xffffff).toString(16).padStart(6, '0')}`,
             `margin: ${rng.int(0, 30)}px ${rng.int(0, 30)}px`,
-            `font: ${rng.int(10, 30)}px/1.${rng.int(1, 9)} "F${rng.int(0, p.fonts - 1)}", system-ui, sans-serif`,
+            // Only two thirds of the families: a face of the others is used by a page's own <style>, or not at all.
+            `font: ${rng.int(10, 30)}px/1.${rng.int(1, 9)} "F${rng.int(0, Math.ceil((p.fonts * 2) / 3) - 1)}", system-ui, sans-serif`,
             `--space-${rng.int(1, 9)}: calc(${rng.int(1, 9)}rem + ${rng.int(1, 9)}vw)`,
             `grid-template-columns: repeat(auto-fill, minmax(${rng.int(100, 300)}px, 1fr))`,
             `transition: opacity .${rng.int(1, 9)}s ease-in-out`,
@@ -224,6 +229,7 @@ function makeCss(p, assets, i) {
         );
       }
       rule = `${sel}, ${sel}:hover { ${decls.join('; ')}; }\n`;
+      for (const decl of decls) if (decl.startsWith('font:')) families.add(/"(F\d+)"/.exec(decl)[1]);
     }
     parts.push(rule);
     size += rule.length;
@@ -231,7 +237,7 @@ function makeCss(p, assets, i) {
   const malformed = rng.chance(p.malformed);
   // Malformed tail: unbalanced braces and an unterminated block at end of file, after every reference.
   if (malformed) parts.push('\n.broken {{ color: ;; } }\n@media screen { .x { margin: 0');
-  return { text: parts.join(''), refs, malformed };
+  return { text: parts.join(''), refs, families, malformed };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -291,6 +297,8 @@ function makePage(p, assets, i) {
   const baseHref = i % 20 === 11 ? '/assets/' : null;
   const baseUrl = baseHref ?? route;
   const refs = [];
+  /** Font families the page's own <style> blocks use. */
+  const families = new Set();
   /** Write a URL to an asset the way authors do: absolute, relative to the page, or relative to <base>. */
   const href = (urlPath, query = '') => {
     let raw;
@@ -351,7 +359,9 @@ function makePage(p, assets, i) {
     for (let k = rng.int(0, 3); k > 0; k--) {
       lines.push(`.hero-${k} { background-image: url('${add('inlineStyleUrl', href(rng.pick(assets.images).url))}'); }`);
     }
-    lines.push(`body { margin: 0; font-family: "F${rng.int(0, p.fonts - 1)}", sans-serif; } .x${i} { color: #333; }`);
+    const family = `F${rng.int(0, p.fonts - 1)}`;
+    families.add(family);
+    lines.push(`body { margin: 0; font-family: "${family}", sans-serif; } .x${i} { color: #333; }`);
     head.push(`<style>\n${lines.join('\n')}\n</style>`);
   }
   for (let n = rng.int(1, 3); n > 0; n--) {
@@ -471,7 +481,7 @@ function makePage(p, assets, i) {
   } else {
     bytes = Buffer.from(`${text}</body>\n</html>\n`);
   }
-  return { route, bytes, refs, malformed };
+  return { route, bytes, refs, families, malformed };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -557,12 +567,14 @@ export function generateCorpus(options = {}, dir) {
 
   // CSS, with each file's direct references.
   const cssRefs = [];
+  const cssFamilies = [];
   const cssInfo = {};
   for (let c = 0; c < p.css; c++) {
-    const { text, refs, malformed } = makeCss(p, assets, c);
+    const { text, refs, families, malformed } = makeCss(p, assets, c);
     write(`assets/css/c${c}.css`, text);
     tally('css', Buffer.byteLength(text));
     cssRefs.push(refs);
+    cssFamilies.push(families);
     cssInfo[`/assets/css/c${c}.css`] = { refs: countKinds(refs), malformed };
   }
   // Modules and their libraries.
@@ -588,9 +600,12 @@ export function generateCorpus(options = {}, dir) {
       if (r.kind === 'import') closeCss(r.target, out, seen);
     }
   };
+  /** Per stylesheet: every ref it pulls in, and the font families every sheet it pulls in uses. */
   const cssClosure = cssRefs.map((_, c) => {
     const out = [];
-    closeCss(c, out, new Set());
+    const sheets = new Set();
+    closeCss(c, out, sheets);
+    out.families = new Set([...sheets].flatMap((s) => [...cssFamilies[s]]));
     return out;
   });
   const closeLib = (k, out, seen) => {
@@ -622,7 +637,7 @@ export function generateCorpus(options = {}, dir) {
   const pages = {};
   const refTotals = {};
   for (let i = 0; i < p.pages; i++) {
-    const { route, bytes, refs, malformed } = makePage(p, assets, i);
+    const { route, bytes, refs, families, malformed } = makePage(p, assets, i);
     write(route.slice(1), bytes);
     tally('html', bytes.length);
     // expect: url -> kind, first kind wins; direct references first, then what they pull in.
@@ -633,9 +648,13 @@ export function generateCorpus(options = {}, dir) {
       // module imports dynamically and another statically is listed).
       if (seen === undefined || (NEGATIVE_KINDS.includes(seen) && !NEGATIVE_KINDS.includes(r.kind) && !SPECIAL_KINDS.includes(r.kind))) expect.set(r.url, r.kind);
     };
+    // A browser fetches an @font-face font only for a family some CSS of the page uses.
+    const used = new Set(families);
+    for (const r of refs) if (r.css !== undefined) for (const family of cssClosure[r.css].families) used.add(family);
+    const putFont = (r) => put(r.kind === 'font' && !used.has(r.family) ? { ...r, kind: 'fontUnused' } : r);
     for (const r of refs) put(r);
     for (const r of refs) {
-      if (r.css !== undefined) cssClosure[r.css].forEach(put);
+      if (r.css !== undefined) cssClosure[r.css].forEach(putFont);
       if (r.module !== undefined) moduleClosure[r.module].forEach(put);
     }
     const byKind = {};
