@@ -151,6 +151,35 @@ describe('crawl vs headless Chromium', () => {
     }
   });
 
+  it('fonts: Chromium fetches a face only for a family in use, and the default manifest lists exactly those', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'pm-crawl-fonts-'));
+    temps.push(root);
+    const files: Record<string, string> = {
+      'index.html': '<!doctype html><link rel="stylesheet" href="faces.css"><h1>Title</h1><p style="font-family: \'Body Text\'">Body</p>',
+      'faces.css': [
+        '@font-face { font-family: Heading; src: url(heading.woff2) format("woff2") }',
+        '@font-face { font-family: "Body Text"; src: url(body.woff2) format("woff2") }',
+        '@font-face { font-family: Unused; src: url(unused.woff2) format("woff2") }',
+        'h1 { font: bold 2em Heading, serif }',
+      ].join('\n'),
+      'heading.woff2': 'not a real font',
+      'body.woff2': 'not a real font',
+      'unused.woff2': 'not a real font',
+    };
+    for (const [path, content] of Object.entries(files)) await writeFile(join(root, path), content);
+    const { manifest } = await generateManifest({ root });
+    const listed = manifest.pages.get('/index.html')!.filter((r) => r.type === 'font').map((r) => r.url).sort();
+    const { server, origin } = await serve(root);
+    try {
+      const { sameOrigin } = await browserFetches(origin, '/index.html');
+      const fetched = [...sameOrigin].filter(([, type]) => type === 'font').map(([url]) => url).sort();
+      expect(fetched).toEqual(['/body.woff2', '/heading.woff2']);
+      expect(listed).toEqual(fetched);
+    } finally {
+      server.close();
+    }
+  });
+
   it('a page using every element and CSS construct: everything Chromium fetches is listed', async () => {
     const root = await mkdtemp(join(tmpdir(), 'pm-crawl-browser-'));
     temps.push(root);
