@@ -376,7 +376,10 @@ export class ResourceGraph {
 
   /** The one {@link Inherited} object with these fields. */
   private context(fields: Inherited): Inherited {
-    const key = `${fields.criticality ?? ''}\0${fields.template ? 't' : ''}${fields.module ? 'm' : ''}\0${fields.crossorigin ?? '\0'}\0${fields.media ?? '\0'}`;
+    // Absent and present-but-empty differ: `-` marks an absent value, `+` starts a present one (which
+    // comes last, so no text in it can fake a field boundary).
+    const present = (value: string | undefined) => (value === undefined ? '-' : `+${value.length}:${value}`);
+    const key = `${fields.criticality ?? '-'} ${fields.template ? 't' : '-'}${fields.module ? 'm' : '-'} ${present(fields.crossorigin)} ${present(fields.media)}`;
     let context = this.contexts.get(key);
     if (context === undefined) {
       context = Object.freeze(fields);
