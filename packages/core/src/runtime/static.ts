@@ -372,6 +372,33 @@ function plainResponse(res: ServerResponse | Http2ServerResponse, status: number
   res.end(body);
 }
 
+/** What a request finds in the root; see {@link lookupRequest}. */
+type RequestLookup = StaticResolution | 'skip' | 'bad-path';
+
+/**
+ * The lookup step both ways of serving share: what a request finds in the root. `skip` for a
+ * method other than GET/HEAD (the caller passes it on), `bad-path` for a path the root refuses
+ * (the caller answers 400). A fresh cached answer comes back as is, not as a promise: the
+ * server's common request then costs no microtask.
+ */
+function lookupRequest(staticRoot: StaticRoot, method: string, path: string, acceptEncoding: string | string[] | undefined): RequestLookup | Promise<RequestLookup> {
+  if (method !== 'GET' && method !== 'HEAD') return 'skip';
+  const accept = Array.isArray(acceptEncoding) ? acceptEncoding.join(',') : acceptEncoding;
+  const cached = staticRoot.peek?.(path, accept);
+  if (cached !== undefined) return cached;
+  let pending: Promise<StaticResolution>;
+  try {
+    pending = staticRoot.resolve(path, accept);
+  } catch (error) {
+    // A hand-made root may throw rather than reject.
+    pending = Promise.reject(error);
+  }
+  return pending.catch((error: unknown) => {
+    if (isPushManifestError(error) && error.code === 'BAD_PATH') return 'bad-path' as const;
+    throw error;
+  });
+}
+
 /**
  * Answer `req` from the root (GET/HEAD, 304, Range, precompressed variants) on node:http, node:https
  * or the node:http2 compatibility API. Resolves false when there is no file (caller calls next()).
@@ -383,19 +410,13 @@ export async function serveStatic(
   res: ServerResponse | Http2ServerResponse,
 ): Promise<boolean> {
   const method = req.method ?? 'GET';
-  if (method !== 'GET' && method !== 'HEAD') return false;
-  const acceptEncoding = req.headers['accept-encoding'];
-  let result: StaticResolution;
-  try {
-    result = await staticRoot.resolve(req.url ?? '/', Array.isArray(acceptEncoding) ? acceptEncoding.join(',') : acceptEncoding);
-  } catch (error) {
-    if (isPushManifestError(error) && error.code === 'BAD_PATH') {
-      plainResponse(res, 400, 'Bad Request\n');
-      return true;
-    }
-    throw error;
+  const found = lookupRequest(staticRoot, method, req.url ?? '/', req.headers['accept-encoding']);
+  const result = found instanceof Promise ? await found : found;
+  if (result === 'bad-path') {
+    plainResponse(res, 400, 'Bad Request\n');
+    return true;
   }
-  if (result.kind === 'none') return false;
+  if (result === 'skip' || result.kind === 'none') return false;
   if (result.kind === 'redirect') {
     plainResponse(res, 301, `Redirecting to ${result.location}\n`, { location: result.location });
     return true;
@@ -461,21 +482,13 @@ export async function serveStaticStream(
   extraHeaders: OutgoingHttpHeaders = {},
 ): Promise<boolean> {
   const method = String(requestHeaders[':method'] ?? 'GET');
-  if (method !== 'GET' && method !== 'HEAD') return false;
-  const acceptEncoding = requestHeaders['accept-encoding'];
-  const path = String(requestHeaders[':path'] ?? '/');
-  const accept = Array.isArray(acceptEncoding) ? acceptEncoding.join(',') : acceptEncoding;
-  let result: StaticResolution | undefined = staticRoot.peek?.(path, accept);
-  try {
-    result ??= await staticRoot.resolve(path, accept);
-  } catch (error) {
-    if (isPushManifestError(error) && error.code === 'BAD_PATH') {
-      respondPlain(stream, 400, 'Bad Request\n');
-      return true;
-    }
-    throw error;
+  const found = lookupRequest(staticRoot, method, String(requestHeaders[':path'] ?? '/'), requestHeaders['accept-encoding']);
+  const result = found instanceof Promise ? await found : found;
+  if (result === 'bad-path') {
+    respondPlain(stream, 400, 'Bad Request\n');
+    return true;
   }
-  if (result.kind === 'none') return false;
+  if (result === 'skip' || result.kind === 'none') return false;
   if (result.kind === 'redirect') {
     respondPlain(stream, 301, `Redirecting to ${result.location}\n`, { location: result.location });
     return true;
