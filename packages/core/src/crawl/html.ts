@@ -168,6 +168,12 @@ function valuePosition(state: HtmlState, element: Element, attrName: string): { 
   return { line, column };
 }
 
+/** A ref from one URL attribute, when the element has it and it is not blank. */
+function addUrlAttr(state: HtmlState, element: Element, attrName: string, source: RefSource, extra: Partial<Ref>): void {
+  const url = attr(element, attrName)?.trim();
+  if (url) addRef(state, element, attrName, url, source, extra);
+}
+
 function addRef(state: HtmlState, element: Element, attrName: string, url: string, source: RefSource, extra: Partial<Ref> = {}): Ref {
   const ref: Ref = { url, source, ...position(element, attrName), ...extra };
   if (state.inTemplate) ref.template = true;
@@ -345,41 +351,23 @@ function visitHtml(element: Element, state: HtmlState): void {
     case 'source':
       return visitSource(element, state);
     case 'video': {
-      const src = attr(element, 'src')?.trim();
-      if (src) addRef(state, element, 'src', src, 'video', { as: 'video', ...corsOf(element) });
-      const poster = attr(element, 'poster')?.trim();
-      if (poster) addRef(state, element, 'poster', poster, 'video-poster', { as: 'image' });
+      addUrlAttr(state, element, 'src', 'video', { as: 'video', ...corsOf(element) });
+      addUrlAttr(state, element, 'poster', 'video-poster', { as: 'image' });
       return;
     }
-    case 'audio': {
-      const src = attr(element, 'src')?.trim();
-      if (src) addRef(state, element, 'src', src, 'audio', { as: 'audio', ...corsOf(element) });
-      return;
-    }
-    case 'track': {
-      const src = attr(element, 'src')?.trim();
-      if (src) addRef(state, element, 'src', src, 'track', { as: 'track' });
-      return;
-    }
-    case 'iframe': {
-      const src = attr(element, 'src')?.trim();
-      if (src) addRef(state, element, 'src', src, 'iframe', { as: 'document' });
-      return;
-    }
-    case 'embed': {
-      const src = attr(element, 'src')?.trim();
-      if (src) addRef(state, element, 'src', src, 'embed', { as: 'embed' });
-      return;
-    }
-    case 'object': {
-      const data = attr(element, 'data')?.trim();
-      if (data) addRef(state, element, 'data', data, 'object', { as: 'object' });
-      return;
-    }
+    case 'audio':
+      return addUrlAttr(state, element, 'src', 'audio', { as: 'audio', ...corsOf(element) });
+    case 'track':
+      return addUrlAttr(state, element, 'src', 'track', { as: 'track' });
+    case 'iframe':
+      return addUrlAttr(state, element, 'src', 'iframe', { as: 'document' });
+    case 'embed':
+      return addUrlAttr(state, element, 'src', 'embed', { as: 'embed' });
+    case 'object':
+      return addUrlAttr(state, element, 'data', 'object', { as: 'object' });
     case 'input': {
       if (attr(element, 'type')?.trim().toLowerCase() !== 'image') return;
-      const src = attr(element, 'src')?.trim();
-      if (src) addRef(state, element, 'src', src, 'input-image', { as: 'image' });
+      addUrlAttr(state, element, 'src', 'input-image', { as: 'image' });
       return;
     }
     default:
