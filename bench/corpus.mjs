@@ -600,14 +600,16 @@ export function generateCorpus(options = {}, dir) {
       if (r.kind === 'import') closeCss(r.target, out, seen);
     }
   };
-  /** Per stylesheet: every ref it pulls in, and the font families every sheet it pulls in uses. */
-  const cssClosure = cssRefs.map((_, c) => {
+  /** Per stylesheet: every ref it pulls in, and the font families the sheets it pulls in use. */
+  const cssClosure = [];
+  const cssClosureFamilies = [];
+  for (let c = 0; c < cssRefs.length; c++) {
     const out = [];
     const sheets = new Set();
     closeCss(c, out, sheets);
-    out.families = new Set([...sheets].flatMap((s) => [...cssFamilies[s]]));
-    return out;
-  });
+    cssClosure.push(out);
+    cssClosureFamilies.push(new Set([...sheets].flatMap((sheet) => [...cssFamilies[sheet]])));
+  }
   const closeLib = (k, out, seen) => {
     for (const r of libRefs[k]) {
       if (seen.has(r.lib)) continue;
@@ -650,7 +652,7 @@ export function generateCorpus(options = {}, dir) {
     };
     // A browser fetches an @font-face font only for a family some CSS of the page uses.
     const used = new Set(families);
-    for (const r of refs) if (r.css !== undefined) for (const family of cssClosure[r.css].families) used.add(family);
+    for (const r of refs) if (r.css !== undefined) for (const family of cssClosureFamilies[r.css]) used.add(family);
     const putFont = (r) => put(r.kind === 'font' && !used.has(r.family) ? { ...r, kind: 'fontUnused' } : r);
     for (const r of refs) put(r);
     for (const r of refs) {
