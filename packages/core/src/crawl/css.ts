@@ -207,15 +207,15 @@ export function extractCss(text: string, options: CssExtractOptions = {}): FileE
       }
       case 'Declaration': {
         const property = node.property.toLowerCase();
-        const atrule = this.atrule?.name.toLowerCase();
         if (property === 'font' || property === 'font-family') {
           // In @font-face (and @font-palette-values) font-family names the rule's family: not a use.
+          const atrule = this.atrule?.name.toLowerCase();
           if (atrule === 'font-face' || atrule === 'font-palette-values') return;
           if (hasUnknowable(node.value)) families.add(ANY_FONT_FAMILY);
           else familiesIn(node.value, families);
           return;
         }
-        if (property !== 'src' || atrule !== 'font-face') return;
+        if (property !== 'src' || this.atrule?.name.toLowerCase() !== 'font-face') return;
         if (node.value.type !== 'Value') return;
         const family = faceFamily(this.atrule!);
         const options: { url: csstree.Url; format?: string }[] = [];
