@@ -13,6 +13,7 @@ export default defineConfig({
       { find: /^@push-manifest\/core\/manifest$/, replacement: core('manifest/index.ts') },
       { find: /^@push-manifest\/core\/runtime$/, replacement: core('runtime/index.ts') },
       { find: /^@push-manifest\/core\/fastify$/, replacement: core('runtime/fastify.ts') },
+      { find: /^@push-manifest\/core\/inspect$/, replacement: core('inspect/index.ts') },
     ],
   },
   test: {

@@ -11,6 +11,7 @@ import { EXIT, ExitError } from './exit.js';
 import { createOutput, type Output } from './output.js';
 import type { ConvertFlags } from './commands/convert.js';
 import type { ValidateFlags } from './commands/validate.js';
+import type { InspectFlags } from './commands/inspect.js';
 
 const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
 
@@ -124,6 +125,22 @@ withLogFlags(
     .option('--debug-headers', 'add an x-http2-push-promise header per push'),
 ).action(async (root: string, flags: LogFlags & Record<string, unknown>) =>
   run(flags, async (out) => (await import('./commands/serve.js')).serve(root, flags, out)),
+);
+
+withLogFlags(
+  program
+    .command('inspect')
+    .description('navigate to a URL as a browser would and show the 103s, pushes and Link header it gets; with --manifest, compare')
+    .argument('<url>', 'the page, http:// or https://')
+    .option('-m, --manifest <file>', 'compare with this manifest\'s entry for the page; exit 1 on a mismatch')
+    .option('--json', 'print the report as JSON on stdout')
+    .option('-k, --insecure', 'accept any TLS certificate (a local self-signed one)')
+    .option('--h1', 'use HTTP/1.1')
+    .option('--h2c', 'cleartext HTTP/2 with prior knowledge (http:// URLs)')
+    .option('--repeat', 'navigate again on the same connection, and on a new one with the cookies set')
+    .option('--timeout <ms>', 'give up after this long', '10000'),
+).action(async (url: string, flags: LogFlags & Record<string, unknown>) =>
+  run(flags, async (out) => (await import('./commands/inspect.js')).inspect(url, flags as InspectFlags, out)),
 );
 
 try {

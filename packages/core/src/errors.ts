@@ -16,7 +16,9 @@ export type PushManifestErrorCode =
   /** A path that leaves the root, or a URL that cannot be a path. */
   | 'BAD_PATH'
   /** Options that contradict each other or are out of range. */
-  | 'BAD_OPTION';
+  | 'BAD_OPTION'
+  /** A server that cannot be reached, whose TLS certificate is refused, or that does not answer in time. */
+  | 'NETWORK';
 
 /** Options for {@link PushManifestError}. */
 export interface PushManifestErrorOptions {
