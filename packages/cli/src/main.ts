@@ -12,6 +12,7 @@ import { createOutput, type Output } from './output.js';
 import type { ConvertFlags } from './commands/convert.js';
 import type { ValidateFlags } from './commands/validate.js';
 import type { InspectFlags } from './commands/inspect.js';
+import type { CheckFlags } from './commands/check.js';
 
 const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
 
@@ -142,6 +143,31 @@ withLogFlags(
 ).action(async (url: string, flags: LogFlags & Record<string, unknown>) =>
   run(flags, async (out) => (await import('./commands/inspect.js')).inspect(url, flags as InspectFlags, out)),
 );
+
+withLogFlags(
+  program
+    .command('check')
+    .description('crawl the site again (same config and flags as generate) and report where the manifest drifted; exit 1 on drift')
+    .argument('[patterns...]', 'globs of HTML pages, relative to --root (default: as in the config, else **/*.html)')
+    .option('-r, --root <dir>', 'the built site folder')
+    .option('-m, --manifest <file>', 'the manifest to check (default: the config\'s out, else <root>/push-manifest.json)')
+    .option('-c, --config <file>', 'config file (default: push-manifest.config.{js,mjs,json} in the cwd)')
+    .option('-b, --base <path>', 'URL path the site is served under')
+    .option('--origin <url>', "the site's own origin (repeatable)", (value: string, previous: string[] | undefined) => [...(previous ?? []), value])
+    .option('--max <n>', 'most resources listed per page')
+    .option('--max-bytes <n>', 'most bytes listed per page')
+    .option('--types <list>', 'resource types listed, comma-separated')
+    .option('--no-first-image', 'do not add the first image of each page when --types leaves images out')
+    .addOption(new Option('--srcset <policy>', 'srcset/image-set candidates').choices(['default', 'all']))
+    .addOption(new Option('--fonts <policy>', '@font-face fonts listed').choices(['used', 'declared']))
+    .option('--follow-imports', 'follow static imports of module scripts')
+    .option('--nomodule', 'also list <script nomodule> scripts')
+    .option('--no-cache', 'parse every file again instead of reusing cached results')
+    .option('--json', 'print the drift report as JSON on stdout'),
+).action(async (patterns: string[], flags: LogFlags & Record<string, unknown>, command: Command) => {
+  if (command.getOptionValueSource('firstImage') !== 'cli') delete flags.firstImage;
+  return run(flags, async (out) => (await import('./commands/check.js')).check(patterns, flags as CheckFlags, out));
+});
 
 try {
   await program.parseAsync(process.argv);

@@ -19,3 +19,5 @@ export type { ParserPool, ParserPoolOptions, ParserPoolStats } from './crawl/poo
 export { createCachingParser, defaultCacheDir, extractorVersion } from './crawl/cache.js';
 export type { CachingParser, ParseCacheOptions, ParseCacheStats } from './crawl/cache.js';
 export type { SpeedOptions } from './crawl/speed.js';
+export { checkDrift } from './inspect/drift.js';
+export type { DriftItem, DriftReport } from './inspect/drift.js';

@@ -62,20 +62,20 @@ function typeList(value: string | undefined): ResourceType[] | undefined {
 }
 
 /** A path as a person wants to read it: relative to the current folder when inside it. */
-function shown(file: string): string {
+export function shown(file: string): string {
   const rel = relative(process.cwd(), file);
   return rel === '' || rel.startsWith('..') ? file : rel;
 }
 
 /** `file:line:col message`, the file relative to the current folder. */
-function formatWarning(warning: CrawlWarning): string {
+export function formatWarning(warning: CrawlWarning): string {
   const file = shown(warning.file);
   const where = warning.line === undefined ? file : `${file}:${warning.line}:${warning.column ?? 1}`;
   return `${where} ${warning.message}`;
 }
 
-/** Flags over config over defaults. */
-function mergeOptions(patterns: string[], flags: GenerateFlags, config: PushManifestConfig) {
+/** Flags over config over defaults (`check` crawls with the same options, so it uses this too). */
+export function mergeOptions(patterns: string[], flags: GenerateFlags, config: PushManifestConfig) {
   const pick = <T>(flag: T | undefined, fromConfig: T | undefined) => (flag !== undefined ? flag : fromConfig);
   const root = flags.root !== undefined ? resolve(flags.root) : config.root;
   if (root === undefined) throw new PushManifestError('BAD_OPTION', 'generate: --root <dir> is required (or root in the config file)');
