@@ -62,8 +62,11 @@ function printNavigation(nav: SeenNavigation, page: string, lines: string[], pai
     lines.push(`  103${nav.earlyHints.length > 1 ? ` #${i + 1}` : ''} links:`);
     lines.push(...table(linkRows(hint.links), '    '));
   });
-  lines.push(`  Link header (${bytes(nav.summary.linkHeaderBytes)}):${nav.links.length === 0 ? ' none' : ''}`);
-  lines.push(...table(linkRows(nav.links), '    '));
+  const rows = linkRows(nav.links);
+  // The usual case, a 103 that announces the final Link header, is printed once.
+  const same = nav.earlyHints.length > 0 && JSON.stringify(rows) === JSON.stringify(linkRows(nav.earlyHints[nav.earlyHints.length - 1]?.links ?? []));
+  lines.push(`  Link header (${bytes(nav.summary.linkHeaderBytes)}):${nav.links.length === 0 ? ' none' : same ? ' the same links as the 103' : ''}`);
+  if (!same) lines.push(...table(rows, '    '));
   const digest = nav.cookies.filter((cookie) => cookie.digest);
   lines.push(
     ...table([
