@@ -3,11 +3,13 @@
  * over TLS and HTTP/2, and against a deliberately wrong server whose mistakes `--manifest` flags.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import https from 'node:https';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeDevCertificate } from '../../packages/cli/dist/dev-certificate.js';
 import { runCli } from '../cli/helpers.js';
 import { startServe, type ServeProcess } from '../helpers/serve-process.js';
 import { startWrongServer, WRONG_MANIFEST, type WrongServer } from './wrong-server.js';
@@ -230,5 +232,41 @@ describe('inspect: bad input is one line and exit 2', () => {
     const missing = await runCli(['inspect', `${wrong.url}/good`, '-k', '--manifest', '/nonexistent/m.json']);
     expect(missing.code).toBe(2);
     oneLine(missing.stderr, /m\.json/);
+  });
+});
+
+describe('inspect picks the protocol as a browser would', () => {
+  it('an https server that offers no h2 by ALPN: HTTP/1.1, with its 103 and Link header', async () => {
+    const { cert, key } = await makeDevCertificate('127.0.0.1');
+    const server = https.createServer({ cert, key }, (_req, res) => {
+      res.writeEarlyHints({ link: '</css/app.css>; rel=preload; as=style' });
+      res.writeHead(200, { 'content-type': 'text/html', link: '</css/app.css>; rel=preload; as=style; nopush' });
+      res.end('<!doctype html>\n');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as net.AddressInfo;
+      const { code, report } = await inspectJson([`https://127.0.0.1:${port}/`, '-k']);
+      expect(code).toBe(0);
+      expect(report.protocol).toBe('http/1.1');
+      expect(report.navigations[0].earlyHints.map((h: { links: { url: string }[] }) => h.links.map((l) => l.url))).toEqual([['/css/app.css']]);
+      expect(report.navigations[0].links).toEqual([expect.objectContaining({ url: '/css/app.css', nopush: true })]);
+    } finally {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+
+  it('serve --h2c with --h2c: cleartext HTTP/2, pushes included', async () => {
+    const serve = await startServe([fixture, '--port', '0', '--h2c']);
+    try {
+      expect(serve.url).toMatch(/^http:/);
+      const { code, report } = await inspectJson([`${serve.url}/`, '--h2c', '--manifest', fixtureManifest]);
+      expect(report.protocol).toBe('h2');
+      expect(report.navigations[0].pushes.map((p: { path: string }) => p.path)).toEqual(HINTS);
+      expect(code).toBe(0);
+    } finally {
+      await serve.stop();
+    }
   });
 });
