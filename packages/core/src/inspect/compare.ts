@@ -31,8 +31,15 @@ export interface ManifestComparison {
   ok: boolean;
 }
 
-/** Parameters that say how to fetch, not whether to push: `nopush` is the server's business. */
+/** Parameters that say whether to push, not how to fetch: the server's business. */
 const IGNORED = new Set(['nopush']);
+/**
+ * Parameters a browser acts on when it preloads (the `<link>` attributes a `Link` header maps to).
+ * Every parameter the runtime would write for the manifest's resource is compared; of the
+ * server's, those in this set too (a server that adds `fetchpriority` or `media` changes the
+ * fetch), and others are ignored as browsers ignore them.
+ */
+const FETCH_PARAMS = new Set(['rel', 'as', 'crossorigin', 'media', 'type', 'imagesrcset', 'imagesizes', 'fetchpriority', 'integrity', 'referrerpolicy', 'blocking']);
 /** Parameters whose values are case-insensitive keywords. */
 const KEYWORDS = new Set(['rel', 'as', 'crossorigin', 'fetchpriority']);
 
@@ -51,7 +58,7 @@ function expectedParams(resource: Resource): Map<string, string | undefined> {
 function paramDiffs(resource: Resource, link: SeenLink): NonNullable<Mismatch['params']> {
   const expected = expectedParams(resource);
   const seen = new Map(Object.entries(link.params).map(([name, value]) => [name, normalise(name, value)]));
-  const names = new Set([...expected.keys(), ...seen.keys()]);
+  const names = new Set([...expected.keys(), ...[...seen.keys()].filter((name) => FETCH_PARAMS.has(name))]);
   const diffs: NonNullable<Mismatch['params']> = [];
   for (const name of names) {
     if (IGNORED.has(name)) continue;

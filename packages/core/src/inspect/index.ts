@@ -7,3 +7,4 @@ export { summarise, CLOUDFLARE_LINK_LIMIT, NGINX_HEADER_BUFFER, type SummaryInpu
 export type * from './types.js';
 export { compareWithManifest, type ManifestComparison, type Mismatch } from './compare.js';
 export { hashStem, likelySuccessor } from './hashed-name.js';
+export { readLinks } from './links.js';
