@@ -2,6 +2,7 @@
  * `push-manifest inspect` as a user runs it (the built CLI), against the project's own `serve`
  * over TLS and HTTP/2, and against a deliberately wrong server whose mistakes `--manifest` flags.
  */
+import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import https from 'node:https';
 import net from 'node:net';
@@ -11,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeDevCertificate } from '../../packages/cli/dist/dev-certificate.js';
 import { runCli } from '../cli/helpers.js';
-import { startServe, type ServeProcess } from '../helpers/serve-process.js';
+import { CLI, startServe, type ServeProcess } from '../helpers/serve-process.js';
 import { startWrongServer, WRONG_MANIFEST, type WrongServer } from './wrong-server.js';
 
 const fixture = fileURLToPath(new URL('../../fixtures/serve', import.meta.url));
@@ -170,6 +171,21 @@ describe('inspect --manifest against a deliberately wrong server', () => {
     const { code, report } = await check('/order');
     expect(code).toBe(1);
     expect(report.manifest.mismatches).toEqual([expect.objectContaining({ kind: 'out-of-order', url: '/css/app.css' })]);
+  });
+
+  it('colours on a terminal, none with NO_COLOR (a pseudo-terminal from util-linux script)', async () => {
+    const onTty = (env: Record<string, string | undefined>) =>
+      new Promise<string>((resolve, reject) => {
+        const command = [process.execPath, CLI, 'inspect', `${wrong.url}/font`, '-k'].map((arg) => `'${arg}'`).join(' ');
+        execFile('script', ['-qec', command, '/dev/null'], { env: { ...process.env, FORCE_COLOR: undefined, NO_COLOR: undefined, TERM: 'xterm-256color', ...env }, timeout: 20_000 }, (error, stdout) =>
+          error && error.code !== 0 ? reject(error) : resolve(stdout),
+        );
+      });
+    const coloured = await onTty({});
+    expect(coloured).toMatch(/\x1b\[31mproblem\x1b\[39m \/fonts\/f\.woff2 is a font hinted without crossorigin/);
+    const plain = await onTty({ NO_COLOR: '1' });
+    expect(plain).toMatch(/problem \/fonts\/f\.woff2 is a font hinted without crossorigin/);
+    expect(plain).not.toMatch(/\x1b\[/);
   });
 
   it('a page that matches: exit 0 (the test above can fail)', async () => {
