@@ -4,7 +4,7 @@
  * clients that check it (curl --http2 for headers and 103s, nghttp -nv for PUSH_PROMISEs).
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { connect, createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -68,8 +68,8 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
-/** Start `command` in the foreground and wait (at most 15 s) until `port` accepts connections. */
-export async function startServer(command: string, args: string[], port: number, env: NodeJS.ProcessEnv = {}): Promise<RunningServer> {
+/** Start `command` in the foreground and wait (at most 15 s) until `port` accepts connections; `logFile` is quoted on failure. */
+export async function startServer(command: string, args: string[], port: number, env: NodeJS.ProcessEnv = {}, logFile?: string): Promise<RunningServer> {
   const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -84,13 +84,14 @@ export async function startServer(command: string, args: string[], port: number,
     await gone;
     clearTimeout(timer);
   };
+  const log = () => (logFile !== undefined && existsSync(logFile) ? readFileSync(logFile, 'utf8') : '');
   for (let i = 0; i < 150; i++) {
-    if (exited) throw new Error(`${command} exited while starting: ${output}`);
+    if (exited) throw new Error(`${command} exited while starting: ${output}${log()}`);
     if (await accepts(port)) return { process: child, output: () => output, stop };
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   await stop();
-  throw new Error(`${command} did not listen on ${port} within 15 s: ${output}`);
+  throw new Error(`${command} did not listen on ${port} within 15 s: ${output}${log()}`);
 }
 
 /** Run a config test; resolves with its output, rejects with it on a non-zero exit. */

@@ -1,8 +1,9 @@
 /**
  * Apache httpd (mod_headers, mod_http2): one `<LocationMatch>` per page with an exact regex over
  * its request paths (`<Location>` is a prefix match, so `/about/` would also hint its assets),
- * `Header add Link`, and with `push` `H2PushResource`, with `earlyHints` `H2EarlyHints on` and
- * `H2EarlyHint Link` (2.4.58+): the pushes and the hints come from the same list.
+ * `Header add Link`; with `earlyHints`, `H2EarlyHints on` and `H2EarlyHint Link` (2.4.58+) with
+ * the same value, from which mod_http2 also pushes (what is not `nopush`); with `push` alone,
+ * `H2PushResource`. The pushes and the hints come from the same list.
  */
 import type { Manifest } from '../manifest/model.js';
 import { DEFAULT_LINK_HEADER_MAX } from '../runtime/route-table.js';
@@ -34,8 +35,12 @@ export function exportApache(manifest: Manifest, options: ExportOptions = {}): E
   if (earlyHints && compareVersions(version, '2.4.24') < 0) {
     warnings.push(`Apache ${version} cannot send 103 Early Hints (H2EarlyHints needs 2.4.24): not written`);
     earlyHints = false;
-  } else if (earlyHints && !earlyHintHeader && !push) {
-    warnings.push(`Apache ${version} sends 103 Early Hints only for H2PushResource (H2EarlyHint needs 2.4.58): use --push too`);
+  } else if (earlyHints && !earlyHintHeader) {
+    warnings.push(
+      push
+        ? `Apache ${version} has no H2EarlyHint (2.4.58): its 103 lists only the H2PushResource URLs, without as= (which browsers need to use them)`
+        : `Apache ${version} sends 103 Early Hints only for H2PushResource (H2EarlyHint needs 2.4.58): use --push too`,
+    );
   }
   const exported = exportRoutes(manifest, { linkHeaderMax: options.linkHeaderMax ?? APACHE_LINK_MAX, push, target: 'apache' });
   warnings.push(...exported.warnings);
@@ -46,6 +51,8 @@ export function exportApache(manifest: Manifest, options: ExportOptions = {}): E
     `#   Include /etc/apache2/conf-available/push-manifest.conf`,
     `# Written for Apache ${version}.`,
   ];
+  // H2EarlyHints is allowed in server and virtual host context only.
+  if (earlyHints) lines.push('H2EarlyHints on');
   for (const route of exported.routes) {
     let regex: string;
     if (route.kind === 'literal') {
@@ -65,13 +72,18 @@ export function exportApache(manifest: Manifest, options: ExportOptions = {}): E
 function locationBody(route: ExportRoute, push: boolean, earlyHints: boolean, earlyHintHeader: boolean): string[] {
   const body: string[] = [];
   if (route.header !== '') body.push(`    Header add Link ${headerValue(route.header)}`);
-  const pushed = new Set(push ? route.pushes : []);
-  for (const url of pushed) body.push(`    H2PushResource ${quoted(url)}`);
-  if (earlyHints) {
-    body.push('    H2EarlyHints on');
-    // H2PushResource links already go into the 103; the rest (preconnects, nopush) are added here.
-    const rest = route.links.filter((link) => !pushed.has(link.url) || link.resource === undefined).map((link) => link.value);
-    if (earlyHintHeader && rest.length > 0) body.push(`    H2EarlyHint Link ${quoted(rest.join(', '))}`);
+  if (earlyHints && earlyHintHeader) {
+    // mod_http2 pushes what a 103 link names unless it says nopush, so the 103 carries the same
+    // value as the Link header: with push, pushable links bare (pushed before the response even
+    // starts), the rest nopush. H2PushResource would add its own links to the 103, without `as`.
+    if (route.header !== '') body.push(`    H2EarlyHint Link ${quoted(route.header)}`);
+    // mod_http2 pushes from rel=preload links only, never rel=modulepreload: those need H2PushResource.
+    if (push) {
+      const modules = new Set(route.links.filter((link) => link.resource?.rel === 'modulepreload').map((link) => link.url));
+      for (const url of route.pushes) if (modules.has(url)) body.push(`    H2PushResource ${quoted(url)}`);
+    }
+  } else if (push) {
+    for (const url of route.pushes) body.push(`    H2PushResource ${quoted(url)}`);
   }
   return body;
 }

@@ -10,7 +10,7 @@ export function quoted(text: string): string {
 
 /** A literal string as a regular expression that matches exactly it (PCRE, RE2 and JS agree on these). */
 export function regexLiteral(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 /** The regex of an exact match on any of `paths`. */
