@@ -2,7 +2,8 @@
  * h2o 2.2: h2o's `paths` are prefix matches (`/about/` would hint every asset under it), so the
  * exact match is an `mruby.handler` with a table of request path → Link value that returns 399
  * (h2o: "go on to the next handler, with these headers"). h2o pushes what the Link header names
- * without `nopush` (`http2-push-preload`, on by default), so `push` is the Link value itself.
+ * with `rel=preload` and without `nopush` (`http2-push-preload`, on by default), so `push` is the
+ * Link value itself; `rel=modulepreload` links are never pushed by h2o.
  */
 import type { Manifest } from '../manifest/model.js';
 import { DEFAULT_LINK_HEADER_MAX } from '../runtime/route-table.js';
@@ -26,6 +27,12 @@ export function exportH2o(manifest: Manifest, options: ExportOptions = {}): Expo
   if (options.earlyHints === true) warnings.push(`h2o ${version} sends 103 Early Hints only from an mruby handler calling them itself; not written`);
   const exported = exportRoutes(manifest, { linkHeaderMax: options.linkHeaderMax ?? DEFAULT_LINK_HEADER_MAX, push, target: 'h2o' });
   warnings.push(...exported.warnings);
+  if (push) {
+    const withModules = exported.routes.filter((route) => route.links.some((link) => link.pushable && link.resource?.rel === 'modulepreload'));
+    if (withModules.length > 0) {
+      warnings.push(`h2o pushes only rel=preload links: the modulepreload entries of ${withModules.map((route) => route.key).join(', ')} are hinted, not pushed`);
+    }
+  }
 
   const literal: string[] = [];
   const patterns: string[] = [];
@@ -48,23 +55,27 @@ export function exportH2o(manifest: Manifest, options: ExportOptions = {}): Expo
       anyPage = route.header;
     }
   }
+  // Everything inside a block: h2o runs all mruby handlers in one interpreter, and top-level
+  // locals of one handler would be seen (and overwritten) by the next.
   const code = [
     `  # ${provenance(options, 'h2o')}.`,
-    '  links = {',
-    ...literal,
-    '  }',
-    '  patterns = [',
-    ...patterns,
-    '  ]',
-    `  any_page = ${anyPage === undefined ? 'nil' : ruby(anyPage)}`,
-    `  any_page_path = Regexp.new(${ruby(ANY_PAGE_REGEX)})`,
-    '  lambda do |env|',
-    "    path = env['PATH_INFO']",
-    '    link = links[path]',
-    '    link ||= patterns.find { |(regex, _)| regex.match(path) }&.last',
-    '    link ||= any_page if any_page && any_page_path.match(path)',
-    "    link ? [399, { 'link' => link }, []] : [399, {}, []]",
-    '  end',
+    '  proc do',
+    '    links = {',
+    ...literal.map((line) => `  ${line}`),
+    '    }',
+    '    patterns = [',
+    ...patterns.map((line) => `  ${line}`),
+    '    ]',
+    `    any_page = ${anyPage === undefined ? 'nil' : ruby(anyPage)}`,
+    `    any_page_path = Regexp.new(${ruby(ANY_PAGE_REGEX)})`,
+    '    lambda do |env|',
+    "      path = env['PATH_INFO']",
+    '      link = links[path]',
+    '      link ||= patterns.find { |(regex, _)| regex.match(path) }&.last',
+    '      link ||= any_page if any_page && any_page_path.match(path)',
+    "      link ? [399, { 'link' => link }, []] : [399, {}, []]",
+    '    end',
+    '  end.call',
   ];
   const lines = [
     `# ${provenance(options, 'h2o')}.`,
