@@ -8,7 +8,7 @@ import { PushManifestError } from '../errors.js';
 import { DEFAULT_LINK_HEADER_MAX } from '../runtime/route-table.js';
 import { ANY_PAGE_REGEX, exactRegex } from './escape.js';
 import { mergeRules, parseExisting, type HeaderRule } from './json-headers.js';
-import { exportRoutes } from './routes.js';
+import { bothSpellings, exportRoutes } from './routes.js';
 import type { ExportOptions, ExportResult } from './types.js';
 
 /** A literal path as a Firebase glob that matches only it. */
@@ -25,8 +25,9 @@ export function exportFirebase(manifest: Manifest, options: ExportOptions = {}):
     if (route.header === '') continue;
     const headers = [{ key: 'Link', value: route.header }];
     if (route.kind === 'literal') {
-      // A glob per path would work too; one rule per page keeps the file short.
-      rules.push(route.paths.length === 1 ? { source: firebaseGlob(route.paths[0] as string), headers } : { regex: exactRegex(route.paths), headers });
+      // One rule per page (a regex over its paths) keeps the file short.
+      const paths = bothSpellings(route.paths);
+      rules.push(paths.length === 1 ? { source: firebaseGlob(paths[0] as string), headers } : { regex: exactRegex(paths), headers });
     } else {
       rules.push({ regex: route.kind === 'any' ? `^.*${ANY_PAGE_REGEX}` : route.key, headers });
     }

@@ -37,6 +37,7 @@ export function exportHeadersFile(manifest: Manifest, target: HeadersFileTarget,
     }
     const paths = route.kind === 'any' ? ['/*'] : route.paths.filter((path) => expressible(route.key, path, name, warnings));
     if (route.kind === 'any') warnings.push(`${route.key}: written as /*, which ${name} also applies to assets`);
+    lines.push('');
     for (const path of paths) {
       if (seen.has(path)) continue;
       seen.add(path);

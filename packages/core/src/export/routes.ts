@@ -112,6 +112,20 @@ export function decodePath(path: string): string | undefined {
   }
 }
 
+/**
+ * Each path as sent (percent-encoded) and, where different, decoded: for targets whose docs do not
+ * say which form their matcher sees (Firebase, Vercel), so the rule matches either way.
+ */
+export function bothSpellings(paths: readonly string[]): string[] {
+  const out = new Set<string>();
+  for (const path of paths) {
+    out.add(path);
+    const decoded = decodePath(path);
+    if (decoded !== undefined && !/[\u0000-\u001f\u007f]/.test(decoded)) out.add(decoded);
+  }
+  return [...out];
+}
+
 /** The comment line that says which manifest and tool produced an output. */
 export function provenance(options: { manifestName?: string; generator?: string }, target: string): string {
   const from = options.manifestName === undefined ? 'a push manifest' : options.manifestName;

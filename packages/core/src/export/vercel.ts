@@ -6,7 +6,7 @@
 import type { Manifest } from '../manifest/model.js';
 import { DEFAULT_LINK_HEADER_MAX } from '../runtime/route-table.js';
 import { mergeRules, parseExisting, type HeaderRule } from './json-headers.js';
-import { exportRoutes } from './routes.js';
+import { bothSpellings, exportRoutes } from './routes.js';
 import type { ExportOptions, ExportResult } from './types.js';
 
 /** A literal path as a path-to-regexp `source` that matches only it. */
@@ -28,7 +28,7 @@ export function exportVercel(manifest: Manifest, options: ExportOptions = {}): E
       warnings.push(`${route.key}: written as source "/(.*)", which Vercel also applies to assets`);
       rules.push({ source: '/(.*)', headers });
     } else {
-      for (const path of route.paths) rules.push({ source: vercelSource(path), headers });
+      for (const path of bothSpellings(route.paths)) rules.push({ source: vercelSource(path), headers });
     }
   }
   const json = parseExisting(options.existing, 'vercel.json');
