@@ -11,6 +11,10 @@ import { EXIT, ExitError } from './exit.js';
 import { createOutput, type Output } from './output.js';
 import type { ConvertFlags } from './commands/convert.js';
 import type { ValidateFlags } from './commands/validate.js';
+import type { ExportFlags } from './commands/export.js';
+
+// Listed here rather than imported, so --help does not load the export writers.
+const EXPORT_TARGET_NAMES = ['nginx', 'apache', 'h2o', 'caddy', 'netlify', 'cloudflare', 'firebase', 'vercel', 'link', 'workbox'] as const;
 
 const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
 
@@ -124,6 +128,24 @@ withLogFlags(
     .option('--debug-headers', 'add an x-http2-push-promise header per push'),
 ).action(async (root: string, flags: LogFlags & Record<string, unknown>) =>
   run(flags, async (out) => (await import('./commands/serve.js')).serve(root, flags, out)),
+);
+
+withLogFlags(
+  program
+    .command('export')
+    .description("write a manifest as a web server's or CDN's config (Link headers, pushes, 103 Early Hints)")
+    .addOption(new Option('-t, --to <target>', 'what to write for').choices([...EXPORT_TARGET_NAMES]).makeOptionMandatory())
+    .option('-m, --manifest <file>', 'the manifest (default: <root>/push-manifest.json, or ./push-manifest.json)')
+    .option('-r, --root <dir>', 'the built site folder (workbox: the files hashed for revisions)')
+    .option('-o, --out <file>', 'where to write, or - for stdout (firebase, vercel: merged into the file if it exists)', '-')
+    .option('--push', 'also write server push directives (nginx http2_push, Apache H2PushResource, Caddy push, h2o)')
+    .option('--early-hints', 'also write 103 Early Hints directives (Apache H2EarlyHint; nginx 1.29+)')
+    .option('--target-version <version>', 'the server version to write for (default: Debian 12\'s)')
+    .option('--json', 'link: print { route: value } JSON instead of lines')
+    .addOption(new Option('--from <format>', 'format of the manifest (default: told from its shape)').choices(['auto', 'single', 'multi', 'polymer']))
+    .option('-b, --base <path>', 'URL path of the manifest folder, for relative URLs in the polymer format', '/'),
+).action(async (flags: LogFlags & Record<string, unknown>) =>
+  run(flags, async (out) => (await import('./commands/export.js')).exportCommand(flags as unknown as ExportFlags, version, out)),
 );
 
 try {

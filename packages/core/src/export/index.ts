@@ -29,6 +29,8 @@ export { exportVercel, vercelSource } from './vercel.js';
 export { exportLink } from './link.js';
 export { exportWorkbox, readRevisions, precacheUrls } from './workbox.js';
 export { exportRoutes, requestPaths, type ExportRoute, type RouteKind } from './routes.js';
+/** Write an export's text atomically (temp file, then rename), as the CLI does. */
+export { writeFileAtomic } from '../util/atomic-write.js';
 
 /** Whether `name` is a target {@link exportManifest} knows. */
 export function isExportTarget(name: string): name is ExportTarget {
