@@ -58,7 +58,6 @@ export function exportH2o(manifest: Manifest, options: ExportOptions = {}): Expo
   // Everything inside a block: h2o runs all mruby handlers in one interpreter, and top-level
   // locals of one handler would be seen (and overwritten) by the next.
   const code = [
-    `  # ${provenance(options, 'h2o')}.`,
     '  proc do',
     '    links = {',
     ...literal.map((line) => `  ${line}`),
