@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportApache } from '@push-manifest/core/export';
 import { parseLinkHeader } from '@push-manifest/core/runtime';
 import { configTest, curl, freePort, makeTlsDir, nghttpPushes, serverCommand, startServer, type RunningServer } from './real-server.js';
-import { ASSET_URLS, PAGE_URLS, makeExportSite, runtimeLink, runtimePushes, siteManifest } from './site.js';
+import { ASSET_URLS, PAGE_URLS, makeExportSite, patternLink, patternManifest, runtimeLink, runtimePushes, siteManifest } from './site.js';
 
 const MODULES = '/usr/lib/apache2/modules';
 
@@ -68,13 +68,16 @@ describe('Apache export, checked by httpd itself', () => {
   let server: RunningServer;
   let plainPort: number;
   let pushPort: number;
+  let patternPort: number;
   beforeAll(async () => {
     const { dir, cert, key } = await makeTlsDir('apache');
     plainPort = await freePort();
     pushPort = await freePort();
+    patternPort = await freePort();
     const conf = apacheConf(dir, makeExportSite(), cert, key, [
       { port: plainPort, snippet: exportApache(siteManifest(), { manifestName: 'push-manifest.json' }).text },
       { port: pushPort, snippet: exportApache(siteManifest(), { push: true, earlyHints: true }).text },
+      { port: patternPort, snippet: exportApache(patternManifest()).text },
     ]);
     // apache2ctl reads Debian's envvars, then runs apache2 with these arguments.
     await configTest(serverCommand('apache2ctl'), ['-t', '-f', conf]);
@@ -82,6 +85,14 @@ describe('Apache export, checked by httpd itself', () => {
   });
   afterAll(async () => {
     await server?.stop();
+  });
+
+  it('writes a regular-expression route so that it matches what the runtime matches', async () => {
+    expect((await curl(patternPort, '/shop/item.html')).links).toEqual([patternLink('/shop/item.html')]);
+    // `*` is every page (a path ending in / or .html), not its assets.
+    expect((await curl(patternPort, '/about/')).links).toEqual([patternLink('/about/')]);
+    expect(patternLink('/about/')).toBe('</fonts/f.woff2>; rel=preload; as=font; crossorigin; nopush');
+    expect((await curl(patternPort, '/css/app.css')).links).toEqual([]);
   });
 
   it('answers every page, in every URL form, with the runtime\'s Link header (a "%" in a URL kept as it is)', async () => {

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportCaddy } from '@push-manifest/core/export';
 import { configTest, curl, freePort, makeTlsDir, nghttpPushes, serverCommand, startServer, type RunningServer } from './real-server.js';
-import { ASSET_URLS, PAGE_URLS, makeExportSite, runtimeLink, runtimePushes, siteManifest } from './site.js';
+import { ASSET_URLS, PAGE_URLS, makeExportSite, patternLink, patternManifest, runtimeLink, runtimePushes, siteManifest } from './site.js';
 
 function caddyfile(dir: string, root: string, cert: string, key: string, sites: { port: number; snippet: string }[]): string {
   const lines = ['{', '  admin off', '  auto_https disable_redirects', `  storage file_system ${join(dir, 'data')}`, '}'];
@@ -25,13 +25,16 @@ describe('Caddy export, checked by Caddy itself', () => {
   let server: RunningServer;
   let plainPort: number;
   let pushPort: number;
+  let patternPort: number;
   beforeAll(async () => {
     const { dir, cert, key } = await makeTlsDir('caddy');
     plainPort = await freePort();
     pushPort = await freePort();
+    patternPort = await freePort();
     const conf = caddyfile(dir, makeExportSite(), cert, key, [
       { port: plainPort, snippet: exportCaddy(siteManifest(), { manifestName: 'push-manifest.json' }).text },
       { port: pushPort, snippet: exportCaddy(siteManifest(), { push: true }).text },
+      { port: patternPort, snippet: exportCaddy(patternManifest()).text },
     ]);
     // Caddy keeps its state under $HOME/XDG folders: point them into the temp folder.
     const env = { HOME: dir, XDG_DATA_HOME: join(dir, 'data'), XDG_CONFIG_HOME: join(dir, 'config') };
@@ -40,6 +43,14 @@ describe('Caddy export, checked by Caddy itself', () => {
   });
   afterAll(async () => {
     await server?.stop();
+  });
+
+  it('writes a regular-expression route so that it matches what the runtime matches', async () => {
+    expect((await curl(patternPort, '/shop/item.html')).links).toEqual([patternLink('/shop/item.html')]);
+    // `*` is every page (a path ending in / or .html), not its assets.
+    expect((await curl(patternPort, '/about/')).links).toEqual([patternLink('/about/')]);
+    expect(patternLink('/about/')).toBe('</fonts/f.woff2>; rel=preload; as=font; crossorigin; nopush');
+    expect((await curl(patternPort, '/css/app.css')).links).toEqual([]);
   });
 
   it('answers every page, in every URL form, with the runtime\'s Link header, and assets with none', async () => {

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportH2o } from '@push-manifest/core/export';
 import { configTest, curl, freePort, makeTlsDir, nghttpPushes, serverCommand, startServer, type RunningServer } from './real-server.js';
-import { ASSET_URLS, PAGE_URLS, makeExportSite, runtimeLink, runtimePushes, siteManifest } from './site.js';
+import { ASSET_URLS, PAGE_URLS, makeExportSite, patternLink, patternManifest, runtimeLink, runtimePushes, siteManifest } from './site.js';
 
 const indent = (text: string, spaces: number) =>
   text
@@ -44,19 +44,30 @@ describe('h2o export, checked by h2o itself', () => {
   let server: RunningServer;
   let plainPort: number;
   let pushPort: number;
+  let patternPort: number;
   beforeAll(async () => {
     const { dir, cert, key } = await makeTlsDir('h2o');
     plainPort = await freePort();
     pushPort = await freePort();
+    patternPort = await freePort();
     const conf = h2oConf(dir, makeExportSite(), cert, key, [
       { port: plainPort, snippet: exportH2o(siteManifest(), { manifestName: 'push-manifest.json' }).text },
       { port: pushPort, snippet: exportH2o(siteManifest(), { push: true }).text },
+      { port: patternPort, snippet: exportH2o(patternManifest()).text },
     ]);
     await configTest(serverCommand('h2o'), ['-t', '-c', conf]);
     server = await startServer(serverCommand('h2o'), ['-c', conf], pushPort, {}, join(dir, 'error.log'));
   });
   afterAll(async () => {
     await server?.stop();
+  });
+
+  it('writes a regular-expression route so that it matches what the runtime matches', async () => {
+    expect((await curl(patternPort, '/shop/item.html')).links).toEqual([patternLink('/shop/item.html')]);
+    // `*` is every page (a path ending in / or .html), not its assets.
+    expect((await curl(patternPort, '/about/')).links).toEqual([patternLink('/about/')]);
+    expect(patternLink('/about/')).toBe('</fonts/f.woff2>; rel=preload; as=font; crossorigin; nopush');
+    expect((await curl(patternPort, '/css/app.css')).links).toEqual([]);
   });
 
   it('answers every page, in every URL form, with the runtime\'s Link header, and assets with none', async () => {

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportNginx } from '@push-manifest/core/export';
 import { parseLinkHeader } from '@push-manifest/core/runtime';
 import { configTest, curl, serverCommand, freePort, makeTlsDir, nghttpPushes, startServer, type RunningServer } from './real-server.js';
-import { ASSET_URLS, PAGE_URLS, makeExportSite, runtimeLink, runtimePushes, siteManifest } from './site.js';
+import { ASSET_URLS, PAGE_URLS, makeExportSite, patternLink, patternManifest, runtimeLink, runtimePushes, siteManifest } from './site.js';
 
 function nginxConf(prefix: string, port: number, root: string, cert: string, key: string, snippet: string): string {
   writeFileSync(join(prefix, 'push-manifest.conf'), snippet);
@@ -43,10 +43,9 @@ http {
   return conf;
 }
 
-async function startNginx(push: boolean): Promise<{ server: RunningServer; port: number; conf: string }> {
+async function startNginx(text: string): Promise<{ server: RunningServer; port: number; conf: string }> {
   const { dir, cert, key } = await makeTlsDir('nginx');
   const port = await freePort();
-  const { text } = exportNginx(siteManifest(), { push, manifestName: 'push-manifest.json' });
   const conf = nginxConf(dir, port, makeExportSite(), cert, key, text);
   await configTest(serverCommand('nginx'), ['-t', '-p', dir, '-c', conf]);
   return { server: await startServer(serverCommand('nginx'), ['-p', dir, '-c', conf], port), port, conf };
@@ -55,11 +54,25 @@ async function startNginx(push: boolean): Promise<{ server: RunningServer; port:
 describe('nginx export, checked by nginx itself', () => {
   let plain: Awaited<ReturnType<typeof startNginx>>;
   let pushing: Awaited<ReturnType<typeof startNginx>>;
+  let pattern: Awaited<ReturnType<typeof startNginx>>;
   beforeAll(async () => {
-    [plain, pushing] = await Promise.all([startNginx(false), startNginx(true)]);
+    [plain, pushing, pattern] = await Promise.all([
+      startNginx(exportNginx(siteManifest(), { manifestName: 'push-manifest.json' }).text),
+      startNginx(exportNginx(siteManifest(), { push: true }).text),
+      startNginx(exportNginx(patternManifest()).text),
+    ]);
   });
   afterAll(async () => {
-    await Promise.all([plain?.server.stop(), pushing?.server.stop()]);
+    await Promise.all([plain?.server.stop(), pushing?.server.stop(), pattern?.server.stop()]);
+  });
+
+  it('writes a regular-expression route as a regex location', async () => {
+    expect((await curl(pattern.port, '/shop/item.html')).links).toEqual([patternLink('/shop/item.html')]);
+    expect(patternLink('/shop/item.html')).toContain('/css/wide.css');
+    // `*` is every page (a path ending in / or .html), not its assets.
+    expect((await curl(pattern.port, '/about/')).links).toEqual([patternLink('/about/')]);
+    expect(patternLink('/about/')).toBe('</fonts/f.woff2>; rel=preload; as=font; crossorigin; nopush');
+    expect((await curl(pattern.port, '/css/app.css')).links).toEqual([]);
   });
 
   it('passes nginx -t (done in beforeAll) and answers every page, in every URL form, with the runtime\'s Link header', async () => {

@@ -19,6 +19,7 @@ export const SITE_FILES: Record<string, string> = {
   'blog.html': '<!doctype html><h1>blog</h1>\n',
   'my page/index.html': '<!doctype html><h1>spaced</h1>\n',
   'café.html': '<!doctype html><h1>café</h1>\n',
+  'shop/item.html': '<!doctype html><h1>item</h1>\n',
   'css/app.css': 'body{font-family:f}\n',
   'css/wide.css': 'main{display:grid}\n',
   'css/50%.css': 'p{margin:0}\n',
@@ -36,6 +37,21 @@ export const MANIFEST_JSON = JSON.parse(readFileSync(MANIFEST_FILE, 'utf8')) as 
 
 export function siteManifest(): Manifest {
   return parseManifest(MANIFEST_JSON, { format: 'multi' });
+}
+
+/**
+ * A Polymer-format manifest with a regular-expression route, as prpl-server users have them, and
+ * a `*` route (what the single-page format reads into) for every other page.
+ */
+export function patternManifest(): Manifest {
+  const manifest = parseManifest({ '^/shop/.*\\.html$': { '/css/wide.css': { type: 'style', weight: 2 }, '/css/app.css': { type: 'style', weight: 1 } } }, { format: 'polymer' });
+  manifest.pages.set('*', [{ url: '/fonts/f.woff2', type: 'font', weight: 1 }]);
+  return manifest;
+}
+
+/** The Link value the runtime writes for a request path of {@link patternManifest}. */
+export function patternLink(path: string): string | undefined {
+  return RouteTable.fromManifest(patternManifest()).match(path)?.linkHeader;
 }
 
 /** Every page and the request paths (as a browser sends them) that must carry its Link header. */

@@ -7,7 +7,7 @@
  */
 import type { Manifest } from '../manifest/model.js';
 import { DEFAULT_LINK_HEADER_MAX } from '../runtime/route-table.js';
-import { ANY_PAGE_REGEX, exactRegex, quoted } from './escape.js';
+import { ANY_PAGE_REGEX, exactRegex, excludingRegex, quoted } from './escape.js';
 import { exportRoutes, provenance, type ExportRoute } from './routes.js';
 import { decodedPaths } from './server-paths.js';
 import type { ExportOptions, ExportResult } from './types.js';
@@ -53,14 +53,26 @@ export function exportApache(manifest: Manifest, options: ExportOptions = {}): E
   ];
   // H2EarlyHints is allowed in server and virtual host context only.
   if (earlyHints) lines.push('H2EarlyHints on');
+  // What the runtime tries first, each route must not take: literal pages, then patterns in
+  // manifest order, then `*`. httpd applies every matching <LocationMatch>, so each is fenced off.
+  const literal = new Map<ExportRoute, string>();
+  for (const route of exported.routes) {
+    if (route.kind !== 'literal') continue;
+    const paths = decodedPaths(route, 'apache', warnings);
+    if (paths.length > 0) literal.set(route, exactRegex(paths));
+  }
+  const taken = [...literal.values()];
+  const patterns = exported.routes.filter((route) => route.kind === 'pattern').map((route) => route.key);
   for (const route of exported.routes) {
     let regex: string;
     if (route.kind === 'literal') {
-      const paths = decodedPaths(route, 'apache', warnings);
-      if (paths.length === 0) continue;
-      regex = exactRegex(paths);
+      const exact = literal.get(route);
+      if (exact === undefined) continue;
+      regex = exact;
+    } else if (route.kind === 'pattern') {
+      regex = excludingRegex(route.key, [...taken, ...patterns.slice(0, patterns.indexOf(route.key))]);
     } else {
-      regex = route.kind === 'any' ? ANY_PAGE_REGEX : route.key;
+      regex = excludingRegex(ANY_PAGE_REGEX, [...taken, ...patterns]);
     }
     const body = locationBody(route, push, earlyHints, earlyHintHeader);
     if (body.length === 0) continue;

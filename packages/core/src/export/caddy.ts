@@ -6,7 +6,7 @@
 import type { Manifest } from '../manifest/model.js';
 import { DEFAULT_LINK_HEADER_MAX } from '../runtime/route-table.js';
 import { ANY_PAGE_REGEX, exactRegex } from './escape.js';
-import { exportRoutes, provenance } from './routes.js';
+import { exportRoutes, provenance, type ExportRoute } from './routes.js';
 import { decodedPaths } from './server-paths.js';
 import type { ExportOptions, ExportResult } from './types.js';
 
@@ -42,22 +42,36 @@ export function exportCaddy(manifest: Manifest, options: ExportOptions = {}): Ex
     '# Paste these lines inside the site block that serves the site (the one with file_server), or `import` the file there.',
     `# Written for Caddy ${version}. Caddy's path matcher ignores case.`,
   ];
+  // Caddy applies every matching `header`, where the runtime picks one route (literal pages, then
+  // patterns in manifest order, then `*`): pattern and `*` matchers exclude what comes first.
+  const literal = new Map<ExportRoute, string>();
+  for (const route of exported.routes) {
+    if (route.kind !== 'literal' || route.header === '') continue;
+    const paths = decodedPaths(route, 'caddy', warnings);
+    // `*` is Caddy's wildcard: a path with one can only be matched exactly by regex.
+    if (paths.length > 0) literal.set(route, paths.some((path) => path.includes('*')) ? `path_regexp ${regexToken(exactRegex(paths))}` : `path ${paths.map(token).join(' ')}`);
+  }
+  const patterns = exported.routes.filter((route) => route.kind === 'pattern' && route.header !== '').map((route) => route.key);
   let n = 0;
   for (const route of exported.routes) {
     if (route.header === '') continue;
-    let matcher: string;
-    if (route.kind === 'literal') {
-      const paths = decodedPaths(route, 'caddy', warnings);
-      // `*` is Caddy's wildcard: a path with one can only be matched exactly by regex.
-      const plain = paths.filter((path) => !path.includes('*'));
-      const starred = paths.filter((path) => path.includes('*'));
-      if (plain.length === 0 && starred.length === 0) continue;
-      matcher = starred.length === 0 ? `path ${plain.map(token).join(' ')}` : `path_regexp ${regexToken(exactRegex(paths))}`;
-    } else {
-      matcher = `path_regexp ${regexToken(route.kind === 'any' ? ANY_PAGE_REGEX : route.key)}`;
-    }
+    const matcher = literal.get(route);
+    if (route.kind === 'literal' && matcher === undefined) continue;
     const name = `@push_manifest_${n++}`;
-    lines.push('', `# ${route.key}`, `${name} ${matcher}`, `header ${name} +Link ${token(route.header)}`);
+    lines.push('', `# ${route.key}`);
+    if (matcher !== undefined) {
+      lines.push(`${name} ${matcher}`);
+    } else {
+      const before = route.kind === 'pattern' ? patterns.slice(0, patterns.indexOf(route.key)) : patterns;
+      lines.push(
+        `${name} {`,
+        `\tpath_regexp ${regexToken(route.kind === 'any' ? ANY_PAGE_REGEX : route.key)}`,
+        ...[...literal.values()].map((matcher) => `\tnot ${matcher}`),
+        ...before.map((regex) => `\tnot path_regexp ${regexToken(regex)}`),
+        '}',
+      );
+    }
+    lines.push(`header ${name} +Link ${token(route.header)}`);
     if (push && route.pushes.length > 0) {
       lines.push(`push ${name} {`, ...route.pushes.map((url) => `\tGET ${token(url)}`), '}');
     }

@@ -26,3 +26,12 @@ export const CONTROL = /[\u0000-\u001f\u007f]/;
  * `/` or `.html`, i.e. pages, not their assets.
  */
 export const ANY_PAGE_REGEX = '(?:/|\\.html?)$';
+
+/**
+ * `own` restricted to paths none of `before` match: servers that apply every matching block
+ * (Apache, Caddy) would otherwise send two Link headers where the runtime picks one route
+ * (literal pages, then patterns in manifest order, then `*`). PCRE only (negative lookahead).
+ */
+export function excludingRegex(own: string, before: readonly string[]): string {
+  return before.length === 0 ? own : `^(?!${before.map((regex) => `(?:${regex})`).join('|')}).*?(?:${own})`;
+}

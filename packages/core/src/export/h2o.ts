@@ -70,7 +70,9 @@ export function exportH2o(manifest: Manifest, options: ExportOptions = {}): Expo
     '    lambda do |env|',
     "      path = env['PATH_INFO']",
     '      link = links[path]',
-    '      link ||= patterns.find { |(regex, _)| regex.match(path) }&.last',
+    // Plain mruby 1.x: no block-argument destructuring, no `&.`.
+    '      hit = link ? nil : patterns.find { |pair| pair[0].match(path) }',
+    '      link ||= hit[1] if hit',
     '      link ||= any_page if any_page && any_page_path.match(path)',
     "      link ? [399, { 'link' => link }, []] : [399, {}, []]",
     '    end',

@@ -36,7 +36,7 @@ export function exportHeadersFile(manifest: Manifest, target: HeadersFileTarget,
       continue;
     }
     const paths = route.kind === 'any' ? ['/*'] : route.paths.filter((path) => expressible(route.key, path, name, warnings));
-    if (route.kind === 'any') warnings.push(`${route.key}: written as /*, which ${name} also applies to assets`);
+    if (route.kind === 'any') warnings.push(`${route.key}: written as /*, which ${name} also applies to assets, and to pages on top of their own rules`);
     lines.push('');
     for (const path of paths) {
       if (seen.has(path)) continue;

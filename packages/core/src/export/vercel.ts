@@ -25,7 +25,7 @@ export function exportVercel(manifest: Manifest, options: ExportOptions = {}): E
     if (route.kind === 'pattern') {
       warnings.push(`${route.key}: a regular-expression route has no exact vercel.json source pattern; left out`);
     } else if (route.kind === 'any') {
-      warnings.push(`${route.key}: written as source "/(.*)", which Vercel also applies to assets`);
+      warnings.push(`${route.key}: written as source "/(.*)", which Vercel also applies to assets, and to pages on top of their own rules`);
       rules.push({ source: '/(.*)', headers });
     } else {
       for (const path of bothSpellings(route.paths)) rules.push({ source: vercelSource(path), headers });
