@@ -29,6 +29,9 @@ export function exportFirebase(manifest: Manifest, options: ExportOptions = {}):
       const paths = bothSpellings(route.paths);
       rules.push(paths.length === 1 ? { source: firebaseGlob(paths[0] as string), headers } : { regex: exactRegex(paths), headers });
     } else {
+      if (route.kind === 'any' && exported.routes.length > 1) {
+        warnings.push(`${route.key}: written as a regex for every page; Firebase applies it to pages on top of their own rules (RE2 cannot exclude them)`);
+      }
       rules.push({ regex: route.kind === 'any' ? `^.*${ANY_PAGE_REGEX}` : route.key, headers });
     }
   }
