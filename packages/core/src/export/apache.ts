@@ -16,7 +16,7 @@ import { compareVersions } from './version.js';
 /** The version written for when `targetVersion` is not given: Debian 12's. */
 export const APACHE_DEFAULT_VERSION = '2.4.62';
 
-/** Apache's cap: its own limit is 8 KB per header line (LimitRequestFieldSize is for requests); the runtime's 4 KB for proxies and CDNs. */
+/** Apache sets no limit of its own on a response header; the runtime's 4 KB, for the proxies and CDNs in front of it. */
 export const APACHE_LINK_MAX = DEFAULT_LINK_HEADER_MAX;
 
 /** mod_headers reads `%` as the start of a format tag (`%{VAR}e`, `%t`): a literal one is `%%`. */
