@@ -24,10 +24,12 @@ describe('push-manifest export', () => {
   });
 
   it('prints the Link value per route for --to link, as lines or --json', async () => {
-    const lines = await runCli(['export', '--to', 'link', '-m', MANIFEST_FILE]);
+    const [lines, json] = await Promise.all([
+      runCli(['export', '--to', 'link', '-m', MANIFEST_FILE]),
+      runCli(['export', '--to', 'link', '-m', MANIFEST_FILE, '--json', '--push']),
+    ]);
     expect(lines.code).toBe(0);
     expect(lines.stdout.trimEnd().split('\n')).toEqual(Object.keys(PAGE_URLS).map((key) => `${key}\t${runtimeLink(key)}`));
-    const json = await runCli(['export', '--to', 'link', '-m', MANIFEST_FILE, '--json', '--push']);
     expect(JSON.parse(json.stdout)).toEqual(Object.fromEntries(Object.keys(PAGE_URLS).map((key) => [key, runtimeLink(key, true)])));
   });
 
@@ -74,26 +76,25 @@ describe('push-manifest export', () => {
     writeFileSync(out, 'old\n');
     const invalid = join(dir, 'invalid.json');
     writeFileSync(invalid, JSON.stringify({ '/index.html': { '/app.css': { type: 'stylesheet', weight: 1 } } }));
-    const bad = await runCli(['export', '--to', 'nginx', '-m', invalid, '--out', out]);
+    const notJson = join(dir, 'broken.json');
+    writeFileSync(notJson, '{');
+    // Independent runs, side by side: each CLI start costs a second or two on a loaded machine.
+    const [bad, broken, unknown, version, missing] = await Promise.all([
+      runCli(['export', '--to', 'nginx', '-m', invalid, '--out', out]),
+      runCli(['export', '--to', 'apache', '-m', notJson, '--out', out]),
+      runCli(['export', '--to', 'lighttpd', '-m', MANIFEST_FILE, '--out', out]),
+      runCli(['export', '--to', 'nginx', '-m', MANIFEST_FILE, '--out', out, '--target-version', 'latest']),
+      runCli(['export', '--to', 'nginx', '-m', join(dir, 'nope.json'), '--out', out]),
+    ]);
     expect(bad.code).toBe(1);
     expect(bad.stderr.trim().split('\n')).toHaveLength(1);
     expect(bad.stderr).toContain('invalid.json');
-
-    const notJson = join(dir, 'broken.json');
-    writeFileSync(notJson, '{');
-    const broken = await runCli(['export', '--to', 'apache', '-m', notJson, '--out', out]);
     expect(broken.code).toBe(2);
     expect(broken.stderr).toMatch(/broken\.json: not JSON/);
-
-    const unknown = await runCli(['export', '--to', 'lighttpd', '-m', MANIFEST_FILE, '--out', out]);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain("argument 'lighttpd' is invalid");
-
-    const version = await runCli(['export', '--to', 'nginx', '-m', MANIFEST_FILE, '--out', out, '--target-version', 'latest']);
     expect(version.code).toBe(2);
     expect(version.stderr).toContain('target version "latest" is not a version number');
-
-    const missing = await runCli(['export', '--to', 'nginx', '-m', join(dir, 'nope.json'), '--out', out]);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('nope.json: no such file');
 
