@@ -4,11 +4,23 @@
 // machine that has only Node and npm, this installs the missing ones with apt-get when it can
 // (as root, or through password-less sudo), and otherwise says exactly what to install.
 import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 
 /** Command on PATH → the Debian package that provides it. */
-const TOOLS = { chromium: 'chromium', nghttp: 'nghttp2-client', curl: 'curl', nginx: 'nginx' };
+const TOOLS = {
+  chromium: 'chromium',
+  nghttp: 'nghttp2-client',
+  curl: 'curl',
+  // The export and inspect tests check exported configs and live servers with the real ones.
+  nginx: 'nginx',
+  apache2ctl: 'apache2',
+  h2o: 'h2o',
+  caddy: 'caddy',
+};
 
-const onPath = (command) => spawnSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' }).status === 0;
+// Servers live in /usr/sbin, which is not on every user's PATH.
+const onPath = (command) =>
+  spawnSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' }).status === 0 || existsSync(`/usr/sbin/${command}`);
 const missing = [...new Set(Object.entries(TOOLS).filter(([command]) => !onPath(command)).map(([, pkg]) => pkg))];
 if (missing.length === 0) process.exit(0);
 
@@ -25,4 +37,14 @@ const run = (args) => {
 };
 console.error(`installing ${missing.join(', ')} for the end-to-end tests (apt-get)`);
 run(['apt-get', 'update', '-qq']);
-run(['apt-get', 'install', '-y', '-qq', '--no-install-recommends', ...missing]);
+// nginx, apache2, h2o and caddy start a system service on port 80/443 when installed; the tests
+// start their own on free loopback ports. policy-rc.d exiting 101 tells invoke-rc.d not to start
+// any service during the install (Debian policy §9.3.3); removed again if we made it.
+const policy = '/usr/sbin/policy-rc.d';
+const madePolicy = !existsSync(policy);
+if (madePolicy) run(['sh', '-c', `printf '#!/bin/sh\\nexit 101\\n' > ${policy} && chmod 755 ${policy}`]);
+try {
+  run(['apt-get', 'install', '-y', '-qq', '--no-install-recommends', ...missing]);
+} finally {
+  if (madePolicy) run(['rm', '-f', policy]);
+}

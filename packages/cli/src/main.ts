@@ -13,6 +13,10 @@ import type { ConvertFlags } from './commands/convert.js';
 import type { ValidateFlags } from './commands/validate.js';
 import type { InspectFlags } from './commands/inspect.js';
 import type { CheckFlags } from './commands/check.js';
+import type { ExportFlags } from './commands/export.js';
+
+// Listed here rather than imported, so --help does not load the export writers.
+const EXPORT_TARGET_NAMES = ['nginx', 'apache', 'h2o', 'caddy', 'netlify', 'cloudflare', 'firebase', 'vercel', 'link', 'workbox'] as const;
 
 const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
 
@@ -168,6 +172,22 @@ withLogFlags(
   if (command.getOptionValueSource('firstImage') !== 'cli') delete flags.firstImage;
   return run(flags, async (out) => (await import('./commands/check.js')).check(patterns, flags as CheckFlags, out));
 });
+
+    .command('export')
+    .description("write a manifest as a web server's or CDN's config (Link headers, pushes, 103 Early Hints)")
+    .addOption(new Option('-t, --to <target>', 'what to write for').choices([...EXPORT_TARGET_NAMES]).makeOptionMandatory())
+    .option('-m, --manifest <file>', 'the manifest (default: <root>/push-manifest.json, or ./push-manifest.json)')
+    .option('-r, --root <dir>', 'the built site folder (workbox: the files hashed for revisions)')
+    .option('-o, --out <file>', 'where to write, or - for stdout (firebase, vercel: merged into the file if it exists)', '-')
+    .option('--push', 'also write server push directives (nginx http2_push, Apache H2PushResource, Caddy push, h2o)')
+    .option('--early-hints', 'also write 103 Early Hints directives (Apache H2EarlyHint; nginx 1.29+)')
+    .option('--target-version <version>', 'the server version to write for (default: Debian 12\'s)')
+    .option('--json', 'link: print { route: value } JSON instead of lines')
+    .addOption(new Option('--from <format>', 'format of the manifest (default: told from its shape)').choices(['auto', 'single', 'multi', 'polymer']))
+    .option('-b, --base <path>', 'URL path of the manifest folder, for relative URLs in the polymer format', '/'),
+).action(async (flags: LogFlags & Record<string, unknown>) =>
+  run(flags, async (out) => (await import('./commands/export.js')).exportCommand(flags as unknown as ExportFlags, version, out)),
+);
 
 try {
   await program.parseAsync(process.argv);
