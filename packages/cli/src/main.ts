@@ -173,6 +173,8 @@ withLogFlags(
   return run(flags, async (out) => (await import('./commands/check.js')).check(patterns, flags as CheckFlags, out));
 });
 
+withLogFlags(
+  program
     .command('export')
     .description("write a manifest as a web server's or CDN's config (Link headers, pushes, 103 Early Hints)")
     .addOption(new Option('-t, --to <target>', 'what to write for').choices([...EXPORT_TARGET_NAMES]).makeOptionMandatory())
