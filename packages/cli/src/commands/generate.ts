@@ -14,6 +14,7 @@ import {
 import type { Output } from '../output.js';
 import { EXIT } from '../exit.js';
 import { loadConfig } from '../config.js';
+import { rootHint } from '../usage.js';
 
 /** Flags of `push-manifest generate` as commander hands them over. */
 export interface GenerateFlags {
@@ -78,7 +79,10 @@ function formatWarning(warning: CrawlWarning): string {
 function mergeOptions(patterns: string[], flags: GenerateFlags, config: PushManifestConfig) {
   const pick = <T>(flag: T | undefined, fromConfig: T | undefined) => (flag !== undefined ? flag : fromConfig);
   const root = flags.root !== undefined ? resolve(flags.root) : config.root;
-  if (root === undefined) throw new PushManifestError('BAD_OPTION', 'generate: --root <dir> is required (or root in the config file)');
+  if (root === undefined) {
+    const hint = rootHint(patterns[0]);
+    throw new PushManifestError('BAD_OPTION', `generate: --root <dir> is required (or root in the config file)${hint ? `; ${hint}` : ''}`);
+  }
   const out = flags.out ?? config.out ?? resolve(root, 'push-manifest.json');
   const options: GenerateOptions = { root };
   const set = <K extends keyof GenerateOptions>(key: K, value: GenerateOptions[K] | undefined) => {

@@ -7,7 +7,8 @@ import { join, resolve } from 'node:path';
 import { createPushServer, type PushStats } from '@push-manifest/core/runtime';
 import { PushManifestError } from '@push-manifest/core/manifest';
 import { makeDevCertificate } from '../dev-certificate.js';
-import { EXIT, ExitError } from '../exit.js';
+import { EXIT } from '../exit.js';
+import { UsageError } from '../usage.js';
 import type { Output } from '../output.js';
 
 /** The flags commander hands us (see main.ts). */
@@ -30,7 +31,7 @@ interface ServeFlags {
 function integer(name: string, value: string | undefined, fallback: number, max: number): number {
   if (value === undefined) return fallback;
   const n = Number(value);
-  if (!/^\d+$/.test(value) || n > max) throw new ExitError(EXIT.USAGE, `--${name} must be an integer from 0 to ${max}, got ${JSON.stringify(value)}`);
+  if (!/^\d+$/.test(value) || n > max) throw new UsageError(`--${name} must be an integer from 0 to ${max}, got ${JSON.stringify(value)}`);
   return n;
 }
 
@@ -59,8 +60,8 @@ export async function serve(rootArg: string, rawFlags: Record<string, unknown>, 
   const port = integer('port', flags.port, 8443, 65535);
   const maxPushes = integer('max-pushes', flags.maxPushes, 10, 1000);
   const host = flags.host ?? '127.0.0.1';
-  if ((flags.cert === undefined) !== (flags.key === undefined)) throw new ExitError(EXIT.USAGE, '--cert and --key go together');
-  if (flags.h2c && flags.cert !== undefined) throw new ExitError(EXIT.USAGE, '--h2c is cleartext: it takes no --cert/--key');
+  if ((flags.cert === undefined) !== (flags.key === undefined)) throw new UsageError('--cert and --key go together');
+  if (flags.h2c && flags.cert !== undefined) throw new UsageError('--h2c is cleartext: it takes no --cert/--key');
 
   // No manifest is not an error for the default path (a plain static server is still useful);
   // a manifest named explicitly must exist.
