@@ -82,5 +82,6 @@ export async function loadConfig(explicit: string | undefined, cwd = process.cwd
   const folder = dirname(file);
   if (typeof config.root === 'string') config.root = resolve(folder, config.root);
   if (typeof config.out === 'string' && config.out !== '-') config.out = resolve(folder, config.out);
+  if (typeof config.cacheDir === 'string') config.cacheDir = resolve(folder, config.cacheDir);
   return { file, config };
 }

@@ -1,4 +1,4 @@
-import { dirname, join, relative, resolve } from 'node:path';
+import { relative, resolve } from 'node:path';
 import {
   defaultCacheDir,
   generateManifest,
@@ -35,6 +35,7 @@ export interface GenerateFlags {
   threads?: string;
   /** False with --no-cache. */
   cache?: boolean;
+  cacheDir?: string;
   json?: boolean;
   verbose?: boolean;
 }
@@ -100,9 +101,9 @@ function mergeOptions(patterns: string[], flags: GenerateFlags, config: PushMani
   set('followImports', pick(flags.followImports, config.followImports));
   set('nomodule', pick(flags.nomodule, config.nomodule));
   set('threads', wholeNumber('--threads', flags.threads));
-  // The parse cache: node_modules/.cache/push-manifest of the cwd, else a dot folder beside the manifest.
-  const manifestFile = out === '-' ? resolve(root, 'push-manifest.json') : resolve(out);
-  options.cache = flags.cache === false ? false : (defaultCacheDir() ?? join(dirname(manifestFile), '.push-manifest-cache'));
+  // The parse cache: --cache-dir, else the config's cacheDir, else never inside the root (defaultCacheDir).
+  const cacheDir = flags.cacheDir !== undefined ? resolve(flags.cacheDir) : config.cacheDir;
+  options.cache = flags.cache === false ? false : (cacheDir ?? defaultCacheDir(process.cwd(), { root }));
   return { options, out, format: flags.format ?? config.format ?? 'auto' };
 }
 
