@@ -135,7 +135,8 @@ withLogFlags(
     .option('--no-early-hints', 'do not send 103 Early Hints')
     .option('--client-push', 'push what a request asks for in its link request header')
     .option('--max-pushes <n>', 'most pushes per response', '10')
-    .option('--debug-headers', 'add an x-http2-push-promise header per push'),
+    .option('--debug-headers', 'add an x-http2-push-promise header per push')
+    .option('--cache-dir <dir>', 'where the development certificate is kept (default: node_modules/.cache/push-manifest of the nearest package, else ~/.cache/push-manifest)'),
 ).action(async (root: string, flags: LogFlags & Record<string, unknown>) =>
   run(flags, async (out) => (await import('./commands/serve.js')).serve(root, flags, out)),
 );
