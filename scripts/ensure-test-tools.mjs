@@ -6,7 +6,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 
 /** Command on PATH → the Debian package that provides it. */
-const TOOLS = { chromium: 'chromium', nghttp: 'nghttp2-client', curl: 'curl' };
+const TOOLS = { chromium: 'chromium', nghttp: 'nghttp2-client', curl: 'curl', script: 'bsdutils' };
 
 const onPath = (command) => spawnSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' }).status === 0;
 const missing = [...new Set(Object.entries(TOOLS).filter(([command]) => !onPath(command)).map(([, pkg]) => pkg))];

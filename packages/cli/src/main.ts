@@ -86,6 +86,7 @@ withLogFlags(
     .option('--threads <n>', 'threads that parse files, the main one included (default: one per core, at most 4; 1: no worker threads)')
     .option('--no-cache', 'parse every file again instead of reusing results cached by content hash')
     .option('--cache-dir <dir>', 'where the parse cache is kept (default: node_modules/.cache/push-manifest of the nearest package, else ~/.cache/push-manifest)')
+    .option('--warnings <file>', 'write every warning to this file as JSON (the terminal shows a screenful: the first of each kind, then counts)')
     .option('--json', 'print a JSON summary on stdout'),
 ).action(async (patterns: string[], flags: LogFlags & Record<string, unknown>, command: Command) => {
   // A negatable flag always has a value in commander; only one given on the command line may override the config.

@@ -11,7 +11,7 @@ import {
   type PushManifestConfig,
   type ResourceType,
 } from '@push-manifest/core';
-import type { Output } from '../output.js';
+import { createWarningSummary, type Output } from '../output.js';
 import { EXIT } from '../exit.js';
 import { loadConfig } from '../config.js';
 import { rootHint } from '../usage.js';
@@ -37,11 +37,10 @@ export interface GenerateFlags {
   cache?: boolean;
   cacheDir?: string;
   json?: boolean;
+  /** File to write every warning to, as JSON. */
+  warnings?: string;
   verbose?: boolean;
 }
-
-/** Warnings printed one by one before the rest are only counted (all of them with --verbose). */
-const MAX_WARNINGS_SHOWN = 100;
 
 function wholeNumber(flag: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
@@ -129,21 +128,18 @@ export async function generate(patterns: string[], rawFlags: Record<string, unkn
       out.progress(`crawling ${done}/${total} pages`);
     }
   };
-  // A big site with a systematic problem can have thousands: show the first ones, count the rest.
-  let hidden = 0;
-  let shownWarnings = 0;
-  options.onWarning = (warning) => {
-    if (flags.verbose || shownWarnings < MAX_WARNINGS_SHOWN) {
-      shownWarnings++;
-      out.warn(formatWarning(warning));
-    } else {
-      hidden++;
-    }
-  };
+  // A big site with a systematic problem can have thousands: a screenful, then counts per kind.
+  const summary = createWarningSummary(out, { verbose: flags.verbose === true });
+  options.onWarning = (warning) => summary.add(warning.code, formatWarning(warning));
 
   const result = await generateManifest(options);
   out.endProgress();
-  if (hidden > 0) out.warn(`… and ${hidden} more warning${hidden === 1 ? '' : 's'} (--verbose shows all, --json lists all)`);
+  summary.finish();
+  if (flags.warnings !== undefined) {
+    const file = resolve(flags.warnings);
+    await writeFileAtomic(file, `${JSON.stringify(result.warnings, null, 2)}\n`);
+    out.verbose(`warnings: ${result.warnings.length} → ${shown(file)}`);
+  }
   // Serialise before writing anything: a manifest that cannot be written leaves no file behind.
   const text = serializeManifest(result.manifest, format);
   if (target === '-') out.data(text);
