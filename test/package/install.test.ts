@@ -119,10 +119,13 @@ describe('the packed packages, installed with npm outside the repo', () => {
       'defineConfig({ tpyes: ["style"] });',
     ].join('\n');
     await writeFile(join(project.dir, 'imports.ts'), `${source}\n`);
-    const common = { strict: true, noEmit: true, skipLibCheck: false, types: ['node'], target: 'ES2022', lib: ['ES2023'] };
+    const common = { strict: true, noEmit: true, types: ['node'], target: 'ES2022', lib: ['ES2023'] };
+    // Our .d.ts files are checked in full once (node16, the stricter resolution); the bundler run
+    // checks only that the same imports resolve (a full check of @types/node and fastify's types
+    // takes most of a minute on a loaded 2-core machine).
     for (const [name, options] of [
-      ['node16', { module: 'node16', moduleResolution: 'node16' }],
-      ['bundler', { module: 'esnext', moduleResolution: 'bundler' }],
+      ['node16', { module: 'node16', moduleResolution: 'node16', skipLibCheck: false }],
+      ['bundler', { module: 'esnext', moduleResolution: 'bundler', skipLibCheck: true }],
     ] as const) {
       await writeFile(join(project.dir, `tsconfig.${name}.json`), JSON.stringify({ compilerOptions: { ...common, ...options }, files: ['imports.ts'] }));
       const result = await project.exec(process.execPath, [tsc, '-p', `tsconfig.${name}.json`], { timeout: 170_000 }).catch((error: { stdout?: string }) => ({ stdout: error.stdout ?? String(error), failed: true }));
