@@ -16,6 +16,8 @@ const TOOLS = {
   apache2ctl: 'apache2',
   h2o: 'h2o',
   caddy: 'caddy',
+  // The warnings summary is tested on a real terminal under script(1).
+  script: 'bsdutils',
 };
 
 // Servers live in /usr/sbin, which is not on every user's PATH.

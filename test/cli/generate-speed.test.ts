@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -15,25 +15,42 @@ function outIn(name: string): string {
   return path.join(scratch, name, 'push-manifest.json');
 }
 
+/** The user cache folder of these runs (their cwd, scratch, belongs to no package). */
+const xdg = path.join(scratch, 'xdg');
+const userCache = path.join(xdg, 'push-manifest');
+
 function run(args: string[], cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [cli, ...args], { cwd, env: { ...process.env, NO_COLOR: '1' } }, (error, stdout, stderr) => {
+    execFile(process.execPath, [cli, ...args], { cwd, env: { ...process.env, NO_COLOR: '1', XDG_CACHE_HOME: xdg } }, (error, stdout, stderr) => {
       resolve({ code: error ? Number(error.code) : 0, stdout, stderr });
     });
   });
 }
 
 describe('push-manifest generate --threads / --no-cache', () => {
-  it('keeps the parse cache beside the manifest when the cwd has no node_modules, and reuses it', async () => {
+  it('keeps the parse cache in the user cache folder when the cwd is in no package, never in the root or beside the manifest, and reuses it', async () => {
     const out = outIn('with-cache');
+    const before = readdirSync(site).sort();
     const first = await run(['generate', '--root', site, '--out', out, '--threads', '2'], scratch);
     expect(first.code).toBe(0);
-    const cacheDir = path.join(path.dirname(out), '.push-manifest-cache');
-    expect(readdirSync(cacheDir)).toHaveLength(1);
+    expect(readdirSync(userCache)).toHaveLength(1);
+    expect(readdirSync(path.dirname(out))).toEqual(['push-manifest.json']);
+    expect(readdirSync(site).sort()).toEqual(before);
     const manifest = readFileSync(out, 'utf8');
-    const second = await run(['generate', '--root', site, '--out', out], scratch);
+    const second = await run(['generate', '--root', site, '--out', out, '--verbose'], scratch);
     expect(second.code).toBe(0);
     expect(readFileSync(out, 'utf8')).toBe(manifest);
+  });
+
+  it('a manifest written into the root leaves nothing else there; --cache-dir chooses the folder', async () => {
+    const root = path.join(scratch, 'site-copy');
+    cpSync(site, root, { recursive: true });
+    const before = readdirSync(root).sort();
+    const chosen = path.join(scratch, 'chosen-cache');
+    const result = await run(['generate', '--root', root, '--cache-dir', chosen], scratch);
+    expect(result.code).toBe(0);
+    expect(readdirSync(root).sort()).toEqual([...before, 'push-manifest.json'].sort());
+    expect(readdirSync(chosen)).toHaveLength(1);
   });
 
   it('--no-cache writes no cache, and gives the same manifest', async () => {
@@ -41,7 +58,7 @@ describe('push-manifest generate --threads / --no-cache', () => {
     const out = outIn('no-cache');
     const result = await run(['generate', '--root', site, '--out', out, '--no-cache', '--threads', '1'], scratch);
     expect(result.code).toBe(0);
-    expect(existsSync(path.join(path.dirname(out), '.push-manifest-cache'))).toBe(false);
+    expect(readdirSync(path.dirname(out))).toEqual(['push-manifest.json']);
     expect(readFileSync(out, 'utf8')).toBe(cached);
   });
 

@@ -74,7 +74,7 @@ describe('push-manifest validate', () => {
     const result = await runCli(['validate', file, '--root', root]);
     expect(result.code).toBe(1);
     expect(result.stderr.split('\n').filter((line) => line.startsWith('error '))).toEqual([
-      `error ${file}: "/page.html" → "/css/page.css": no file at css/page.css under the root`,
+      `error ${file}: "page.html" → "/css/page.css": no file at css/page.css under the root`,
     ]);
     await writeFile(join(root, 'css', 'page.css'), '');
     const ok = await runCli(['validate', file, '--root', root]);
@@ -91,7 +91,7 @@ describe('push-manifest validate', () => {
     const report = JSON.parse(result.stdout) as { problems: Array<{ text: string }> };
     expect(report.problems.map((p) => p.text)).toEqual([
       expect.stringMatching(/^"index.html" → "\/b.js" → type: expected one of/),
-      '"/index.html" → "/a.css": no file at a.css under the root',
+      '"index.html" → "/a.css": no file at a.css under the root',
     ]);
   });
 

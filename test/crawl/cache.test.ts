@@ -143,10 +143,9 @@ describe('parse cache', () => {
 
   });
 
-  it('with cache: true uses node_modules/.cache/push-manifest of the cwd; with false writes nothing', async () => {
-    const dir = defaultCacheDir();
-    expect(dir).toBeDefined();
-    const { file } = await createCachingParser(countingParser(), { dir: dir!, root: corpus.root });
+  it('with cache: true uses defaultCacheDir(); with false writes nothing', async () => {
+    const dir = defaultCacheDir(process.cwd(), { root: corpus.root });
+    const { file } = await createCachingParser(countingParser(), { dir, root: corpus.root });
     rmSync(file, { force: true });
     try {
       await generateManifest({ ...options, cache: false });
@@ -158,12 +157,26 @@ describe('parse cache', () => {
     }
   });
 
-  it('lives in node_modules/.cache/push-manifest of the current folder, when there is a node_modules', () => {
+  it('lives in node_modules/.cache/push-manifest of the nearest package, else the user cache folder, never in the root', () => {
+    const env = { XDG_CACHE_HOME: path.join(scratch, 'xdg') };
+    const home = path.join(scratch, 'home');
+    const loose = path.join(scratch, 'no-package', 'deep');
+    mkdirSync(loose, { recursive: true });
+    // scratch is under the OS temp folder, which has no package.json above it.
+    expect(defaultCacheDir(loose, { env, home })).toBe(path.join(scratch, 'xdg', 'push-manifest'));
+    expect(defaultCacheDir(loose, { env: {}, home })).toBe(path.join(home, '.cache', 'push-manifest'));
+    expect(defaultCacheDir(loose, { env: { XDG_CACHE_HOME: 'relative' }, home })).toBe(path.join(home, '.cache', 'push-manifest'));
+
     const project = path.join(scratch, 'project');
-    mkdirSync(project);
-    expect(defaultCacheDir(project)).toBeUndefined();
-    mkdirSync(path.join(project, 'node_modules'));
-    expect(defaultCacheDir(project)).toBe(path.join(project, 'node_modules', '.cache', 'push-manifest'));
+    mkdirSync(path.join(project, 'dist', 'sub'), { recursive: true });
+    writeFileSync(path.join(project, 'package.json'), '{}');
+    const inProject = path.join(project, 'node_modules', '.cache', 'push-manifest');
+    expect(defaultCacheDir(project, { env, home })).toBe(inProject);
+    expect(defaultCacheDir(path.join(project, 'dist', 'sub'), { env, home, root: path.join(project, 'dist') })).toBe(inProject);
+    // A package inside the root (the root is the package) is passed over.
+    expect(defaultCacheDir(project, { env, home, root: project })).toBe(path.join(scratch, 'xdg', 'push-manifest'));
+    writeFileSync(path.join(project, 'dist', 'package.json'), '{}');
+    expect(defaultCacheDir(path.join(project, 'dist'), { env, home, root: path.join(project, 'dist') })).toBe(inProject);
   });
 
   it('does not fail the crawl when the cache folder cannot be written', async () => {

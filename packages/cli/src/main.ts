@@ -6,9 +6,10 @@
  */
 import { createRequire } from 'node:module';
 import { Command, CommanderError, Option } from 'commander';
-import { isPushManifestError } from '@push-manifest/core/manifest';
+import { isPushManifestError, RESOURCE_TYPES } from '@push-manifest/core/manifest';
 import { EXIT, ExitError } from './exit.js';
 import { createOutput, type Output } from './output.js';
+import { listOption, seeHelp, UsageError, withUsage } from './usage.js';
 import type { ConvertFlags } from './commands/convert.js';
 import type { ValidateFlags } from './commands/validate.js';
 import type { InspectFlags } from './commands/inspect.js';
@@ -25,18 +26,26 @@ interface LogFlags {
   verbose?: boolean;
 }
 
-/** Run a command body and turn its outcome into an exit code; errors become one line on stderr. */
+/** The command being run (set before its action), for the `(see push-manifest <cmd> --help)` line. */
+let running = '';
+
+/**
+ * Run a command body and turn its outcome into an exit code; errors become one line on stderr,
+ * usage errors (a {@link UsageError}, a `BAD_OPTION`) followed by where to look.
+ */
 async function run(flags: LogFlags, body: (out: Output) => Promise<number>): Promise<void> {
   const out = createOutput(flags);
   try {
     process.exitCode = await body(out);
   } catch (error) {
     out.endProgress();
+    const usage = error instanceof UsageError || (isPushManifestError(error) && error.code === 'BAD_OPTION');
+    const hint = usage && running ? ` ${seeHelp(running)}` : '';
     if (error instanceof ExitError) {
-      out.error(error.message);
+      out.error(error.message + hint);
       process.exitCode = error.exitCode;
     } else if (isPushManifestError(error)) {
-      out.error(error.message);
+      out.error(error.message + hint);
       process.exitCode = error.code === 'INVALID_MANIFEST' ? EXIT.PROBLEMS : EXIT.USAGE;
     } else {
       throw error;
@@ -46,16 +55,20 @@ async function run(flags: LogFlags, body: (out: Output) => Promise<number>): Pro
   }
 }
 
+/** Every command's registration goes through this: the log flags, and usage errors as one line (usage.ts). */
 const withLogFlags = (command: Command) =>
-  command
+  withUsage(command)
     .option('-q, --quiet', 'print only errors')
     .option('-v, --verbose', 'print more detail');
 
 const program = new Command('push-manifest')
   .description('Find the resources each page of a built site needs early, and serve them as HTTP/2 pushes, Link preload headers and 103 Early Hints.')
   .version(version)
-  .showHelpAfterError()
-  .exitOverride();
+  .showHelpAfterError('(see push-manifest --help)')
+  .exitOverride()
+  .hook('preAction', (_program, command) => {
+    running = command.name();
+  });
 
 withLogFlags(
   program
@@ -70,7 +83,7 @@ withLogFlags(
     .option('-c, --config <file>', 'config file (default: push-manifest.config.{js,mjs,json} in the cwd)')
     .option('--max <n>', 'most resources listed per page')
     .option('--max-bytes <n>', 'most bytes listed per page')
-    .option('--types <list>', 'resource types listed, comma-separated (default: style,font,script and the first image)')
+    .addOption(listOption('--types <list>', 'resource types listed, comma-separated (default: style,font,script and the first image)', RESOURCE_TYPES))
     .option('--no-first-image', 'do not add the first image of each page when --types leaves images out')
     .addOption(new Option('--srcset <policy>', 'srcset/image-set candidates: the default one, or all').choices(['default', 'all']))
     .addOption(new Option('--fonts <policy>', '@font-face fonts listed: those whose family the page\'s CSS uses (default), or every one declared').choices(['used', 'declared']))
@@ -78,6 +91,8 @@ withLogFlags(
     .option('--nomodule', 'also list <script nomodule> scripts')
     .option('--threads <n>', 'threads that parse files, the main one included (default: one per core, at most 4; 1: no worker threads)')
     .option('--no-cache', 'parse every file again instead of reusing results cached by content hash')
+    .option('--cache-dir <dir>', 'where the parse cache is kept (default: node_modules/.cache/push-manifest of the nearest package, else ~/.cache/push-manifest)')
+    .option('--warnings <file>', 'write every warning to this file as JSON (the terminal shows a screenful: the first of each kind, then counts)')
     .option('--json', 'print a JSON summary on stdout'),
 ).action(async (patterns: string[], flags: LogFlags & Record<string, unknown>, command: Command) => {
   // A negatable flag always has a value in commander; only one given on the command line may override the config.
@@ -127,7 +142,8 @@ withLogFlags(
     .option('--no-early-hints', 'do not send 103 Early Hints')
     .option('--client-push', 'push what a request asks for in its link request header')
     .option('--max-pushes <n>', 'most pushes per response', '10')
-    .option('--debug-headers', 'add an x-http2-push-promise header per push'),
+    .option('--debug-headers', 'add an x-http2-push-promise header per push')
+    .option('--cache-dir <dir>', 'where the development certificate is kept (default: node_modules/.cache/push-manifest of the nearest package, else ~/.cache/push-manifest)'),
 ).action(async (root: string, flags: LogFlags & Record<string, unknown>) =>
   run(flags, async (out) => (await import('./commands/serve.js')).serve(root, flags, out)),
 );

@@ -6,7 +6,7 @@ export * from './manifest/index.js';
 export { writeFileAtomic } from './util/atomic-write.js';
 export { generateManifest, DEFAULT_TYPES } from './generate.js';
 export type { GenerateOptions, GenerateResult, CrawlOptions, CrawlWarning } from './generate.js';
-export { defineConfig } from './config.js';
+export { CONFIG_KEYS, defineConfig, pushManifestConfigSchema } from './config.js';
 export type { PushManifestConfig } from './config.js';
 export { extractFile, extractReady } from './crawl/extract.js';
 export { createFileParser, parseFile, parseBytes, decodeUtf8 } from './crawl/extract.js';

@@ -1,4 +1,4 @@
-import { dirname, join, relative, resolve } from 'node:path';
+import { relative, resolve } from 'node:path';
 import {
   defaultCacheDir,
   generateManifest,
@@ -11,9 +11,10 @@ import {
   type PushManifestConfig,
   type ResourceType,
 } from '@push-manifest/core';
-import type { Output } from '../output.js';
+import { createWarningSummary, type Output } from '../output.js';
 import { EXIT } from '../exit.js';
 import { loadConfig } from '../config.js';
+import { rootHint } from '../usage.js';
 
 /** Flags of `push-manifest generate` as commander hands them over. */
 export interface GenerateFlags {
@@ -34,12 +35,12 @@ export interface GenerateFlags {
   threads?: string;
   /** False with --no-cache. */
   cache?: boolean;
+  cacheDir?: string;
   json?: boolean;
+  /** File to write every warning to, as JSON. */
+  warnings?: string;
   verbose?: boolean;
 }
-
-/** Warnings printed one by one before the rest are only counted (all of them with --verbose). */
-const MAX_WARNINGS_SHOWN = 100;
 
 function wholeNumber(flag: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
@@ -78,7 +79,10 @@ export function formatWarning(warning: CrawlWarning): string {
 export function mergeOptions(patterns: string[], flags: GenerateFlags, config: PushManifestConfig) {
   const pick = <T>(flag: T | undefined, fromConfig: T | undefined) => (flag !== undefined ? flag : fromConfig);
   const root = flags.root !== undefined ? resolve(flags.root) : config.root;
-  if (root === undefined) throw new PushManifestError('BAD_OPTION', 'generate: --root <dir> is required (or root in the config file)');
+  if (root === undefined) {
+    const hint = rootHint(patterns[0]);
+    throw new PushManifestError('BAD_OPTION', `generate: --root <dir> is required (or root in the config file)${hint ? `; ${hint}` : ''}`);
+  }
   const out = flags.out ?? config.out ?? resolve(root, 'push-manifest.json');
   const options: GenerateOptions = { root };
   const set = <K extends keyof GenerateOptions>(key: K, value: GenerateOptions[K] | undefined) => {
@@ -96,9 +100,9 @@ export function mergeOptions(patterns: string[], flags: GenerateFlags, config: P
   set('followImports', pick(flags.followImports, config.followImports));
   set('nomodule', pick(flags.nomodule, config.nomodule));
   set('threads', wholeNumber('--threads', flags.threads));
-  // The parse cache: node_modules/.cache/push-manifest of the cwd, else a dot folder beside the manifest.
-  const manifestFile = out === '-' ? resolve(root, 'push-manifest.json') : resolve(out);
-  options.cache = flags.cache === false ? false : (defaultCacheDir() ?? join(dirname(manifestFile), '.push-manifest-cache'));
+  // The parse cache: --cache-dir, else the config's cacheDir, else never inside the root (defaultCacheDir).
+  const cacheDir = flags.cacheDir !== undefined ? resolve(flags.cacheDir) : config.cacheDir;
+  options.cache = flags.cache === false ? false : (cacheDir ?? defaultCacheDir(process.cwd(), { root }));
   return { options, out, format: flags.format ?? config.format ?? 'auto' };
 }
 
@@ -124,21 +128,18 @@ export async function generate(patterns: string[], rawFlags: Record<string, unkn
       out.progress(`crawling ${done}/${total} pages`);
     }
   };
-  // A big site with a systematic problem can have thousands: show the first ones, count the rest.
-  let hidden = 0;
-  let shownWarnings = 0;
-  options.onWarning = (warning) => {
-    if (flags.verbose || shownWarnings < MAX_WARNINGS_SHOWN) {
-      shownWarnings++;
-      out.warn(formatWarning(warning));
-    } else {
-      hidden++;
-    }
-  };
+  // A big site with a systematic problem can have thousands: a screenful, then counts per kind.
+  const summary = createWarningSummary(out, { verbose: flags.verbose === true });
+  options.onWarning = (warning) => summary.add(warning.code, formatWarning(warning));
 
   const result = await generateManifest(options);
   out.endProgress();
-  if (hidden > 0) out.warn(`… and ${hidden} more warning${hidden === 1 ? '' : 's'} (--verbose shows all, --json lists all)`);
+  summary.finish();
+  if (flags.warnings !== undefined) {
+    const file = resolve(flags.warnings);
+    await writeFileAtomic(file, `${JSON.stringify(result.warnings, null, 2)}\n`);
+    out.verbose(`warnings: ${result.warnings.length} → ${shown(file)}`);
+  }
   // Serialise before writing anything: a manifest that cannot be written leaves no file behind.
   const text = serializeManifest(result.manifest, format);
   if (target === '-') out.data(text);

@@ -3,11 +3,14 @@
  * library user would also want (static serving, pushes, hints, graceful close) lives in core.
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
-import { createPushServer, type PushStats } from '@push-manifest/core/runtime';
-import { PushManifestError } from '@push-manifest/core/manifest';
-import { makeDevCertificate } from '../dev-certificate.js';
+import { createSecureContext } from 'node:tls';
+import { createPushServer, defaultCacheDir, type PushStats } from '@push-manifest/core/runtime';
+import { checkManifestFiles, formatProblem, PushManifestError, readJsonFile, readManifestJson } from '@push-manifest/core/manifest';
+import { loadDevCertificate } from '../dev-certificate.js';
 import { EXIT, ExitError } from '../exit.js';
+import { UsageError } from '../usage.js';
 import type { Output } from '../output.js';
 
 /** The flags commander hands us (see main.ts). */
@@ -24,13 +27,14 @@ interface ServeFlags {
   clientPush?: boolean;
   maxPushes?: string;
   debugHeaders?: boolean;
+  cacheDir?: string;
   verbose?: boolean;
 }
 
 function integer(name: string, value: string | undefined, fallback: number, max: number): number {
   if (value === undefined) return fallback;
   const n = Number(value);
-  if (!/^\d+$/.test(value) || n > max) throw new ExitError(EXIT.USAGE, `--${name} must be an integer from 0 to ${max}, got ${JSON.stringify(value)}`);
+  if (!/^\d+$/.test(value) || n > max) throw new UsageError(`--${name} must be an integer from 0 to ${max}, got ${JSON.stringify(value)}`);
   return n;
 }
 
@@ -39,6 +43,54 @@ function readPem(flag: string, file: string): string {
     return readFileSync(file, 'utf8');
   } catch (error) {
     throw new PushManifestError('ENOENT', `${file}: cannot read the --${flag} file (${(error as NodeJS.ErrnoException).code ?? 'error'})`, { file, cause: error });
+  }
+}
+
+/** A certificate and key TLS cannot use (not PEM, a key of another certificate) fail here, in one line. */
+function checkTls(tls: { cert: string; key: string }, flags: ServeFlags): void {
+  try {
+    createSecureContext(tls);
+  } catch (error) {
+    const reason = (error as Error).message.split('\n')[0];
+    throw new ExitError(EXIT.USAGE, `${flags.cert} / ${flags.key}: not a usable certificate and key (${reason})`);
+  }
+}
+
+/**
+ * Fail early and in one line when the port cannot be had: listening in the server itself would
+ * leave a watched manifest running behind an error (and a stack trace) instead.
+ */
+async function checkPort(host: string, port: number): Promise<void> {
+  if (port === 0) return;
+  const probe = createServer();
+  await new Promise<void>((done, fail) => {
+    probe.once('error', fail);
+    probe.listen({ port, host, exclusive: true }, () => probe.close(() => done()));
+  }).catch((error: NodeJS.ErrnoException) => {
+    throw new ExitError(EXIT.USAGE, listenProblem(error, host, port));
+  });
+}
+
+function listenProblem(error: NodeJS.ErrnoException, host: string, port: number): string {
+  switch (error.code) {
+    case 'EADDRINUSE':
+      return `port ${port} on ${host} is in use (another server?): pick another --port, or --port 0 for a free one`;
+    case 'EACCES':
+      return `port ${port} on ${host} needs privileges: pick a port above 1023, or --port 0 for a free one`;
+    case 'EADDRNOTAVAIL':
+      return `${host} is not an address of this machine (--host)`;
+    default:
+      return `cannot listen on ${host}:${port} (${error.code ?? error.message})`;
+  }
+}
+
+/** Warn, one line each and then a count, about files the manifest lists that the root does not have. */
+async function checkAgainstRoot(manifestPath: string, root: string, out: Output): Promise<void> {
+  const { manifest } = readManifestJson(await readJsonFile(manifestPath), { format: 'auto' });
+  const missing = await checkManifestFiles(manifest, { root });
+  for (const problem of missing) out.warn(formatProblem(problem, manifestPath));
+  if (missing.length > 0) {
+    out.warn(`${missing.length} file${missing.length === 1 ? '' : 's'} listed in ${manifestPath} not under ${root}: is it this site's manifest? (push-manifest validate ${manifestPath} --root ${root})`);
   }
 }
 
@@ -53,14 +105,14 @@ const summary = (s: PushStats) =>
 export async function serve(rootArg: string, rawFlags: Record<string, unknown>, out: Output): Promise<number> {
   const flags = rawFlags as ServeFlags;
   const root = resolve(rootArg);
-  if (!existsSync(root) || !statSync(root).isDirectory()) {
-    throw new PushManifestError('ENOENT', `${rootArg}: no such folder`, { file: rootArg });
-  }
+  if (!existsSync(root)) throw new PushManifestError('ENOENT', `${rootArg}: no such folder`, { file: rootArg });
+  if (!statSync(root).isDirectory()) throw new PushManifestError('BAD_INPUT', `${rootArg}: not a folder (serve takes the built site's folder)`, { file: rootArg });
   const port = integer('port', flags.port, 8443, 65535);
   const maxPushes = integer('max-pushes', flags.maxPushes, 10, 1000);
   const host = flags.host ?? '127.0.0.1';
-  if ((flags.cert === undefined) !== (flags.key === undefined)) throw new ExitError(EXIT.USAGE, '--cert and --key go together');
-  if (flags.h2c && flags.cert !== undefined) throw new ExitError(EXIT.USAGE, '--h2c is cleartext: it takes no --cert/--key');
+  if ((flags.cert === undefined) !== (flags.key === undefined)) throw new UsageError('--cert and --key go together');
+  if (flags.h2c && flags.cert !== undefined) throw new UsageError('--h2c is cleartext: it takes no --cert/--key');
+  await checkPort(host, port);
 
   // No manifest is not an error for the default path (a plain static server is still useful);
   // a manifest named explicitly must exist.
@@ -69,15 +121,20 @@ export async function serve(rootArg: string, rawFlags: Record<string, unknown>, 
   if (!haveManifest) {
     if (flags.manifest !== undefined) throw new PushManifestError('ENOENT', `${flags.manifest}: no such manifest`, { file: flags.manifest });
     out.warn(`no manifest at ${manifestPath}: serving files without pushes or hints`);
+  } else {
+    await checkAgainstRoot(manifestPath, root, out);
   }
 
   let tls: { cert: string; key: string } | undefined;
   if (!flags.h2c) {
     if (flags.cert !== undefined && flags.key !== undefined) {
       tls = { cert: readPem('cert', flags.cert), key: readPem('key', flags.key) };
+      checkTls(tls, flags);
     } else {
-      tls = await makeDevCertificate(host);
-      out.info('using a self-signed certificate made at start (local use only: browsers will warn; pass --cert/--key for a real one)');
+      const dev = await loadDevCertificate(host, flags.cacheDir !== undefined ? resolve(flags.cacheDir) : defaultCacheDir(process.cwd(), { root }));
+      tls = dev;
+      out.info(`using a self-signed certificate (${dev.reused ? 'kept' : 'made now, kept'} in ${dev.file}; local use only, pass --cert/--key for a real one)`);
+      out.info(`Chromium trusts it with --ignore-certificate-errors-spki-list=${dev.spki} (see docs/serve.md: --ignore-certificate-errors makes it fetch hints twice)`);
     }
   }
 

@@ -1,4 +1,5 @@
 import {
+  ANY_PAGE,
   checkManifestFiles,
   formatProblem,
   readJsonFile,
@@ -17,6 +18,26 @@ export interface ValidateFlags {
 }
 
 /**
+ * Route → the page key the manifest file has for it (`index.html` for `/index.html`), or null for
+ * a `single` manifest, which has no page keys. Routes with no key found are left out.
+ */
+function keysAsWritten(json: unknown, routes: readonly string[]): Map<string, string | null> {
+  const keys = new Map<string, string | null>();
+  if (json === null || typeof json !== 'object' || Array.isArray(json)) return keys;
+  const written = Object.keys(json);
+  for (const route of routes) {
+    if (route === ANY_PAGE && !written.includes(route)) {
+      keys.set(route, null);
+      continue;
+    }
+    const bare = route.replace(/^\//, '');
+    const key = written.find((k) => k === route) ?? written.find((k) => k.replace(/^\.?\//, '') === bare);
+    if (key !== undefined) keys.set(route, key);
+  }
+  return keys;
+}
+
+/**
  * `push-manifest validate <manifest> [--root <dir>] [--json]`: list every problem of a manifest
  * (schema, unsafe URLs and, with `--root`, resources with no file). Exit 0 when valid, 1 with
  * problems (one line each on stderr, or a JSON report on stdout with `--json`), 2 when the file
@@ -29,7 +50,15 @@ export async function validate(file: string, flags: ValidateFlags, out: Output):
     ...(flags.base === undefined ? {} : { base: flags.base }),
   });
   // Check files even when the schema found problems: the user wants the whole list in one run.
-  if (flags.root !== undefined) problems.push(...(await checkManifestFiles(manifest, { root: flags.root })));
+  if (flags.root !== undefined) {
+    const keys = keysAsWritten(json, [...manifest.pages.keys()]);
+    for (const problem of await checkManifestFiles(manifest, { root: flags.root })) {
+      const [route, ...rest] = problem.path;
+      // A file problem names the page by its route (`/index.html`); say it as the manifest does.
+      const key = typeof route === 'string' ? keys.get(route) : undefined;
+      problems.push(key === undefined ? problem : { ...problem, path: key === null ? rest : [key, ...rest] });
+    }
+  }
   const resources = [...manifest.pages.values()].reduce((sum, list) => sum + list.length, 0);
   if (flags.json) {
     const report = {

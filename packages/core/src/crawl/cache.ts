@@ -20,6 +20,7 @@ import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+export { defaultCacheDir, type CacheDirOptions } from '../util/cache-dir.js';
 import { isFileReadError, type FileExtract, type FileParser } from './types.js';
 
 /** Bumped when the cache file's layout changes. */
@@ -108,16 +109,6 @@ function packageVersion(require: NodeJS.Require, name: string): string {
     if (up === dir) return '';
     dir = up;
   }
-}
-
-/**
- * Where the cache lives by default: `node_modules/.cache/push-manifest/` of `cwd` (the convention
- * Babel, ESLint and Vite follow), or undefined when `cwd` has no `node_modules`, in which case the
- * caller decides (the CLI puts it beside the manifest).
- */
-export function defaultCacheDir(cwd: string = process.cwd()): string | undefined {
-  const modules = path.join(cwd, 'node_modules');
-  return existsSync(modules) ? path.join(modules, '.cache', 'push-manifest') : undefined;
 }
 
 const isFileExtract = (value: unknown): value is FileExtract => {

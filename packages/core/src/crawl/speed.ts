@@ -17,17 +17,17 @@ export interface SpeedOptions {
    */
   threads?: number;
   /**
-   * The parse cache: `true` keeps it in `node_modules/.cache/push-manifest/` of the current folder
-   * (off when there is no `node_modules` there), a string is the folder to keep it in, `false` (the
-   * library default) disables it. The CLI turns it on unless `--no-cache`.
+   * The parse cache: `true` keeps it in {@link defaultCacheDir} (`node_modules/.cache/push-manifest/`
+   * of the nearest package, else the user's cache folder; never inside the root), a string is the
+   * folder to keep it in, `false` (the library default) disables it. The CLI turns it on unless `--no-cache`.
    */
   cache?: boolean | string;
 }
 
 /** Resolve the `cache` option to a folder, or undefined for no cache. */
-export function cacheDirFor(cache: SpeedOptions['cache'], cwd: string = process.cwd()): string | undefined {
+export function cacheDirFor(cache: SpeedOptions['cache'], cwd: string = process.cwd(), root?: string): string | undefined {
   if (cache === undefined || cache === false) return undefined;
-  if (cache === true) return defaultCacheDir(cwd);
+  if (cache === true) return defaultCacheDir(cwd, root === undefined ? {} : { root });
   return path.resolve(cwd, cache);
 }
 
@@ -37,7 +37,7 @@ export async function createSpeedParser(root: string, options: SpeedOptions): Pr
     throw new PushManifestError('BAD_OPTION', `threads must be a positive whole number, got ${options.threads}`);
   }
   const pool = createParserPool({ ...(options.threads === undefined ? {} : { threads: options.threads }), mainThreadParses: true });
-  const dir = cacheDirFor(options.cache);
+  const dir = cacheDirFor(options.cache, process.cwd(), root);
   if (dir === undefined) return pool;
   return createCachingParser(pool, { dir, root });
 }

@@ -32,3 +32,4 @@ export {
 export { BodyCache, type BodyCacheOptions, type CachedBody } from './body-cache.js';
 export { createPushServer } from './server.js';
 export type { PushServer, PushServerOptions, RequestLogEntry } from './server.js';
+export { defaultCacheDir, type CacheDirOptions } from '../util/cache-dir.js';
