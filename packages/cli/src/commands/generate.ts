@@ -30,6 +30,7 @@ export interface GenerateFlags {
   srcset?: 'default' | 'all';
   fonts?: 'used' | 'declared';
   followImports?: boolean;
+  nonScreenMedia?: boolean;
   nomodule?: boolean;
   threads?: string;
   /** False with --no-cache. */
@@ -95,6 +96,7 @@ function mergeOptions(patterns: string[], flags: GenerateFlags, config: PushMani
   set('fonts', pick(flags.fonts, config.fonts));
   set('followImports', pick(flags.followImports, config.followImports));
   set('nomodule', pick(flags.nomodule, config.nomodule));
+  set('nonScreenMedia', pick(flags.nonScreenMedia, config.nonScreenMedia));
   set('threads', wholeNumber('--threads', flags.threads));
   // The parse cache: node_modules/.cache/push-manifest of the cwd, else a dot folder beside the manifest.
   const manifestFile = out === '-' ? resolve(root, 'push-manifest.json') : resolve(out);
