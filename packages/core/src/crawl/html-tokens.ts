@@ -111,6 +111,8 @@ class RefTokenizer extends Tokenizer {
 
   /** The text's code points from U+0080 up (what html.ts's `noteText` collects from the tree's text). */
   codePoints: Set<number> | undefined;
+  /** Where the next non-ASCII code unit at or after the last text run searched is (see {@link skipText}). */
+  nextNonAscii = 0;
 
   protected override _emitCodePoint(cp: number): void {
     if (this.wantText) {
@@ -175,8 +177,14 @@ class RefTokenizer extends Tokenizer {
         }
         if (this.codePoints !== undefined) {
           // The run holds no surrogates (TEXT_STOP stops at them): one code unit, one code point.
-          NON_ASCII_UNIT.lastIndex = start + 1;
-          for (let m = NON_ASCII_UNIT.exec(html); m !== null && m.index < stop; m = NON_ASCII_UNIT.exec(html)) this.codePoints.add(html.charCodeAt(m.index));
+          // The next non-ASCII unit found is kept for the runs after, so an ASCII page is scanned once in all.
+          let at = this.nextNonAscii;
+          if (at < start + 1) at = nextNonAscii(html, start + 1);
+          while (at < stop) {
+            this.codePoints.add(html.charCodeAt(at));
+            at = nextNonAscii(html, at + 1);
+          }
+          this.nextNonAscii = at;
         }
         p.pos = last;
         p.line = line;
@@ -223,6 +231,12 @@ function hasLineFields(preprocessor: object): boolean {
 const TEXT_STOP = /[<&\0-\x08\x0b\x0d-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\uffff]/g;
 const NOT_SPACE = /[^ \n\t\f]/g;
 const NON_ASCII_UNIT = /[^\0-\x7f]/g;
+
+/** The index of the first code unit from U+0080 up at or after `from`, or the length. */
+function nextNonAscii(html: string, from: number): number {
+  NON_ASCII_UNIT.lastIndex = from;
+  return NON_ASCII_UNIT.test(html) ? NON_ASCII_UNIT.lastIndex - 1 : html.length;
+}
 
 /** EOF as the tokenizer reads it. */
 const EOF = -1;
