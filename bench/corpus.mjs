@@ -24,7 +24,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** Bumped whenever the output for the same parameters changes, so an old corpus is not reused. */
-export const GENERATOR_VERSION = 7;
+export const GENERATOR_VERSION = 8;
 
 /** Default parameters: the large corpus of issue 3. */
 export const DEFAULTS = Object.freeze({
@@ -43,7 +43,7 @@ export const DEFAULTS = Object.freeze({
 });
 
 /** Kinds a correct crawl must not list in the manifest. */
-export const NEGATIVE_KINDS = Object.freeze(['nomodule', 'alternate', 'fontAlt', 'fontUnused', 'dataUri', 'dynamicImport']);
+export const NEGATIVE_KINDS = Object.freeze(['nomodule', 'alternate', 'fontAlt', 'fontUnused', 'dataUri', 'dynamicImport', 'printSheet', 'printOnly']);
 /** Kinds that are not manifest entries: `missing` (a warning) and `crossOrigin` (a preconnect origin). */
 export const SPECIAL_KINDS = Object.freeze(['missing', 'crossOrigin']);
 
@@ -331,6 +331,8 @@ function makePage(p, assets, i) {
     const media = rng.chance(0.15) ? ` media="${rng.pick(['print', '(min-width: 800px)', 'screen and (orientation: landscape)'])}"` : '';
     head.push(`<link rel="${relWord}" href="${raw}"${media}>`);
     refs[refs.length - 1].css = c;
+    // A print sheet never applies to a screen: neither it nor what only it pulls in is listed.
+    if (media.includes('"print"')) refs[refs.length - 1].print = true;
   }
   if (rng.chance(0.05)) {
     // An alternate stylesheet is not render-blocking and must not be listed.
@@ -652,11 +654,16 @@ export function generateCorpus(options = {}, dir) {
     };
     // A browser fetches an @font-face font only for a family some CSS of the page uses.
     const used = new Set(families);
-    for (const r of refs) if (r.css !== undefined) for (const family of cssClosureFamilies[r.css]) used.add(family);
+    for (const r of refs) if (r.css !== undefined && !r.print) for (const family of cssClosureFamilies[r.css]) used.add(family);
     const putFont = (r) => put(r.kind === 'font' && !used.has(r.family) ? { ...r, kind: 'fontUnused' } : r);
-    for (const r of refs) put(r);
+    // What only a print sheet pulls in is not walked at all: no listing, no warning, no preconnect.
+    const putPrintOnly = (r) => {
+      if (SPECIAL_KINDS.includes(r.kind)) return;
+      put(NEGATIVE_KINDS.includes(r.kind) ? r : { ...r, kind: 'printOnly' });
+    };
+    for (const r of refs) put(r.print ? { ...r, kind: 'printSheet' } : r);
     for (const r of refs) {
-      if (r.css !== undefined) cssClosure[r.css].forEach(putFont);
+      if (r.css !== undefined) cssClosure[r.css].forEach(r.print ? putPrintOnly : putFont);
       if (r.module !== undefined) moduleClosure[r.module].forEach(put);
     }
     const byKind = {};

@@ -61,14 +61,33 @@ describe('extractFile(css)', () => {
     ]);
   });
 
-  it('chooses woff2 before woff before ttf in @font-face src, whatever the order', () => {
+  it('takes the first @font-face src a browser supports, not the best format (CSS Fonts 4 §4.3)', () => {
     const { refs } = css(
       '@font-face{font-family:A;src:local("A"),url(a.ttf) format("truetype"),url(a.woff) format("woff"),url(a.woff2) format("woff2")}\n' +
-        '@font-face{font-family:B;src:url(b.otf),url(b.woff)}\n@font-face{font-family:C;src:url(c.eot?#iefix) format("embedded-opentype"),url(c.ttf)}',
+        '@font-face{font-family:B;src:url(b.otf),url(b.woff)}\n@font-face{font-family:C;src:url(c.eot?#iefix) format("embedded-opentype"),url(c.svg) format(svg),url(c.ttf)}\n' +
+        '@font-face{font-family:D;src:url(d-inc.woff2) format(woff2) tech(incremental),url(d-var.woff2) format("woff2") tech(variations),url(d.woff) format(woff)}\n' +
+        '@font-face{font-family:E;src:url(e.woff2) format("woff2-variations"),url(e.woff)}\n@font-face{font-family:F;src:url(f.eot) format("embedded-opentype")}',
     );
     expect(refs.every((r) => r.source === 'font-face' && r.as === 'font')).toBe(true);
-    expect(refs.filter((r) => r.candidate?.isDefault).map((r) => r.url)).toEqual(['a.woff2', 'b.woff', 'c.ttf']);
-    expect(new Set(refs.map((r) => r.candidate?.group)).size).toBe(3);
+    expect(refs.filter((r) => r.candidate?.isDefault).map((r) => r.url)).toEqual(['a.ttf', 'b.otf', 'c.ttf', 'd-var.woff2', 'e.woff2']);
+    expect(new Set(refs.map((r) => r.candidate?.group)).size).toBe(6);
+  });
+
+  it('reads each face\'s weight, style and unicode-range, and what the CSS asks of fonts', () => {
+    const result = css(
+      '@font-face{font-family:A;font-weight:700;font-style:italic;unicode-range:U+0000-00FF,U+0131,U+4??;src:url(a.woff2)}\n' +
+        '@font-face{font-family:A;font-weight:100 900;src:url(v.woff2)}\n@font-face{font-family:A;font-weight:bold;font-style:oblique 10deg;src:url(o.woff2)}\n' +
+        'h1{font-weight:600}.x{font:italic bold 1rem/1.2 A}.y{font:12px A}.z{font-weight:var(--w)}',
+    );
+    expect(result.refs.map((r) => [r.url, r.face])).toEqual([
+      ['a.woff2', { weight: [700, 700], style: 'italic', ranges: [0, 0xff, 0x131, 0x131, 0x400, 0x4ff] }],
+      ['v.woff2', { weight: [100, 900], style: 'normal' }],
+      ['o.woff2', { weight: [700, 700], style: 'oblique' }],
+    ]);
+    // 600 from h1, 700 and 900 (bold is 700) from the shorthand, 400 from `font: 12px A`, 0 (any) from var().
+    expect(new Set(result.fontWeights)).toEqual(new Set([600, 700, 400, 0]));
+    expect(result.fontSlanted).toBe(true);
+    expect(css('p{font-family:A;font-weight:normal}').fontSlanted).toBeUndefined();
   });
 
   it('reads image-set() and -webkit-image-set(): strings or url(), x/dppx/dpi, type()', () => {

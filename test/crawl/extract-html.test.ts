@@ -167,13 +167,59 @@ describe('extractFile(html): srcset', () => {
     expect(new Set(refs.map((r) => r.candidate?.group)).size).toBe(1);
   });
 
-  it('follows the source-set rules: a 1x candidate beats src, and a w set ignores src', () => {
-    const pick = (markup: string) => html(markup).refs.find((r) => r.candidate?.isDefault)?.url;
-    expect(pick('<img src="s.png" srcset="one.png 1x, two.png 2x">')).toBe('one.png');
-    expect(pick('<img src="s.png" srcset="implicit.png, two.png 2x">')).toBe('implicit.png');
-    expect(pick('<img src="s.png" srcset="w2.png 200w, w1.png 100w" sizes="50vw">')).toBe('w1.png');
-    expect(pick('<img srcset="a.png 3x, b.png 1.5x, c.png 0.5x">')).toBe('b.png');
-    expect(pick('<img srcset="c.png 0.5x, d.png 0.75x">')).toBe('d.png');
+  it('names the src fallback in the hint of an img with srcset, and carries the set and sizes', () => {
+    const hinted = (markup: string) => html(markup).refs.find((r) => r.candidate?.isDefault);
+    expect(hinted('<img src="s.png" srcset="one.png 1x, two.png 2x">')?.url).toBe('s.png');
+    const hero = hinted('<img src="w1.png" srcset="w2.png 200w, w1.png 100w" sizes="50vw" fetchpriority=high>');
+    expect(hero).toMatchObject({
+      url: 'w1.png',
+      srcset: [
+        { url: 'w2.png', descriptor: '200w' },
+        { url: 'w1.png', descriptor: '100w' },
+      ],
+      sizes: '50vw',
+      fetchpriority: 'high',
+      highPriority: true,
+    });
+    expect(hinted('<img srcset="a.png 3x, b.png 1.5x, c.png 0.5x">')?.url).toBe('b.png');
+    expect(hinted('<img srcset="c.png 0.5x, d.png 0.75x">')?.url).toBe('d.png');
+    expect(hinted('<img src="s.png" srcset="implicit.png, two.png 2x">')?.srcset).toEqual([{ url: 'implicit.png' }, { url: 'two.png', descriptor: '2x' }]);
+  });
+
+  it('marks images in the page banner, navigation or footer, and tiny ones, not those of an article header', () => {
+    const { refs } = html(
+      '<header><img src=logo.png></header><nav><a><img src=nav.png></a></nav><main><article><header><img src=hero.png></header>' +
+        '<img src=avatar.png width=48 height=48><img src=wide.png width=800 height=400><img src=thin.png height=40></article></main><footer><img src=foot.png></footer>',
+    );
+    expect(refs.map((r) => [r.url, r.chrome ?? false, r.tiny ?? false])).toEqual([
+      ['logo.png', true, false],
+      ['nav.png', true, false],
+      ['hero.png', false, false],
+      ['avatar.png', false, true],
+      ['wide.png', false, false],
+      ['thin.png', false, true],
+      ['foot.png', true, false],
+    ]);
+  });
+
+  it('lists the load-time modules of Astro islands, not those of islands that wait', () => {
+    const { refs } = html(
+      '<astro-island uid=a client="load" component-url="/_astro/Counter.js" renderer-url="/_astro/client.js" before-hydration-url="/_astro/astro.js"></astro-island>' +
+        '<astro-island client="visible" component-url="/_astro/Late.js" renderer-url="/_astro/client.js"></astro-island><astro-island client="idle" component-url="/_astro/Idle.js"></astro-island>',
+    );
+    expect(refs.map((r) => [r.url, r.source, r.module])).toEqual([
+      ['/_astro/Counter.js', 'modulepreload', true],
+      ['/_astro/client.js', 'modulepreload', true],
+      ['/_astro/astro.js', 'modulepreload', true],
+    ]);
+  });
+
+  it('collects the text\'s code points (not those of scripts, styles or attributes) and the bold and italic elements', () => {
+    const result = html('<title>Заголовок</title><p title="ß">Привет &#x4E2D; <b>x</b></p><script>"€"</script><style>/* ü */</style>');
+    expect(result.textCodePoints).toEqual([...'Приветx中'].map((c) => c.codePointAt(0)!).filter((c) => c >= 0x80).sort((a, b) => a - b).filter((c, i, all) => all.indexOf(c) === i));
+    expect(result.fontWeights).toEqual([700]);
+    expect(result.fontSlanted).toBeUndefined();
+    expect(html('<p><em>a</em></p>').fontSlanted).toBe(true);
   });
 
   it('picks the smallest density, or the narrowest width, without src', () => {
@@ -189,26 +235,37 @@ describe('extractFile(html): srcset', () => {
     ]);
   });
 
-  it('in <picture>, takes sources up to the first one without media and leaves the rest as alternatives', () => {
+  it('in <picture>, hints the first source a browser can take, and after one with media the next with the media negated', () => {
     const { refs } = html(
-      '<picture><source type="image/jxl" srcset="p.jxl"><source media="(min-width: 900px)" srcset="wide.avif">' +
-        '<source type="image/avif" srcset="p.avif 1x, p2.avif 2x"><source srcset="never.webp"><img src="p.jpg"></picture>',
+      '<picture><source type="image/jxl" srcset="p.jxl"><source media="(min-width: 900px)" srcset="wide.avif" type="image/avif">' +
+        '<source type="image/avif" srcset="p.avif 1x, p2.avif 2x"><source srcset="never.webp"><img src="p.jpg" fetchpriority=high></picture>',
     );
-    expect(refs.filter((r) => r.candidate?.isDefault).map((r) => [r.url, r.media])).toEqual([
-      ['wide.avif', '(min-width: 900px)'],
-      ['p.avif', undefined],
+    expect(refs.filter((r) => r.candidate?.isDefault).map((r) => [r.url, r.media, r.mimeType, r.fetchpriority])).toEqual([
+      ['wide.avif', '(min-width: 900px)', 'image/avif', 'high'],
+      ['p.avif', 'not all and (min-width: 900px)', 'image/avif', 'high'],
     ]);
     expect(urls(refs)).toEqual(['p.jxl', 'wide.avif', 'p.avif', 'p2.avif', 'never.webp', 'p.jpg']);
     expect(refs.find((r) => r.url === 'p.avif')?.candidate?.format).toBe('image/avif');
+    expect(new Set(refs.map((r) => r.element)).size).toBe(1);
   });
 
-  it('lists an <img> inside <picture> when no source settles it', () => {
+  it('lists an <img> inside <picture> when no source settles it, under the negated media', () => {
     const { refs } = html('<picture><source media="(min-width: 9px)" srcset="m.png"><img src="fallback.png"></picture>');
-    expect(refs.filter((r) => !r.candidate || r.candidate.isDefault).map((r) => r.url)).toEqual(['m.png', 'fallback.png']);
+    expect(refs.filter((r) => !r.candidate || r.candidate.isDefault).map((r) => [r.url, r.media])).toEqual([
+      ['m.png', '(min-width: 9px)'],
+      ['fallback.png', 'not all and (min-width: 9px)'],
+    ]);
+    // Two conditional sources: the second's and the fallback's conditions need MQ4 syntax; only the first is hinted.
+    const two = html('<picture><source media="(min-width: 900px)" srcset="a.png"><source media="(min-width: 400px)" srcset="b.png"><img src="c.png"></picture>');
+    expect(two.refs.filter((r) => !r.candidate || r.candidate.isDefault).map((r) => r.url)).toEqual(['a.png']);
+    // A print-only source is never taken on a screen.
+    const print = html('<picture><source media="print" srcset="p.png"><img src="s.png"></picture>');
+    expect(print.refs.filter((r) => !r.candidate || r.candidate.isDefault).map((r) => [r.url, r.media])).toEqual([['s.png', undefined]]);
   });
 
   it('reads imagesrcset on preload as=image', () => {
-    const { refs } = html('<link rel=preload as=image imagesrcset="a.png 1x, b.png 2x">');
+    const { refs } = html('<link rel=preload as=image imagesrcset="a.png 1x, b.png 2x" imagesizes=100vw>');
+    expect(refs[0]).toMatchObject({ srcset: [{ url: 'a.png', descriptor: '1x' }, { url: 'b.png', descriptor: '2x' }], sizes: '100vw' });
     expect(refs.map((r) => [r.url, r.candidate?.isDefault])).toEqual([
       ['a.png', true],
       ['b.png', false],

@@ -56,7 +56,7 @@ function countingParser(): FileParser & { counts: Map<string, number> } {
 describe('generateManifest on fixtures/sites (golden files, read and checked by hand)', () => {
   for (const name of ['basic', 'multi-page', 'css-imports', 'edge-cases', 'malformed']) {
     it(name, async () => {
-      const { manifest } = await generateManifest({ root: join(fixtures, name), followImports: name === 'multi-page' });
+      const { manifest } = await generateManifest({ root: join(fixtures, name) });
       expect(serializeManifest(manifest, 'auto')).toBe(await readFile(join(golden, `${name}.json`), 'utf8'));
     });
   }
@@ -84,7 +84,9 @@ describe('edge-cases fixture, every type listed', () => {
 
   it('resolves against <base href>, keeps the query, and types by the referencing element', async () => {
     const { byUrl } = await load();
-    expect(byUrl.get('/assets/css/app.css?v=3')).toMatchObject({ type: 'style', media: 'screen' });
+    // media="screen" always matches a screen: the sheet is unconditional (and may be pushed).
+    expect(byUrl.get('/assets/css/app.css?v=3')).toMatchObject({ type: 'style' });
+    expect(byUrl.get('/assets/css/app.css?v=3')?.media).toBeUndefined();
     expect(byUrl.get('/assets/data/config.json')).toMatchObject({ type: 'fetch', crossorigin: 'anonymous' });
     expect(byUrl.get('/assets/fonts/icons.woff2')).toMatchObject({ type: 'font', crossorigin: 'anonymous' });
     expect(byUrl.get('/assets/js/app.mjs')).toMatchObject({ type: 'script', rel: 'modulepreload', crossorigin: 'anonymous' });
@@ -97,7 +99,10 @@ describe('edge-cases fixture, every type listed', () => {
     expect(byUrl.get('/frame.html')?.type).toBe('document');
     expect(byUrl.get('/assets/media/anim.svg')?.type).toBe('embed');
     expect(byUrl.get('/assets/media/doc.pdf')?.type).toBe('object');
-    expect(byUrl.get('/assets/img/pic-wide.avif')?.media).toBe('(min-width: 900px)');
+    expect(byUrl.get('/assets/img/pic-wide.avif')).toMatchObject({ media: '(min-width: 900px)', nopush: true, imagesrcset: '/assets/img/pic-wide.avif' });
+    expect(byUrl.get('/assets/img/pic.webp')).toMatchObject({ media: 'not all and (min-width: 900px)', mimeType: 'image/webp', nopush: true });
+    expect(byUrl.get('/assets/img/photo.jpg')).toMatchObject({ imagesrcset: '/assets/img/photo%2Csmall.jpg 1x, /assets/img/photo-2x.jpg 2x', nopush: true });
+    expect(byUrl.get('/assets/img/w-400.jpg')).toMatchObject({ imagesrcset: '/assets/img/w-800.jpg 800w, /assets/img/w-400.jpg 400w', imagesizes: '50vw' });
   });
 
   it('finds inline CSS, SVG, template content, <picture> and srcset defaults', async () => {
@@ -110,12 +115,12 @@ describe('edge-cases fixture, every type listed', () => {
       '/assets/img/template.png',
       '/assets/img/pic.webp',
       '/assets/img/w-400.jpg',
-      '/assets/img/photo%2Csmall.jpg', // the srcset's 1x: a 1x screen takes it, not src
+      '/assets/img/photo.jpg', // the src: the fallback of the hint's imagesrcset, as of the element's srcset
       '/assets/img/from-css.png',
     ]) {
       expect(byUrl.has(url), url).toBe(true);
     }
-    for (const url of ['/assets/img/pic.jxl', '/assets/img/pic.jpg', '/assets/img/photo.jpg', '/assets/img/photo-2x.jpg', '/assets/img/w-800.jpg']) {
+    for (const url of ['/assets/img/pic.jxl', '/assets/img/pic.jpg', '/assets/img/photo%2Csmall.jpg', '/assets/img/photo-2x.jpg', '/assets/img/w-800.jpg']) {
       expect(byUrl.has(url), url).toBe(false);
     }
   });
@@ -167,7 +172,7 @@ describe('edge-cases fixture, every type listed', () => {
 describe('css-imports fixture', () => {
   it('follows @import chains through a cycle, parsing each sheet once', async () => {
     const parser = countingParser();
-    const list = await page(join(fixtures, 'css-imports'), '/index.html', { parser, types: ['style', 'font', 'image'] });
+    const list = await page(join(fixtures, 'css-imports'), '/index.html', { parser, types: ['style', 'font', 'image'], nonScreenMedia: true });
     expect(list.filter((r) => r.type === 'style').map((r) => r.url)).toEqual([
       '/css/main.css',
       '/css/base.css',
@@ -177,10 +182,15 @@ describe('css-imports fixture', () => {
     ]);
     expect([...parser.counts.values()].every((n) => n === 1)).toBe(true);
     expect(parser.counts.size).toBe(6);
+    // By default the print sheet is neither listed nor read.
+    const plain = countingParser();
+    const byDefault = await page(join(fixtures, 'css-imports'), '/index.html', { parser: plain, types: ['style', 'font', 'image'] });
+    expect(byDefault.filter((r) => r.type === 'style').map((r) => r.url)).toEqual(['/css/main.css', '/css/base.css', '/css/theme.css', '/css/layered.css']);
+    expect(plain.counts.size).toBe(5);
   });
 
   it('finds image-set defaults, escaped and quoted url()s, custom properties, and skips data:', async () => {
-    const list = await page(join(fixtures, 'css-imports'), '/index.html', { types: ['image'] });
+    const list = await page(join(fixtures, 'css-imports'), '/index.html', { types: ['image'], nonScreenMedia: true });
     // Depth first: layered.css (imported by main.css) is walked before main.css's own rules.
     expect(list.map((r) => r.url)).toEqual([
       '/img/grid.png',
@@ -213,10 +223,11 @@ describe('multi-page fixture', () => {
     expect(entry('/index.html', '/css/site.css')).toEqual(entry('/about/index.html', '/css/site.css'));
   });
 
-  it('never follows dynamic import(), and follows nothing without followImports', async () => {
-    const withImports = await page(join(fixtures, 'multi-page'), '/index.html', { followImports: true });
+  it('follows static imports by default, never dynamic import(), and nothing with followImports: false', async () => {
+    const withImports = await page(join(fixtures, 'multi-page'), '/index.html');
+    expect(withImports.filter((r) => r.type === 'script').map((r) => r.url)).toEqual(['/js/main.js', '/js/greet.js', '/js/helper.js']);
     expect(withImports.map((r) => r.url)).not.toContain('/js/lazy.js');
-    const without = await page(join(fixtures, 'multi-page'), '/index.html');
+    const without = await page(join(fixtures, 'multi-page'), '/index.html', { followImports: false });
     expect(without.filter((r) => r.type === 'script').map((r) => r.url)).toEqual(['/js/main.js']);
   });
 
@@ -276,7 +287,7 @@ describe('order and weights', () => {
     ]);
   });
 
-  it('puts stylesheets that never apply to a screen last, with what they pull in', async () => {
+  it('leaves out stylesheets that never apply to a screen, with what they pull in; with nonScreenMedia, lists them last', async () => {
     const root = await site({
       'index.html':
         '<link rel=stylesheet href=async.css media=print onload="this.media=\'all\'"><link rel=stylesheet href=off.css media="not all">' +
@@ -287,10 +298,11 @@ describe('order and weights', () => {
       'a.js': '',
       'late.woff2': 'x',
     });
-    expect((await page(root)).map((r) => r.url)).toEqual(['/main.css', '/a.js', '/async.css', '/late.woff2', '/off.css']);
+    expect((await page(root)).map((r) => r.url)).toEqual(['/main.css', '/a.js']);
+    expect((await page(root, '/index.html', { nonScreenMedia: true })).map((r) => r.url)).toEqual(['/main.css', '/a.js', '/async.css', '/late.woff2', '/off.css']);
   });
 
-  it('takes the fetchpriority=high image as the first image, and never a lazy one or an SVG sprite', async () => {
+  it('takes the fetchpriority=high image as the LCP image, else the first of the main content (lazy or not), never an SVG sprite', async () => {
     const root = await site({
       'index.html': '<img src=lazy.png loading=lazy><img src=logo.png><img src=hero.png fetchpriority=high>',
       'lazy.png': 'x',
@@ -299,8 +311,20 @@ describe('order and weights', () => {
     });
     expect((await page(root)).map((r) => r.url)).toEqual(['/hero.png']);
     const noHero = await site({ 'index.html': '<svg><use href="sprite.svg#i"/></svg><img src=lazy.png loading=lazy><img src=logo.png>', 'sprite.svg': 'x', 'lazy.png': 'x', 'logo.png': 'x' });
-    expect((await page(noHero)).map((r) => r.url)).toEqual(['/logo.png']);
+    expect((await page(noHero)).map((r) => r.url)).toEqual(['/lazy.png']);
     expect(await page(noHero, '/index.html', { firstImage: false })).toEqual([]);
+    // The header logo and a tiny avatar are passed over for the first image of the content.
+    const blog = await site({
+      'index.html': '<header><img src=logo.png></header><main><img src=avatar.png width=40 height=40><picture><source srcset=hero.avif type=image/avif><img src=hero.jpg></picture></main>',
+      'logo.png': 'x',
+      'avatar.png': 'x',
+      'hero.avif': 'x',
+      'hero.jpg': 'x',
+    });
+    expect((await page(blog)).map((r) => [r.url, r.mimeType])).toEqual([['/hero.avif', 'image/avif']]);
+    // Only chrome: no image is taken for the LCP.
+    const chromeOnly = await site({ 'index.html': '<header><img src=logo.png></header><p>Text</p>', 'logo.png': 'x' });
+    expect(await page(chromeOnly)).toEqual([]);
   });
 
   it('caps the list with max, types and maxBytes', async () => {
@@ -388,6 +412,44 @@ describe('order and weights', () => {
     await expect(generateManifest({ root, fonts: 'some' as 'used' })).rejects.toMatchObject({ code: 'BAD_OPTION' });
   });
 
+  it('lists of a fontsource-style sheet only the faces a browser fetches: unicode-range against the text, weight and style asked', async () => {
+    const face = (subset: string, range: string, weight: number, style = 'normal') =>
+      `@font-face{font-family:'Inter';font-style:${style};font-weight:${weight};src:url(./files/inter-${subset}-${weight}-${style}.woff2) format('woff2'),url(./files/inter-${subset}-${weight}-${style}.woff) format('woff');unicode-range:${range}}`;
+    const LATIN = 'U+0000-00FF,U+0131,U+0152-0153,U+02BB-02BC,U+2000-206F';
+    const CYRILLIC = 'U+0301,U+0400-045F,U+0490-0491,U+04B0-04B1,U+2116';
+    const GREEK = 'U+0370-0377,U+037A-037F,U+0384-038A';
+    const faces = [
+      ...[400, 700].flatMap((w) => [face('latin', LATIN, w), face('cyrillic', CYRILLIC, w), face('greek', GREEK, w)]),
+      face('latin', LATIN, 900, 'italic'),
+    ];
+    const files: Record<string, string> = {
+      'inter.css': faces.join('\n'),
+      'site.css': 'body{font-family:Inter,sans-serif}',
+      'en.html': '<link rel=stylesheet href=inter.css><link rel=stylesheet href=site.css><p>Hello</p>',
+      'h1.html': '<link rel=stylesheet href=inter.css><link rel=stylesheet href=site.css><h1>Title</h1><p>Hello</p>',
+      'ru.html': '<link rel=stylesheet href=inter.css><link rel=stylesheet href=site.css><p>Привет, мир</p>',
+      'em.html': '<link rel=stylesheet href=inter.css><link rel=stylesheet href=site.css><p>Hello <em>you</em></p>',
+      'w600.html': '<link rel=stylesheet href=inter.css><link rel=stylesheet href=site.css><style>p{font-weight:600}</style><p>Hello</p>',
+    };
+    for (const f of faces.join('').matchAll(/url\(\.\/(files\/[^)]+)\)/g)) files[f[1]!] = 'x';
+    const root = await site(files);
+    const { manifest } = await generateManifest({ root });
+    const fonts = (route: string) => manifest.pages.get(route)!.filter((r) => r.type === 'font').map((r) => r.url.replace('/files/inter-', ''));
+    // The first supported src (woff2 here), the latin subset only, 400 only.
+    expect(fonts('/en.html')).toEqual(['latin-400-normal.woff2']);
+    // <h1> is bold by default: 700 too.
+    expect(fonts('/h1.html')).toEqual(['latin-400-normal.woff2', 'latin-700-normal.woff2']);
+    // Cyrillic text: the cyrillic subset, and latin for the spaces and punctuation.
+    expect(fonts('/ru.html')).toEqual(['latin-400-normal.woff2', 'cyrillic-400-normal.woff2']);
+    // Italic text with only a 900 italic face: that face.
+    expect(fonts('/em.html')).toEqual(['latin-400-normal.woff2', 'latin-900-italic.woff2']);
+    // 600 with 400 and 700 faces: 700 (above 500, heavier first); 400 stays (the initial weight).
+    expect(fonts('/w600.html')).toEqual(['latin-400-normal.woff2', 'latin-700-normal.woff2']);
+    // `declared` lists every face.
+    const declared = await generateManifest({ root, fonts: 'declared' });
+    expect(declared.manifest.pages.get('/en.html')!.filter((r) => r.type === 'font')).toHaveLength(7);
+  });
+
   it('merges a stylesheet reached twice on a page, in two contexts, into its most critical place', async () => {
     // p.css is imported by a print stylesheet first (not render-blocking), then linked for all media.
     // Its font and image are needed for the first render too: walked again in the stronger context,
@@ -400,7 +462,7 @@ describe('order and weights', () => {
       'bg.png': 'x',
       'i.png': 'x',
     });
-    const list = await page(root, '/index.html', { types: ['style', 'font', 'image'] });
+    const list = await page(root, '/index.html', { types: ['style', 'font', 'image'], nonScreenMedia: true });
     expect(list.map((r) => [r.url, r.media ?? ''])).toEqual([
       ['/p.css', ''],
       ['/f.woff2', ''],
@@ -410,7 +472,7 @@ describe('order and weights', () => {
     ]);
     // The other way round nothing is walked twice: the print import adds no stronger context.
     await writeFile(join(root, 'index.html'), '<link rel=stylesheet href=p.css><link rel=stylesheet media=print href=print.css>');
-    expect((await page(root, '/index.html', { types: ['style', 'font', 'image'] })).map((r) => [r.url, r.media ?? ''])).toEqual([
+    expect((await page(root, '/index.html', { types: ['style', 'font', 'image'], nonScreenMedia: true })).map((r) => [r.url, r.media ?? ''])).toEqual([
       ['/p.css', ''],
       ['/f.woff2', ''],
       ['/bg.png', ''],
@@ -566,7 +628,25 @@ describe('bad input', () => {
     await symlink(join(outside, 'secret.css'), join(root, 'link.css'));
     const result = await generateManifest({ root });
     expect(result.manifest.pages.get('/index.html')).toEqual([]);
-    expect(result.warnings.map((w) => w.code)).toEqual(['MISSING']);
+    expect(result.warnings.map((w) => w.code)).toEqual(['NOT_SERVED']);
+  });
+
+  it('lists only files static serving would serve: no dot-folders (but /.well-known/), nothing through a folder linked out of the root', async () => {
+    const outside = await site({ 'lib/out.js': 'x' });
+    const root = await site({
+      'index.html': '<script src=.assets/a.js></script><script src=.well-known/b.js></script><script src=lib/out.js></script><script src=ok.js></script>',
+      '.assets/a.js': 'x',
+      '.well-known/b.js': 'x',
+      'ok.js': 'x',
+    });
+    const { symlink } = await import('node:fs/promises');
+    await symlink(join(outside, 'lib'), join(root, 'lib'));
+    const result = await generateManifest({ root });
+    expect(result.manifest.pages.get('/index.html')!.map((r) => r.url)).toEqual(['/.well-known/b.js', '/ok.js']);
+    expect(result.warnings.map((w) => [w.code, w.message.split(' ')[0]])).toEqual([
+      ['NOT_SERVED', '/.assets/a.js'],
+      ['NOT_SERVED', '/lib/out.js'],
+    ]);
   });
 
   it('@import cycles end, and a sheet importing itself is fine', async () => {

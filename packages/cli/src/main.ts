@@ -83,11 +83,13 @@ withLogFlags(
     .option('-c, --config <file>', 'config file (default: push-manifest.config.{js,mjs,json} in the cwd)')
     .option('--max <n>', 'most resources listed per page')
     .option('--max-bytes <n>', 'most bytes listed per page')
-    .addOption(listOption('--types <list>', 'resource types listed, comma-separated (default: style,font,script and the first image)', RESOURCE_TYPES))
-    .option('--no-first-image', 'do not add the first image of each page when --types leaves images out')
+    .addOption(listOption('--types <list>', 'resource types listed, comma-separated (default: style,font,script and the LCP image)', RESOURCE_TYPES))
+    .option('--no-first-image', 'do not add the LCP image of each page (fetchpriority=high, else the first of the main content) when --types leaves images out')
     .addOption(new Option('--srcset <policy>', 'srcset/image-set candidates: the default one, or all').choices(['default', 'all']))
     .addOption(new Option('--fonts <policy>', '@font-face fonts listed: those whose family the page\'s CSS uses (default), or every one declared').choices(['used', 'declared']))
-    .option('--follow-imports', 'follow static imports of module scripts (modulepreload the module graph)')
+    .option('--follow-imports', 'follow static imports of module scripts (the default)')
+    .option('--no-follow-imports', 'do not follow static imports of module scripts (followed by default: the module graph is modulepreloaded)')
+    .option('--non-screen-media', 'also list stylesheets whose media never matches a screen (print, speech)')
     .option('--nomodule', 'also list <script nomodule> scripts')
     .option('--threads <n>', 'threads that parse files, the main one included (default: one per core, at most 4; 1: no worker threads)')
     .option('--no-cache', 'parse every file again instead of reusing results cached by content hash')
@@ -97,6 +99,7 @@ withLogFlags(
 ).action(async (patterns: string[], flags: LogFlags & Record<string, unknown>, command: Command) => {
   // A negatable flag always has a value in commander; only one given on the command line may override the config.
   if (command.getOptionValueSource('firstImage') !== 'cli') delete flags.firstImage;
+  if (command.getOptionValueSource('followImports') !== 'cli') delete flags.followImports;
   return run(flags, async (out) => (await import('./commands/generate.js')).generate(patterns, flags, out));
 });
 
@@ -180,12 +183,15 @@ withLogFlags(
     .option('--no-first-image', 'do not add the first image of each page when --types leaves images out')
     .addOption(new Option('--srcset <policy>', 'srcset/image-set candidates').choices(['default', 'all']))
     .addOption(new Option('--fonts <policy>', '@font-face fonts listed').choices(['used', 'declared']))
-    .option('--follow-imports', 'follow static imports of module scripts')
+    .option('--follow-imports', 'follow static imports of module scripts (the default)')
+    .option('--no-follow-imports', 'do not follow static imports of module scripts')
+    .option('--non-screen-media', 'also list stylesheets whose media never matches a screen (print, speech)')
     .option('--nomodule', 'also list <script nomodule> scripts')
     .option('--no-cache', 'parse every file again instead of reusing cached results')
     .option('--json', 'print the drift report as JSON on stdout'),
 ).action(async (patterns: string[], flags: LogFlags & Record<string, unknown>, command: Command) => {
   if (command.getOptionValueSource('firstImage') !== 'cli') delete flags.firstImage;
+  if (command.getOptionValueSource('followImports') !== 'cli') delete flags.followImports;
   return run(flags, async (out) => (await import('./commands/check.js')).check(patterns, flags as CheckFlags, out));
 });
 

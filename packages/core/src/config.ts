@@ -46,6 +46,7 @@ export const pushManifestConfigSchema = z.strictObject({
   fonts: z.enum(['used', 'declared']),
   srcset: z.enum(['default', 'all']),
   followImports: z.boolean(),
+  nonScreenMedia: z.boolean(),
   nomodule: z.boolean(),
 }).partial();
 

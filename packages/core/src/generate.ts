@@ -144,7 +144,7 @@ export async function generateManifest(options: GenerateOptions): Promise<Genera
   const manifest: Manifest = { pages: new Map(), preconnect: new Map() };
   const commit = (crawl: PageCrawl) => {
     const route = fileUrlPath(site, crawl.file);
-    manifest.pages.set(route, lister.list(crawl.resources, crawl.fontFamilies));
+    manifest.pages.set(route, lister.list(crawl.resources, crawl));
     if (crawl.preconnect.length > 0) manifest.preconnect!.set(route, crawl.preconnect);
   };
 

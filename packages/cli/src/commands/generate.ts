@@ -31,6 +31,7 @@ export interface GenerateFlags {
   srcset?: 'default' | 'all';
   fonts?: 'used' | 'declared';
   followImports?: boolean;
+  nonScreenMedia?: boolean;
   nomodule?: boolean;
   threads?: string;
   /** False with --no-cache. */
@@ -99,6 +100,7 @@ export function mergeOptions(patterns: string[], flags: GenerateFlags, config: P
   set('fonts', pick(flags.fonts, config.fonts));
   set('followImports', pick(flags.followImports, config.followImports));
   set('nomodule', pick(flags.nomodule, config.nomodule));
+  set('nonScreenMedia', pick(flags.nonScreenMedia, config.nonScreenMedia));
   set('threads', wholeNumber('--threads', flags.threads));
   // The parse cache: --cache-dir, else the config's cacheDir, else never inside the root (defaultCacheDir).
   const cacheDir = flags.cacheDir !== undefined ? resolve(flags.cacheDir) : config.cacheDir;

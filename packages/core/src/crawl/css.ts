@@ -1,9 +1,12 @@
 /**
  * CSS → refs, with css-tree. Finds `@import`, `url()` in any value, `@font-face src` (one
- * candidate group per declaration, the best format marked default) and `image-set()`.
+ * candidate group per declaration, the first source a browser supports marked default, with the
+ * face's weight, style and `unicode-range`) and `image-set()`; and what the CSS asks of fonts
+ * (families, weights, italic).
  * css-tree recovers from errors, so a malformed sheet still yields everything it can.
  */
 import * as csstree from 'css-tree';
+import { ANY_WEIGHT, isSupportedFontSource, parseUnicodeRange, type FaceDescriptor, type FaceStyle } from './fonts.js';
 import { ANY_FONT_FAMILY, type ExtractWarning, type FileExtract, type Ref } from './types.js';
 
 /** Where the CSS text sits and what it is. */
@@ -19,22 +22,6 @@ export interface CssExtractOptions {
 
 /** Most parse warnings reported per file: one broken sheet should not drown the log. */
 const MAX_PARSE_WARNINGS = 10;
-
-/** Font formats in the order a current browser takes them: earlier wins. */
-const FONT_FORMAT_RANK: Record<string, number> = {
-  woff2: 0,
-  woff: 1,
-  truetype: 2,
-  opentype: 2,
-  ttf: 2,
-  otf: 2,
-};
-
-function fontRank(format: string | undefined, url: string): number {
-  if (format !== undefined) return FONT_FORMAT_RANK[format] ?? 3;
-  const ext = /\.([a-z0-9]+)(?:[?#]|$)/i.exec(url)?.[1]?.toLowerCase();
-  return ext === undefined ? 3 : (FONT_FORMAT_RANK[ext] ?? 3);
-}
 
 /** Resolution of an image-set() candidate in dppx. */
 function resolution(node: csstree.CssNode | undefined): number | undefined {
@@ -61,6 +48,17 @@ function functionArgument(node: csstree.CssNode | undefined, name: string): stri
     return (first.type === 'String' ? first.value : first.name).toLowerCase();
   }
   return undefined;
+}
+
+/** The keywords inside `tech(variations, color-colrv1)`, lower-cased. */
+function techArguments(node: csstree.CssNode | undefined): string[] {
+  if (node?.type !== 'Function' || node.name.toLowerCase() !== 'tech') return [];
+  const out: string[] = [];
+  node.children.forEach((child) => {
+    if (child.type === 'Identifier') out.push(child.name.toLowerCase());
+    else if (child.type === 'Function') out.push(`${child.name.toLowerCase()}()`); // color-…() and other functional forms: unknown
+  });
+  return out;
 }
 
 /** A family name as fonts are matched: ASCII case-insensitive, whitespace between words collapsed. */
@@ -114,6 +112,92 @@ function faceFamily(rule: csstree.Atrule): string | undefined {
   return family;
 }
 
+/** A `font-weight` value (or `@font-face` descriptor) as weights; `bolder`/`lighter` relative to 400 and 700. */
+function weightsIn(value: csstree.CssNode, into: number[]): void {
+  if (value.type !== 'Value') return;
+  value.children.forEach((node) => {
+    if (node.type === 'Number') {
+      const w = Number(node.value);
+      if (w >= 1 && w <= 1000) into.push(w);
+    } else if (node.type === 'Identifier') {
+      const w = WEIGHT_KEYWORDS[node.name.toLowerCase()];
+      if (w !== undefined) into.push(...w);
+    }
+  });
+}
+
+const WEIGHT_KEYWORDS: Record<string, readonly number[]> = { normal: [400], bold: [700], bolder: [700, 900], lighter: [100, 400] };
+
+/** The `font-style` a value names, or undefined for none. */
+function styleIn(value: csstree.CssNode): FaceStyle | undefined {
+  if (value.type !== 'Value') return undefined;
+  let style: FaceStyle | undefined;
+  value.children.forEach((node) => {
+    if (node.type !== 'Identifier' || style !== undefined) return;
+    const name = node.name.toLowerCase();
+    if (name === 'italic' || name === 'oblique' || name === 'normal') style = name;
+  });
+  return style;
+}
+
+/** A `font` shorthand's weights and style: the keywords and numbers before the size. */
+function shorthandAsks(value: csstree.CssNode, weights: number[]): boolean {
+  let slanted = false;
+  let bold = false;
+  if (value.type !== 'Value') return false;
+  for (const node of value.children) {
+    if (node.type === 'Dimension' || node.type === 'Percentage' || node.type === 'Operator' || node.type === 'String') break;
+    if (node.type === 'Number') {
+      const w = Number(node.value);
+      if (w >= 1 && w <= 1000) {
+        weights.push(w);
+        bold = true;
+      }
+    } else if (node.type === 'Identifier') {
+      const name = node.name.toLowerCase();
+      if (name === 'italic' || name === 'oblique') slanted = true;
+      const w = WEIGHT_KEYWORDS[name];
+      if (w !== undefined && name !== 'normal') {
+        weights.push(...w);
+        bold = true;
+      }
+    }
+  }
+  // The shorthand resets an unset weight to normal.
+  if (!bold) weights.push(400);
+  return slanted;
+}
+
+/** The descriptors of an `@font-face` rule that matching reads. */
+function faceDescriptor(rule: csstree.Atrule): FaceDescriptor {
+  const face: FaceDescriptor = { weight: [400, 400], style: 'normal' };
+  rule.block?.children.forEach((node) => {
+    if (node.type !== 'Declaration') return;
+    const property = node.property.toLowerCase();
+    if (property === 'font-weight') {
+      const weights: number[] = [];
+      weightsIn(node.value, weights);
+      if (weights.length === 1) face.weight = [weights[0]!, weights[0]!];
+      else if (weights.length >= 2) face.weight = [Math.min(weights[0]!, weights[1]!), Math.max(weights[0]!, weights[1]!)];
+    } else if (property === 'font-style') {
+      face.style = styleIn(node.value) ?? 'normal';
+    } else if (property === 'unicode-range' && node.value.type === 'Value') {
+      const ranges: number[] = [];
+      let unreadable = false;
+      node.value.children.forEach((part) => {
+        if (part.type === 'UnicodeRange') {
+          const range = parseUnicodeRange(part.value);
+          if (range) ranges.push(range[0], range[1]);
+          else unreadable = true;
+        } else if (!(part.type === 'Operator' && part.value === ',')) unreadable = true;
+      });
+      // A value the crawl cannot read might cover anything: keep the face.
+      if (!unreadable && ranges.length > 0) face.ranges = ranges;
+    }
+  });
+  return face;
+}
+
 /** Split a list of nodes at top-level commas. */
 function splitCommas(children: csstree.List<csstree.CssNode>): csstree.CssNode[][] {
   const parts: csstree.CssNode[][] = [[]];
@@ -130,6 +214,8 @@ export function extractCss(text: string, options: CssExtractOptions = {}): FileE
   const warnings: ExtractWarning[] = [];
   const handled = new Set<csstree.CssNode>();
   const families = new Set<string>();
+  const weights: number[] = [];
+  let slanted = false;
   let group = 0;
   let parseErrors = 0;
 
@@ -207,35 +293,57 @@ export function extractCss(text: string, options: CssExtractOptions = {}): FileE
       }
       case 'Declaration': {
         const property = node.property.toLowerCase();
-        if (property === 'font' || property === 'font-family') {
-          // In @font-face (and @font-palette-values) font-family names the rule's family: not a use.
+        if (property === 'font' || property === 'font-family' || property === 'font-weight' || property === 'font-style') {
+          // In @font-face (and @font-palette-values) these describe the rule's face: not a use.
           const atrule = this.atrule?.name.toLowerCase();
           if (atrule === 'font-face' || atrule === 'font-palette-values') return;
-          if (hasUnknowable(node.value)) families.add(ANY_FONT_FAMILY);
-          else familiesIn(node.value, families);
+          const unknowable = hasUnknowable(node.value);
+          if (property === 'font-style') {
+            const style = styleIn(node.value);
+            if (unknowable || style === 'italic' || style === 'oblique') slanted = true;
+            return;
+          }
+          if (property === 'font-weight') {
+            if (unknowable) weights.push(ANY_WEIGHT);
+            else weightsIn(node.value, weights);
+            return;
+          }
+          if (unknowable) {
+            families.add(ANY_FONT_FAMILY);
+            if (property === 'font') {
+              weights.push(ANY_WEIGHT);
+              slanted = true;
+            }
+          } else {
+            familiesIn(node.value, families);
+            if (property === 'font' && shorthandAsks(node.value, weights)) slanted = true;
+          }
           return;
         }
         if (property !== 'src' || this.atrule?.name.toLowerCase() !== 'font-face') return;
         if (node.value.type !== 'Value') return;
         const family = faceFamily(this.atrule!);
-        const options: { url: csstree.Url; format?: string }[] = [];
+        const face = faceDescriptor(this.atrule!);
+        const options: { url: csstree.Url; format?: string; supported: boolean }[] = [];
         for (const part of splitCommas(node.value.children)) {
           const url = part[0];
-          if (url?.type !== 'Url') continue; // local(): nothing to fetch
+          if (url?.type !== 'Url') continue; // local(): nothing to fetch (most readers lack the font, so the first URL is still hinted)
           handled.add(url);
           const format = part.slice(1).map((p) => functionArgument(p, 'format')).find((f) => f !== undefined);
-          options.push(format === undefined ? { url } : { url, format });
+          const tech = part.slice(1).flatMap((p) => techArguments(p));
+          const supported = isSupportedFontSource(format, tech);
+          options.push(format === undefined ? { url, supported } : { url, format, supported });
         }
         if (options.length === 0) return;
         const g = ++group;
-        let best = 0;
+        // A browser takes the first source it supports (CSS Fonts 4 §4.3), not the best.
+        const first = options.findIndex((o) => o.supported);
         options.forEach((o, i) => {
-          if (fontRank(o.format, o.url.value) < fontRank(options[best]!.format, options[best]!.url.value)) best = i;
-        });
-        options.forEach((o, i) => {
-          const candidate: Ref['candidate'] = { group: g, isDefault: i === best };
+          const candidate: Ref['candidate'] = { group: g, isDefault: i === first };
           if (o.format !== undefined) candidate.format = o.format;
-          add(o.url, o.url.value, 'font-face', family === undefined ? { as: 'font', candidate } : { as: 'font', candidate, family });
+          const extra: Partial<Ref> = { as: 'font', candidate, face };
+          if (family !== undefined) extra.family = family;
+          add(o.url, o.url.value, 'font-face', extra);
         });
         return;
       }
@@ -293,5 +401,7 @@ export function extractCss(text: string, options: CssExtractOptions = {}): FileE
 
   const extract: FileExtract = { kind: 'css', refs, warnings };
   if (families.size > 0) extract.fontFamilies = [...families];
+  if (weights.length > 0) extract.fontWeights = [...new Set(weights)];
+  if (slanted) extract.fontSlanted = true;
   return extract;
 }

@@ -16,7 +16,7 @@ export type { FileExtract, FileKind, FileParser, FileReadError, Ref, RefSource, 
 
 /**
  * Every URL a file references, in document order, with line/column and the attributes that
- * decide type and order. `kind: 'js'` needs {@link jsReady} to have resolved first.
+ * decide type and order. `kind: 'js'` (and `html` with inline module scripts) needs {@link jsReady} to have resolved first.
  */
 export function extractFile(kind: FileKind, text: string): FileExtract {
   switch (kind) {
@@ -70,7 +70,8 @@ export async function parseFile(kind: FileKind, absPath: string): Promise<FileEx
 
 /** Decode and extract a file's bytes, as {@link parseFile} does after reading them. */
 export async function parseBytes(kind: FileKind, bytes: Uint8Array): Promise<FileExtract> {
-  if (kind === 'js') await extractReady();
+  // HTML too: an inline module script's imports go through the module lexer.
+  if (kind !== 'css') await extractReady();
   const { text, valid } = decodeUtf8(bytes);
   const extract = extractFile(kind, text);
   extract.bytes = bytes.byteLength;

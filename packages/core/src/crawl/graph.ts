@@ -13,12 +13,15 @@
  * to them. (A new object per page for every image and font its stylesheets name was a million
  * objects on a 5,000-page site, and their garbage collection a tenth of a crawl.)
  */
-import { lstatSync, realpathSync, statSync } from 'node:fs';
-import { extname, isAbsolute, relative, sep } from 'node:path';
+import { realpathSync, statSync } from 'node:fs';
+import { extname, relative, sep } from 'node:path';
 import { lookup } from 'mrmime';
 import type { CrossOrigin, ResourceRel, ResourceType } from '../manifest/model.js';
 import { criticalityRank, type Criticality } from '../manifest/order.js';
-import { fileBaseUrl, type Site } from './resolve.js';
+import { isServedRealPath } from '../util/served-path.js';
+import type { FaceDescriptor } from './fonts.js';
+import { screenMatch } from './media.js';
+import { fileBaseUrl, resolveRef, type Site } from './resolve.js';
 import { resolveRefMemo } from './resolve-memo.js';
 import { isFileReadError, type FileExtract, type FileKind, type FileParser, type FileReadError, type Ref } from './types.js';
 
@@ -37,8 +40,14 @@ export interface CrawlWarning {
 export interface GraphOptions {
   /** `default`: the `src` or smallest-density candidate of each srcset/image-set; `all`: every candidate. */
   srcset?: 'default' | 'all';
-  /** Follow static imports of module scripts (parses JavaScript). */
+  /** Follow static imports of module scripts (parses JavaScript). Default true. */
   followImports?: boolean;
+  /**
+   * List stylesheets (and what they pull in) whose `media` never matches a screen at load
+   * (`print`, `speech`, `not all`). Default false: a browser fetches them at low priority, after
+   * the first render.
+   */
+  nonScreenMedia?: boolean;
   /** List `<script nomodule>` too (only old browsers fetch them). */
   nomodule?: boolean;
 }
@@ -83,6 +92,17 @@ export interface PageResource {
   readonly highPriority: boolean;
   /** An `@font-face` source: the face's family (lower-cased), if the rule names one. */
   readonly family: string | undefined;
+  /** An `@font-face` source: the face's weight, style and `unicode-range`. */
+  readonly face: FaceDescriptor | undefined;
+  /** An image an element shows in the page's main content (not its banner, navigation or footer; not tiny): may be its LCP image. */
+  readonly mainImage: boolean;
+  /** The element a responsive image hint comes from, numbered per page: the hints of one `<picture>` go together. */
+  readonly element: number | undefined;
+  /** A responsive image's candidates, resolved (the Link `imagesrcset`). */
+  readonly imagesrcset: string | undefined;
+  readonly imagesizes: string | undefined;
+  readonly fetchpriority: 'high' | 'low' | 'auto' | undefined;
+  readonly mimeType: string | undefined;
   /** A stylesheet or module script the walk goes into, and what its refs inherit. */
   readonly descend?: { readonly kind: 'css' | 'js'; readonly context: Inherited };
 }
@@ -99,10 +119,16 @@ export interface PageCrawl {
    * walked), lower-cased; `'*'` (`ANY_FONT_FAMILY`) when some value might name any.
    */
   fontFamilies: ReadonlySet<string>;
+  /** Weights the page's CSS and HTML ask (see {@link FileExtract.fontWeights}); always holds 400. */
+  fontWeights: ReadonlySet<number>;
+  /** Whether the page's CSS or HTML asks italic or oblique text. */
+  fontSlanted: boolean;
+  /** The page's text's code points from U+0080 up, sorted. */
+  textCodePoints: readonly number[];
 }
 
 /** A regular file's size, or why there is no usable file. */
-type FileStat = { size: number } | { absent: 'missing' | 'folder' };
+type FileStat = { size: number } | { absent: 'missing' | 'folder' | 'not-served' };
 
 /** A ref after resolution and stat: a file to list, an origin to preconnect, a warning, or nothing. */
 type Prepared = SiteUrl | { origin: string } | { warning: CrawlWarning } | null;
@@ -118,6 +144,8 @@ interface PageState {
   resources: PageResource[];
   preconnect: Set<string>;
   fontFamilies: Set<string>;
+  fontWeights: Set<number>;
+  fontSlanted: boolean;
   /**
    * Stylesheets and modules already walked on this page, with the strongest context they were
    * walked in: ends cycles and repeats, but walks a file again when it is reached in a stronger
@@ -130,12 +158,6 @@ interface PageState {
 const TOP: Inherited = Object.freeze({});
 
 const IMAGE_SOURCES = new Set<Ref['source']>(['img', 'picture-source', 'input-image', 'svg-image', 'svg-use', 'video-poster']);
-
-/**
- * Media a browser never applies to a screen, so such a stylesheet does not block rendering
- * (`media="print" onload="this.media='all'"` is the usual way to load CSS without blocking).
- */
-const NON_SCREEN_MEDIA = /^\s*(?:(?:only\s+)?(?:print|speech)|not\s+all)\s*$/i;
 
 /** The preload `as` value for a file, from its extension alone. */
 export function typeFromExtension(file: string): ResourceType {
@@ -246,8 +268,8 @@ export class ResourceGraph {
   }
 
   /**
-   * The file's size if it is a regular file inside the root (symlinks followed, but not out of the
-   * root). Synchronous on purpose: each distinct file is stat-ed once per run, from the page cache,
+   * The file's size if it is a regular file the site's static serving would serve (symlinks
+   * followed, but not out of the root; no dot-folders). Synchronous on purpose: each distinct file is stat-ed once per run, from the page cache,
    * and the promise API cost ten times the system call.
    */
   private statFile(file: string): FileStat {
@@ -260,16 +282,18 @@ export class ResourceGraph {
   }
 
   private doStat(file: string): FileStat {
+    let real: string;
     try {
-      const link = lstatSync(file, { throwIfNoEntry: false });
-      if (link === undefined) return { absent: 'missing' };
-      if (link.isSymbolicLink()) {
-        // A link may point anywhere; only a target inside the root is a file of the site.
-        this.realRoot ??= realpathSync(this.site.root);
-        const rel = relative(this.realRoot, realpathSync(file));
-        if (rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel)) return { absent: 'missing' };
-      }
-      const info = link.isSymbolicLink() ? statSync(file) : link;
+      // The real path of every file, not only of symlinks: a folder on the way may be a link out of the root.
+      real = realpathSync.native(file);
+    } catch {
+      return { absent: 'missing' };
+    }
+    this.realRoot ??= realpathSync.native(this.site.root);
+    // What static serving would refuse (a dot-folder, a link out of the root) is not a file of the site.
+    if (!isServedRealPath(this.realRoot, real) || !isServedRealPath(this.site.root, file)) return { absent: 'not-served' };
+    try {
+      const info = statSync(real);
       if (info.isFile()) return { size: info.size };
       return { absent: info.isDirectory() ? 'folder' : 'missing' };
     } catch {
@@ -296,7 +320,14 @@ export class ResourceGraph {
     // Pages are not memoised: each is read once anyway, and keeping their trees would only cost memory.
     const extract = this.report('html', file, await this.parser.parse('html', file));
     if (!extract) return null;
-    const state: PageState = { resources: [], preconnect: new Set(), fontFamilies: new Set(extract.fontFamilies), walked: new Map() };
+    const state: PageState = {
+      resources: [],
+      preconnect: new Set(),
+      fontFamilies: new Set(extract.fontFamilies),
+      fontWeights: new Set(extract.fontWeights).add(400),
+      fontSlanted: extract.fontSlanted === true,
+      walked: new Map(),
+    };
     let baseUrl = fileBaseUrl(this.site, file);
     if (extract.base && extract.base.href !== '') {
       try {
@@ -306,8 +337,31 @@ export class ResourceGraph {
       }
     }
     const prepared = extract.refs.map((ref) => this.prepare(ref, file, baseUrl));
+    for (const ref of extract.refs) if (ref.srcset !== undefined) ref.resolvedSrcset = this.resolveSrcset(ref.srcset, baseUrl);
     await this.walkPrepared(extract.refs, prepared, undefined, 0, TOP, state);
-    return { file, resources: state.resources, preconnect: [...state.preconnect], fontFamilies: state.fontFamilies };
+    return {
+      file,
+      resources: state.resources,
+      preconnect: [...state.preconnect],
+      fontFamilies: state.fontFamilies,
+      fontWeights: state.fontWeights,
+      fontSlanted: state.fontSlanted,
+      textCodePoints: extract.textCodePoints ?? [],
+    };
+  }
+
+  /**
+   * A srcset with its URLs as the page's hints name them: site paths for the site's files, absolute
+   * URLs for other origins; a candidate that does not resolve is dropped, as a browser drops it.
+   */
+  private resolveSrcset(candidates: NonNullable<Ref['srcset']>, baseUrl: URL): string {
+    const out: string[] = [];
+    for (const c of candidates) {
+      const resolution = resolveRef(c.url, baseUrl, this.site);
+      const url = resolution.kind === 'local' ? resolution.url : resolution.kind === 'cross-origin' ? new URL(c.url.trim(), baseUrl).href : undefined;
+      if (url !== undefined) out.push(c.descriptor === undefined ? url : `${url} ${c.descriptor}`);
+    }
+    return out.join(', ');
   }
 
   /**
@@ -366,6 +420,8 @@ export class ResourceGraph {
       this.sharedRefs.set(file, shared);
     }
     for (const family of extract.fontFamilies ?? []) state.fontFamilies.add(family);
+    for (const weight of extract.fontWeights ?? []) state.fontWeights.add(weight);
+    if (extract.fontSlanted) state.fontSlanted = true;
     let made = shared.byContext.get(inherited);
     if (made === undefined) {
       made = new Array<PageResource | undefined>(extract.refs.length);
@@ -408,7 +464,9 @@ export class ResourceGraph {
   private prepare(ref: Ref, from: string, baseUrl: URL): Prepared {
     if (ref.candidate && !ref.candidate.isDefault && (this.options.srcset !== 'all' || ref.source === 'font-face')) return null;
     if (ref.nomodule && !this.options.nomodule) return null;
-    if (ref.source === 'js-import' && !this.options.followImports) return null;
+    if (ref.source === 'js-import' && this.options.followImports === false) return null;
+    // A stylesheet (or preload, <source>) for print or speech is not fetched for the first render.
+    if (ref.media !== undefined && !this.options.nonScreenMedia && screenMatch(ref.media) === 'never') return null;
     const resolution = resolveRefMemo(ref, baseUrl, this.site);
     switch (resolution.kind) {
       case 'skip':
@@ -431,7 +489,15 @@ export class ResourceGraph {
       const warning: CrawlWarning =
         info.absent === 'folder'
           ? { file: from, line: ref.line, column: ref.column, code: 'NOT_A_FILE', message: `${resolution.url} is a folder (${shown}), not a file; not listed` }
-          : { file: from, line: ref.line, column: ref.column, code: 'MISSING', message: `${resolution.url} not found (no file ${shown} under the root); not listed` };
+          : info.absent === 'not-served'
+            ? {
+                file: from,
+                line: ref.line,
+                column: ref.column,
+                code: 'NOT_SERVED',
+                message: `${resolution.url} would not be served (${shown} is in a dot-folder or reached through a link out of the root); not listed`,
+              }
+            : { file: from, line: ref.line, column: ref.column, code: 'MISSING', message: `${resolution.url} not found (no file ${shown} under the root); not listed` };
       return { warning };
     }
     const target: SiteUrl = { url: resolution.url, file: resolution.file, size: info.size, listing: undefined };
@@ -444,12 +510,13 @@ export class ResourceGraph {
     const template = inherited.template || ref.template === true;
     const module = ref.module === true || (ref.source === 'js-import' && inherited.module === true);
     const type: ResourceType = ref.as ?? typeFromExtension(target.file);
-    const media = ref.media ?? inherited.media;
+    const own = ref.media !== undefined && screenMatch(ref.media) !== 'always' ? ref.media : undefined;
+    const media = own ?? inherited.media;
     // Whatever a non-blocking stylesheet or a template pulls in is not needed for the first render either.
     const criticality = template || inherited.criticality === 'other' ? 'other' : this.criticalityOf(ref, type, media, module);
     const cors = ref.crossorigin ?? inherited.crossorigin;
     const isSheet = ref.source === 'stylesheet' || ref.source === 'css-import';
-    const isModule = this.options.followImports && module && type === 'script' && (ref.source === 'script' || ref.source === 'modulepreload' || ref.source === 'js-import');
+    const isModule = this.options.followImports !== false && module && type === 'script' && (ref.source === 'script' || ref.source === 'modulepreload' || ref.source === 'js-import');
     let descend: PageResource['descend'];
     if (isSheet || isModule) {
       const next: { -readonly [K in keyof Inherited]: Inherited[K] } = { criticality };
@@ -459,6 +526,7 @@ export class ResourceGraph {
       if (isModule && cors !== undefined) next.crossorigin = cors;
       descend = { kind: isSheet ? 'css' : 'js', context: this.context(next) };
     }
+    const shownImage = type === 'image' && IMAGE_SOURCES.has(ref.source) && ref.source !== 'svg-use' && !template;
     // Every field present, undefined or not: one object shape, so the lister's reads stay monomorphic.
     return {
       target,
@@ -468,9 +536,17 @@ export class ResourceGraph {
       rel: module && type === 'script' ? 'modulepreload' : undefined,
       media,
       // An SVG sprite behind <use> is an icon sheet, not the picture a page leads with.
-      shownImage: type === 'image' && IMAGE_SOURCES.has(ref.source) && ref.source !== 'svg-use' && !ref.lazy && !template,
+      shownImage,
       highPriority: ref.highPriority === true,
       family: ref.family,
+      face: ref.face,
+      // `loading=lazy` is no reason to skip one: a lazy image in the first screen loads at once.
+      mainImage: shownImage && ref.chrome !== true && ref.tiny !== true,
+      element: ref.element,
+      imagesrcset: ref.resolvedSrcset,
+      imagesizes: ref.resolvedSrcset === undefined ? undefined : ref.sizes,
+      fetchpriority: ref.fetchpriority,
+      mimeType: ref.mimeType,
       descend,
     };
   }
@@ -479,7 +555,7 @@ export class ResourceGraph {
     switch (ref.source) {
       case 'stylesheet':
       case 'css-import':
-        return media !== undefined && NON_SCREEN_MEDIA.test(media) ? 'other' : 'style';
+        return media !== undefined && screenMatch(media) === 'never' ? 'other' : 'style';
       case 'font-face':
         return 'font';
       case 'script':

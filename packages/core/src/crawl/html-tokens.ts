@@ -15,7 +15,7 @@
  * extractor gives up and the caller uses the tree. A differential test holds the two equal.
  */
 import { foreignContent, html, Tokenizer, TokenizerMode, type DefaultTreeAdapterTypes, type ParserError, type Token, type TokenHandler } from 'parse5';
-import { extractHtml, htmlExtract, STYLE_ATTR_TO_READ, visitElement, type HtmlState } from './html.js';
+import { extractHtml, htmlExtract, inPageChrome, newHtmlState, noteFontElement, noteText, STYLE_ATTR_TO_READ, visitElement } from './html.js';
 import type { ExtractWarning, FileExtract } from './types.js';
 
 type Element = DefaultTreeAdapterTypes.Element;
@@ -43,7 +43,7 @@ const TEXT_STATES = new Map<string, (typeof TokenizerMode)[keyof typeof Tokenize
 ]);
 
 /** HTML elements html.ts looks at (besides any element's style=""). */
-const VISITED_HTML = new Set(['base', 'script', 'link', 'style', 'img', 'source', 'video', 'audio', 'track', 'iframe', 'embed', 'object', 'input']);
+const VISITED_HTML = new Set(['base', 'script', 'link', 'style', 'img', 'source', 'video', 'audio', 'track', 'iframe', 'embed', 'object', 'input', 'astro-island']);
 const VOID = new Set(['area', 'base', 'basefont', 'bgsound', 'br', 'col', 'embed', 'hr', 'img', 'input', 'keygen', 'link', 'meta', 'param', 'source', 'track', 'wbr']);
 /** Elements an end tag of an ancestor may close without reshaping anything (implied end tags, table parts). */
 const IMPLIED_CLOSE = new Set(['p', 'li', 'dd', 'dt', 'option', 'optgroup', 'rb', 'rp', 'rt', 'rtc', 'td', 'th', 'tr', 'tbody', 'thead', 'tfoot', 'caption', 'colgroup']);
@@ -109,12 +109,18 @@ class RefTokenizer extends Tokenizer {
   /** Whether text that is not whitespace was skipped since the handler last cleared this. */
   skippedText = false;
 
+  /** The text's code points from U+0080 up (what html.ts's `noteText` collects from the tree's text). */
+  codePoints: Set<number> | undefined;
+  /** Where the next non-ASCII code unit at or after the last text run searched is (see {@link skipText}). */
+  nextNonAscii = 0;
+
   protected override _emitCodePoint(cp: number): void {
     if (this.wantText) {
       super._emitCodePoint(cp);
       return;
     }
     if (!isSpace(cp)) this.skippedText = true;
+    if (cp >= 0x80 && (cp < 0xd800 || cp > 0xdfff)) this.codePoints?.add(cp);
   }
 
   /** Whether the preprocessor has the line fields {@link skipText} sets (parse5 8.1's private ones). */
@@ -132,6 +138,7 @@ class RefTokenizer extends Tokenizer {
       return;
     }
     if (!isSpace(cp)) this.skippedText = true;
+    if (cp >= 0x80 && (cp < 0xd800 || cp > 0xdfff)) this.codePoints?.add(cp);
     // advance() reads CR LF as one LF, consuming the code unit after the LF with it: a run never
     // starts on a CR (the tokenizer's loop reads the LF) and stops before one.
     if (this.preprocessor.html.charCodeAt(this.preprocessor.pos) !== 0x0d) this.skipText();
@@ -168,6 +175,17 @@ class RefTokenizer extends Tokenizer {
           line++;
           lineStartPos = lf + 1;
         }
+        if (this.codePoints !== undefined) {
+          // The run holds no surrogates (TEXT_STOP stops at them): one code unit, one code point.
+          // The next non-ASCII unit found is kept for the runs after, so an ASCII page is scanned once in all.
+          let at = this.nextNonAscii;
+          if (at < start + 1) at = nextNonAscii(html, start + 1);
+          while (at < stop) {
+            this.codePoints.add(html.charCodeAt(at));
+            at = nextNonAscii(html, at + 1);
+          }
+          this.nextNonAscii = at;
+        }
         p.pos = last;
         p.line = line;
         p.lineStartPos = lineStartPos;
@@ -179,7 +197,9 @@ class RefTokenizer extends Tokenizer {
       for (;;) {
         const next = html.charCodeAt(i);
         if (next === 0x3c || next === 0x26 || next === 0 || next === 0x0d || next !== next) break;
-        if (!isSpace(p.advance())) seen = true;
+        const cp = p.advance();
+        if (!isSpace(cp)) seen = true;
+        if (cp >= 0x80 && (cp < 0xd800 || cp > 0xdfff)) this.codePoints?.add(cp);
         i = p.pos + 1;
       }
     }
@@ -210,6 +230,13 @@ function hasLineFields(preprocessor: object): boolean {
  */
 const TEXT_STOP = /[<&\0-\x08\x0b\x0d-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\uffff]/g;
 const NOT_SPACE = /[^ \n\t\f]/g;
+const NON_ASCII_UNIT = /[^\0-\x7f]/g;
+
+/** The index of the first code unit from U+0080 up at or after `from`, or the length. */
+function nextNonAscii(html: string, from: number): number {
+  NON_ASCII_UNIT.lastIndex = from;
+  return NON_ASCII_UNIT.test(html) ? NON_ASCII_UNIT.lastIndex - 1 : html.length;
+}
 
 /** EOF as the tokenizer reads it. */
 const EOF = -1;
@@ -255,7 +282,8 @@ const hasStyleToRead = (attrs: readonly Token.Attribute[]) => attrs.some((a) => 
  * document needs the tree builder's restructuring to be read right (see the module comment).
  */
 export function extractHtmlTokens(text: string, options: { portableTextSkip?: boolean } = {}): FileExtract | undefined {
-  const state: HtmlState = { source: text, refs: [], warnings: [], group: 0, inTemplate: false, settledPictures: new Set(), fontFamilies: new Set() };
+  // The stack knows an element's ancestors; html.ts asks only for images.
+  const state = newHtmlState(text, () => inPageChrome(stack.filter((o) => o.ns === NS_HTML).map((o) => o.tagName)));
   const parseWarnings: ExtractWarning[] = [];
   const stack: Open[] = [];
   let templates = 0;
@@ -397,6 +425,7 @@ export function extractHtmlTokens(text: string, options: { portableTextSkip?: bo
     }
     sawHead = true;
     if (name === 'frameset' || name === 'frame') throw new NeedsTree();
+    noteFontElement(state, name);
     const flags = flagsOf(name);
     if ((flags & F_HEAD) === 0) sawBody = true;
     const current = top();
@@ -517,6 +546,7 @@ export function extractHtmlTokens(text: string, options: { portableTextSkip?: bo
         raw.location ??= token.location;
         raw.chunks.push(token.chars);
       } else {
+        noteText(state, token.chars);
         // Text implies <html> and, outside the head, <body>.
         sawAnything = true;
         sawHead = true;
@@ -552,6 +582,7 @@ export function extractHtmlTokens(text: string, options: { portableTextSkip?: bo
     },
   };
   const tokenizer = new RefTokenizer({ sourceCodeLocationInfo: true }, handler);
+  tokenizer.codePoints = state.codePoints;
   // For tests: skip text the way it is skipped with a parse5 whose preprocessor lacks those fields.
   if (options.portableTextSkip) tokenizer.lineFields = false;
 

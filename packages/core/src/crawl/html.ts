@@ -7,7 +7,9 @@ import { defaultTreeAdapter, parse, type DefaultTreeAdapterMap, type DefaultTree
 import { parseSrcset } from 'srcset';
 import { RESOURCE_TYPES, type ResourceType } from '../manifest/model.js';
 import { extractCss } from './css.js';
+import { BOLD_ELEMENTS, ITALIC_ELEMENTS, nonAsciiCodePoints } from './fonts.js';
 import { extractJs } from './js.js';
+import { negateMedia, screenMatch } from './media.js';
 import type { ExtractWarning, FileExtract, Ref, RefSource } from './types.js';
 
 type Element = DefaultTreeAdapterTypes.Element;
@@ -75,10 +77,85 @@ export interface HtmlState {
   base?: FileExtract['base'];
   group: number;
   inTemplate: boolean;
-  /** `<picture>`s whose image is already decided by a `<source>` without `media` of a common type. */
-  settledPictures: Set<ParentNode>;
+  /** What the `<picture>`s seen so far hint (see {@link PictureHints}). */
+  pictures: Map<ParentNode, PictureHints>;
+  /** Image elements numbered in document order ({@link Ref.element}). */
+  elements: number;
   /** Font families the document's `<style>` and `style=""` use (see {@link FileExtract.fontFamilies}). */
   fontFamilies: Set<string>;
+  /** Weights and italic asked by the document's inline CSS and its bold and italic elements. */
+  fontWeights: Set<number>;
+  fontSlanted: boolean;
+  /** The text's code points from U+0080 up. */
+  codePoints: Set<number>;
+  /** Whether an element is in the page's banner, navigation or footer (the tree and the token stream know their ancestors differently). */
+  inChrome: (element: Element) => boolean;
+}
+
+/**
+ * A `<picture>`'s hints so far. A browser takes the first `<source>` whose `media` matches and whose
+ * type it decodes, else the `<img>`: the hints are the first source (with its `media`), and when
+ * that one has a `media` the next candidate with the negated media (`not all and (…)`), so no
+ * viewport fetches two. Later ones cannot be told apart without MQ4 syntax: not hinted.
+ */
+export interface PictureHints {
+  element: number;
+  /** The hinted refs, to get the `<img>`'s `fetchpriority`, `loading` and size when it comes. */
+  refs: Ref[];
+  /** The `media` of the one conditional source hinted, if any. */
+  media?: string;
+  /** No later candidate can be the one a browser takes (or none can be hinted exactly). */
+  settled: boolean;
+}
+
+/** Elements whose text is not the page's text (raw text, or not rendered). */
+export const NOT_TEXT_ELEMENTS = new Set(['style', 'xmp', 'iframe', 'noembed', 'noframes', 'noscript', 'title', 'textarea', 'script', 'plaintext']);
+
+/** Sectioning elements: a `<header>`/`<footer>` in one is that section's, not the page's banner or footer. */
+const SECTIONING = new Set(['article', 'aside', 'main', 'section', 'nav']);
+
+/**
+ * Whether an element with these ancestors (HTML element names, outermost first) is in the page's
+ * banner, navigation or footer: inside `<nav>`, or inside a `<header>`/`<footer>` that is not in
+ * sectioning content (HTML's `banner` and `contentinfo` roles).
+ */
+export function inPageChrome(ancestors: readonly string[]): boolean {
+  let sectioned = false;
+  for (const name of ancestors) {
+    if (name === 'nav') return true;
+    if ((name === 'header' || name === 'footer') && !sectioned) return true;
+    if (SECTIONING.has(name)) sectioned = true;
+  }
+  return false;
+}
+
+/** A new walking state. */
+export function newHtmlState(source: string, inChrome: HtmlState['inChrome']): HtmlState {
+  return {
+    source,
+    refs: [],
+    warnings: [],
+    group: 0,
+    inTemplate: false,
+    pictures: new Map(),
+    elements: 0,
+    fontFamilies: new Set(),
+    fontWeights: new Set(),
+    fontSlanted: false,
+    codePoints: new Set(),
+    inChrome,
+  };
+}
+
+/** Note what a start tag of the HTML namespace says about fonts: bold and italic elements. */
+export function noteFontElement(state: HtmlState, name: string): void {
+  if (BOLD_ELEMENTS.has(name)) state.fontWeights.add(700);
+  else if (ITALIC_ELEMENTS.has(name)) state.fontSlanted = true;
+}
+
+/** Note a run of the page's text. */
+export function noteText(state: HtmlState, text: string): void {
+  nonAsciiCodePoints(text, state.codePoints);
 }
 
 /** A `style=""` worth parsing: one that may fetch something or name a font family. */
@@ -89,12 +166,17 @@ export function htmlExtract(state: HtmlState, warnings: ExtractWarning[]): FileE
   const result: FileExtract = { kind: 'html', refs: state.refs, warnings };
   if (state.base) result.base = state.base;
   if (state.fontFamilies.size > 0) result.fontFamilies = [...state.fontFamilies];
+  if (state.fontWeights.size > 0) result.fontWeights = [...state.fontWeights].sort((a, b) => a - b);
+  if (state.fontSlanted) result.fontSlanted = true;
+  // U+FFFD is what a broken byte or a NUL became, not text.
+  state.codePoints.delete(0xfffd);
+  if (state.codePoints.size > 0) result.textCodePoints = [...state.codePoints].sort((a, b) => a - b);
   return result;
 }
 
 /** Extract every reference from an HTML document. Pure: no I/O, no URL resolution. */
 export function extractHtml(text: string): FileExtract {
-  const state: HtmlState = { source: text, refs: [], warnings: [], group: 0, inTemplate: false, settledPictures: new Set(), fontFamilies: new Set() };
+  const state = newHtmlState(text, treeInChrome);
   const document = parse(text, {
     sourceCodeLocationInfo: true,
     treeAdapter: startOnlyTreeAdapter,
@@ -113,9 +195,23 @@ export function extractHtml(text: string): FileExtract {
   return htmlExtract(state, state.warnings);
 }
 
+/** {@link inPageChrome} from the tree's parent links. */
+function treeInChrome(element: Element): boolean {
+  const ancestors: string[] = [];
+  for (let node = element.parentNode; node !== null && 'tagName' in node; node = node.parentNode) {
+    if (node.namespaceURI === HTML_NS) ancestors.push(node.tagName);
+  }
+  return inPageChrome(ancestors.reverse());
+}
+
 function walk(parent: ParentNode, state: HtmlState): void {
+  const textParent = !('tagName' in parent) || parent.namespaceURI !== HTML_NS || !NOT_TEXT_ELEMENTS.has(parent.tagName);
   for (const node of parent.childNodes) {
-    if (!('tagName' in node)) continue;
+    if (!('tagName' in node)) {
+      if (textParent && node.nodeName === '#text') noteText(state, (node as TextNode).value);
+      continue;
+    }
+    if (node.namespaceURI === HTML_NS) noteFontElement(state, node.tagName);
     visitElement(node, state);
     if (node.tagName === 'template' && node.namespaceURI === HTML_NS) {
       const wasInTemplate = state.inTemplate;
@@ -221,9 +317,33 @@ export function defaultCandidate(candidates: readonly { width?: number; density?
   return above !== -1 ? above : below;
 }
 
+/** An image element's attributes that the hints carry and the LCP rule reads. */
+function imageExtra(state: HtmlState, element: Element): Partial<Ref> {
+  const extra: Partial<Ref> = { as: 'image', ...corsOf(element) };
+  if (attr(element, 'loading')?.trim().toLowerCase() === 'lazy') extra.lazy = true;
+  const priority = attr(element, 'fetchpriority')?.trim().toLowerCase();
+  if (priority === 'high' || priority === 'low' || priority === 'auto') extra.fetchpriority = priority;
+  if (priority === 'high') extra.highPriority = true;
+  const width = pixels(attr(element, 'width'));
+  const height = pixels(attr(element, 'height'));
+  // Icons, avatars and logos: not the page's largest paint however early they come.
+  if (width !== undefined && height !== undefined ? width * height < 10_000 : (width ?? height ?? Infinity) < 100) extra.tiny = true;
+  if (state.inChrome(element)) extra.chrome = true;
+  return extra;
+}
+
+/** A `width`/`height` attribute in CSS pixels (HTML's rules for non-negative integers, roughly). */
+function pixels(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number.parseInt(value.trim(), 10);
+  return Number.isFinite(n) && n >= 0 ? n : undefined;
+}
+
 /**
- * Add an element's `src` and `srcset` as one candidate group. The default candidate is `src`
- * when there is one, else the smallest density (a `w`-only set: the narrowest width).
+ * Add an element's `src` and `srcset` as one candidate group. The ref a hint names is `src`
+ * when there is one (a preload's `href` is the `src` fallback of its `imagesrcset`), else the
+ * smallest density (a `w`-only set: the narrowest width); it carries the whole set and `sizes`.
+ * Returns it, unless the element is only an alternative.
  */
 function addImageSet(
   state: HtmlState,
@@ -231,9 +351,10 @@ function addImageSet(
   source: RefSource,
   srcAttr: string | undefined,
   srcsetAttr: string,
+  sizesAttr: string,
   extra: Partial<Ref>,
   alternativeOnly = false,
-): void {
+): Ref | undefined {
   const src = srcAttr === undefined ? undefined : attr(element, srcAttr)?.trim();
   const srcset = attr(element, srcsetAttr);
   let candidates: { url: string; width?: number; density?: number }[] = [];
@@ -248,20 +369,35 @@ function addImageSet(
       });
     }
   }
-  if (!src && candidates.length === 0) return;
-  if (candidates.length === 0 && src && !alternativeOnly) {
-    addRef(state, element, srcAttr ?? srcsetAttr, src, source, extra);
-    return;
-  }
+  if (!src && candidates.length === 0) return undefined;
+  if (candidates.length === 0 && src && !alternativeOnly) return addRef(state, element, srcAttr ?? srcsetAttr, src, source, extra);
   const group = ++state.group;
-  const defaultIndex = defaultCandidate(candidates, src);
-  if (src) addRef(state, element, srcAttr!, src, source, { ...extra, candidate: { group, isDefault: !alternativeOnly && defaultIndex === -1 } });
+  const defaultIndex = src ? -1 : defaultCandidate(candidates, src);
+  const hinted: Partial<Ref> = { ...extra, srcset: candidates.map((c) => ({ url: c.url, ...descriptorOf(c) })) };
+  const sizes = attr(element, sizesAttr)?.trim();
+  if (sizes) hinted.sizes = sizes;
+  let named: Ref | undefined;
+  if (src) {
+    const isDefault = !alternativeOnly && defaultIndex === -1;
+    const ref = addRef(state, element, srcAttr!, src, source, { ...(isDefault ? hinted : extra), candidate: { group, isDefault } });
+    if (isDefault) named = ref;
+  }
   candidates.forEach((c, i) => {
-    const candidate: Ref['candidate'] = { group, isDefault: !alternativeOnly && i === defaultIndex };
+    const isDefault = !alternativeOnly && i === defaultIndex;
+    const candidate: Ref['candidate'] = { group, isDefault };
     if (c.width !== undefined) candidate.width = c.width;
     if (c.density !== undefined) candidate.density = c.density;
-    addRef(state, element, srcsetAttr, c.url, source, { ...extra, candidate });
+    const ref = addRef(state, element, srcsetAttr, c.url, source, { ...(isDefault ? hinted : extra), candidate });
+    if (isDefault) named = ref;
   });
+  return named;
+}
+
+/** A srcset candidate's descriptor as written back into an `imagesrcset`. */
+function descriptorOf(c: { width?: number; density?: number }): { descriptor?: string } {
+  if (c.width !== undefined) return { descriptor: `${c.width}w` };
+  if (c.density !== undefined) return { descriptor: `${c.density}x` };
+  return {};
 }
 
 /** Record what one element references (exported for the tokenizer-driven extractor in html-tokens.ts). */
@@ -294,6 +430,8 @@ function pushCss(state: HtmlState, css: FileExtract): void {
   state.group += maxGroup;
   state.warnings.push(...css.warnings);
   for (const family of css.fontFamilies ?? []) state.fontFamilies.add(family);
+  for (const weight of css.fontWeights ?? []) state.fontWeights.add(weight);
+  if (css.fontSlanted) state.fontSlanted = true;
 }
 
 function visitSvg(element: Element, state: HtmlState): void {
@@ -338,16 +476,8 @@ function visitHtml(element: Element, state: HtmlState): void {
       const css = extractCss(text.value, { line: loc?.startLine ?? 1, column: loc?.startCol ?? 1, inline: true });
       return pushCss(state, css);
     }
-    case 'img': {
-      const lazy = attr(element, 'loading')?.trim().toLowerCase() === 'lazy';
-      const high = attr(element, 'fetchpriority')?.trim().toLowerCase() === 'high';
-      const extra: Partial<Ref> = { as: 'image', ...corsOf(element) };
-      if (lazy) extra.lazy = true;
-      if (high) extra.highPriority = true;
-      // In a <picture> already served by a <source>, the <img> is only a fallback.
-      const settled = element.parentNode !== null && state.settledPictures.has(element.parentNode);
-      return addImageSet(state, element, 'img', 'src', 'srcset', extra, settled);
-    }
+    case 'img':
+      return visitImg(element, state);
     case 'source':
       return visitSource(element, state);
     case 'video': {
@@ -365,6 +495,8 @@ function visitHtml(element: Element, state: HtmlState): void {
       return addUrlAttr(state, element, 'src', 'embed', { as: 'embed' });
     case 'object':
       return addUrlAttr(state, element, 'data', 'object', { as: 'object' });
+    case 'astro-island':
+      return visitAstroIsland(element, state);
     case 'input': {
       if (attr(element, 'type')?.trim().toLowerCase() !== 'image') return;
       addUrlAttr(state, element, 'src', 'input-image', { as: 'image' });
@@ -428,8 +560,10 @@ function visitLink(element: Element, state: HtmlState): void {
       });
       return;
     }
+    const priority = attr(element, 'fetchpriority')?.trim().toLowerCase();
+    if (priority === 'high' || priority === 'low' || priority === 'auto') extra.fetchpriority = priority;
     if (as === 'image' && hasAttr(element, 'imagesrcset')) {
-      addImageSet(state, element, 'preload', href === undefined ? undefined : 'href', 'imagesrcset', extra);
+      addImageSet(state, element, 'preload', href === undefined ? undefined : 'href', 'imagesrcset', 'imagesizes', extra);
     } else if (href) {
       addRef(state, element, 'href', href, 'preload', extra);
     }
@@ -448,25 +582,87 @@ function visitLink(element: Element, state: HtmlState): void {
   }
 }
 
+/** An `<img>`: alone, or the fallback of a `<picture>` whose hints take its attributes. */
+function visitImg(element: Element, state: HtmlState): void {
+  const extra = imageExtra(state, element);
+  const parent = element.parentNode;
+  const picture = parent !== null && 'tagName' in parent && parent.tagName === 'picture' ? state.pictures.get(parent) : undefined;
+  if (picture === undefined) {
+    extra.element = ++state.elements;
+    addImageSet(state, element, 'img', 'src', 'srcset', 'sizes', extra);
+    return;
+  }
+  // The <img> carries the picture's fetchpriority, loading and size, for the sources before it too.
+  for (const ref of picture.refs) {
+    for (const key of ['lazy', 'fetchpriority', 'highPriority', 'tiny', 'chrome'] as const) {
+      if (extra[key] !== undefined) (ref as unknown as Record<string, unknown>)[key] = extra[key];
+    }
+  }
+  extra.element = picture.element;
+  if (picture.settled) {
+    addImageSet(state, element, 'img', 'src', 'srcset', 'sizes', extra, true);
+    return;
+  }
+  const negated = picture.media === undefined ? undefined : negateMedia(picture.media);
+  if (picture.media !== undefined && negated === undefined) {
+    addImageSet(state, element, 'img', 'src', 'srcset', 'sizes', extra, true);
+    return;
+  }
+  if (negated !== undefined) extra.media = negated;
+  addImageSet(state, element, 'img', 'src', 'srcset', 'sizes', extra);
+}
+
 function visitSource(element: Element, state: HtmlState): void {
   const parent = element.parentNode;
   const parentName = parent && 'tagName' in parent ? parent.tagName : '';
-  if (parentName === 'picture') {
+  if (parentName === 'picture' && parent !== null) {
+    let picture = state.pictures.get(parent);
+    if (picture === undefined) state.pictures.set(parent, (picture = { element: ++state.elements, refs: [], settled: false }));
     const type = attr(element, 'type')?.trim().toLowerCase();
-    const extra: Partial<Ref> = { as: 'image', ...mediaOf(element) };
+    const extra: Partial<Ref> = { as: 'image', element: picture.element };
+    if (state.inChrome(element)) extra.chrome = true;
+    let media = attr(element, 'media')?.trim();
+    if (media !== undefined && (media === '' || screenMatch(media) === 'always')) media = undefined;
     const first = state.refs.length;
-    // A browser takes the first <source> that matches: after one without media (of a type it
-    // decodes) the rest are never used. One with an uncommon type may be skipped by the browser,
-    // so it is only an alternative (listed with the `all` srcset policy).
-    const settled = parent !== null && state.settledPictures.has(parent);
+    // One with an uncommon type may be skipped by the browser, so it is only an alternative (listed
+    // with the `all` srcset policy); so is one after the candidates a hint can tell apart.
     const uncommon = type !== undefined && type !== '' && !COMMON_IMAGE_TYPES.has(type);
-    addImageSet(state, element, 'picture-source', undefined, 'srcset', extra, settled || uncommon);
+    const never = media !== undefined && screenMatch(media) === 'never';
+    let alternativeOnly = picture.settled || uncommon || never;
+    if (!alternativeOnly && picture.media !== undefined) {
+      // After one conditional source: this one is taken exactly where that one is not.
+      const negated = media === undefined ? negateMedia(picture.media) : undefined;
+      if (negated === undefined) {
+        alternativeOnly = true;
+        picture.settled = true;
+      } else media = negated;
+    }
+    if (media !== undefined) extra.media = media;
+    if (type) extra.mimeType = type;
+    const hinted = addImageSet(state, element, 'picture-source', undefined, 'srcset', 'sizes', extra, alternativeOnly);
     for (const r of state.refs.slice(first)) if (r.candidate && type) r.candidate.format = type;
-    if (!uncommon && extra.media === undefined && parent !== null) state.settledPictures.add(parent);
+    if (hinted !== undefined) picture.refs.push(hinted);
+    if (!alternativeOnly) {
+      if (media === undefined || picture.media !== undefined) picture.settled = true;
+      else picture.media = media;
+    }
     return;
   }
   if (parentName === 'video' || parentName === 'audio') {
     const src = attr(element, 'src')?.trim();
     if (src) addRef(state, element, 'src', src, 'media-source', { as: parentName, ...mediaOf(element) });
+  }
+}
+
+/**
+ * Astro's `<astro-island>`: a `client="load"` (or `client="only"`) island hydrates at load by
+ * importing its component, its renderer and the before-hydration script; `visible`, `idle` and
+ * `media` islands wait, so their modules are not for the first render.
+ */
+function visitAstroIsland(element: Element, state: HtmlState): void {
+  const client = attr(element, 'client')?.trim().toLowerCase();
+  if (client !== 'load' && client !== 'only') return;
+  for (const name of ['component-url', 'renderer-url', 'before-hydration-url']) {
+    addUrlAttr(state, element, name, 'modulepreload', { as: 'script', module: true });
   }
 }

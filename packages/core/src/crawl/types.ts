@@ -4,6 +4,7 @@
  * no classes, no functions, no Maps.
  */
 import type { ResourceType } from '../manifest/model.js';
+import type { FaceDescriptor } from './fonts.js';
 
 /** What kind of file a parser reads. `js` is only parsed when module imports are followed. */
 export type FileKind = 'html' | 'css' | 'js';
@@ -83,6 +84,24 @@ export interface Ref {
   candidate?: Candidate;
   /** `@font-face src`: the face's `font-family`, lower-cased (absent when the rule names none). */
   family?: string;
+  /** `@font-face src`: the face's weight, style and `unicode-range`. */
+  face?: FaceDescriptor;
+  /** `<img srcset>`, `<picture><source srcset>`, preload `imagesrcset`: the candidates, as written, on the ref a hint names. */
+  srcset?: { url: string; descriptor?: string }[];
+  /** Set by the graph on a page's own refs: {@link srcset} with its URLs resolved, as hints name them. */
+  resolvedSrcset?: string;
+  /** The image element a ref comes from, numbered per document: the refs of one `<picture>` share it. */
+  element?: number;
+  /** The element's `sizes` (with `srcset`). */
+  sizes?: string;
+  /** The element's `fetchpriority`, lower-cased, when it is `high`, `low` or `auto`. */
+  fetchpriority?: 'high' | 'low' | 'auto';
+  /** `<picture><source type>`: the MIME type the source is. */
+  mimeType?: string;
+  /** An image inside the page's banner, navigation or footer (`<header>`, `<nav>`, `<footer>` outside sectioning content). */
+  chrome?: boolean;
+  /** An image whose `width` or `height` attribute says it is small (an icon, a logo). */
+  tiny?: boolean;
 }
 
 /** A problem found while parsing; the file still yields what could be read. */
@@ -112,6 +131,15 @@ export interface FileExtract {
    * name any family. Absent when none.
    */
   fontFamilies?: string[];
+  /**
+   * Weights the file's CSS asks in `font-weight`/`font` outside `@font-face` (and, for HTML, 700
+   * when it has elements a browser shows bold); `0` (`ANY_WEIGHT`) when a value might ask any.
+   */
+  fontWeights?: number[];
+  /** Whether the CSS asks italic or oblique text (for HTML, also elements a browser shows italic). */
+  fontSlanted?: boolean;
+  /** HTML: the code points from U+0080 up of the document's text (outside `<script>`, `<style>` and other raw-text elements), sorted. */
+  textCodePoints?: number[];
 }
 
 /** A file that could not be read: the crawl warns and goes on. */

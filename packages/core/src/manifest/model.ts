@@ -29,6 +29,9 @@ export type ResourceRel = 'preload' | 'modulepreload';
 /** The CORS mode a resource is fetched in (`crossorigin` attribute value). */
 export type CrossOrigin = 'anonymous' | 'use-credentials';
 
+/** A `fetchpriority` value. */
+export type FetchPriority = 'high' | 'low' | 'auto';
+
 /** Lowest and highest `weight`: the old HTTP/2 stream weight range, kept as a priority order. */
 export const MIN_WEIGHT = 1;
 export const MAX_WEIGHT = 256;
@@ -52,6 +55,18 @@ export interface Resource {
   nopush?: boolean;
   /** The media query the resource applies under (stylesheets, `<source media>`). */
   media?: string;
+  /**
+   * A responsive image's candidates (`<img srcset>`, `<picture><source srcset>`), URLs resolved:
+   * the Link `imagesrcset` param, so the browser picks the candidate the element would. `url` is
+   * then the `src` fallback. Never pushed (the server cannot know the viewport).
+   */
+  imagesrcset?: string;
+  /** The element's `sizes`, with {@link imagesrcset}: the Link `imagesizes` param. */
+  imagesizes?: string;
+  /** The element's `fetchpriority`: the Link `fetchpriority` param. */
+  fetchpriority?: FetchPriority;
+  /** The Link `type` param (`image/avif` from a `<picture><source type>`): browsers that cannot decode it skip the preload. */
+  mimeType?: string;
   /** Fields the input carried that this model does not know; written back unchanged. */
   extra?: Record<string, unknown>;
 }

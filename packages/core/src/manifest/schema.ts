@@ -88,6 +88,35 @@ export const mediaSchema = documented(
   { description: 'The media query the resource applies under (stylesheets, `<source media>`).' },
 );
 
+/** A free-text field that goes into a quoted Link attribute (`imagesrcset`, `imagesizes`, `mimeType`). */
+function linkTextSchema(what: string, description: string) {
+  return documented(
+    z
+      .string({ error: (issue) => `expected ${what} (got ${shown(issue.input)})` })
+      .regex(/^[\u0020-\u007e]*$/, { error: 'must be printable ASCII: no control characters (CR, LF, …) and no non-ASCII characters' })
+      .regex(/^[^"\\]*$/, { error: 'must not contain quotes or backslashes' }),
+    { description },
+  );
+}
+
+/** `imagesrcset`. */
+export const imagesrcsetSchema = linkTextSchema(
+  'a srcset string',
+  'A responsive image\'s candidates (`url 800w, url 1600w`), URLs resolved: the Link `imagesrcset` parameter. The entry\'s URL is the `src` fallback. Such entries are never pushed.',
+);
+
+/** `imagesizes`. */
+export const imagesizesSchema = linkTextSchema('a sizes string', 'The image element\'s `sizes`, with `imagesrcset`: the Link `imagesizes` parameter.');
+
+/** `mimeType`. */
+export const mimeTypeSchema = linkTextSchema('a MIME type string', 'The Link `type` parameter (`image/avif` from `<picture><source type>`): browsers that cannot decode the type skip the preload.');
+
+/** `fetchpriority`. */
+export const fetchpriorityRelSchema = documented(
+  z.enum(['high', 'low', 'auto'], { error: (issue) => `expected "high", "low" or "auto" (got ${shown(issue.input)})` }),
+  { description: 'The element\'s `fetchpriority`: the Link `fetchpriority` parameter.' },
+);
+
 /**
  * A resource entry (`"/css/app.css": { … }`). Unknown fields are allowed and kept: they are read
  * into `Resource.extra` and written back unchanged.
@@ -101,6 +130,10 @@ export const resourceEntrySchema = documented(
       rel: resourceRelSchema.optional(),
       nopush: nopushSchema.optional(),
       media: mediaSchema.optional(),
+      imagesrcset: imagesrcsetSchema.optional(),
+      imagesizes: imagesizesSchema.optional(),
+      fetchpriority: fetchpriorityRelSchema.optional(),
+      mimeType: mimeTypeSchema.optional(),
     },
     { error: (issue) => `expected an object with at least "type" (got ${shown(issue.input)})` },
   ),

@@ -72,7 +72,8 @@ function isModule(resource: Resource): boolean {
 /**
  * The link for a manifest resource: `rel=preload; as=<type>` or `rel=modulepreload`, `crossorigin`
  * for fonts (always fetched in CORS mode: without it the preload is not reused and the font
- * downloads twice) and wherever the manifest says so, `media` when set, `nopush` when asked.
+ * downloads twice) and wherever the manifest says so, `media`, `imagesrcset`/`imagesizes`,
+ * `fetchpriority` and `type` when set, `nopush` when asked.
  */
 export function resourceLink(resource: Resource, nopush: boolean): LinkValue {
   const params: LinkParam[] = [];
@@ -86,6 +87,12 @@ export function resourceLink(resource: Resource, nopush: boolean): LinkValue {
   if (crossorigin === 'anonymous') params.push(['crossorigin']);
   else if (crossorigin === 'use-credentials') params.push(['crossorigin', 'use-credentials']);
   if (resource.media !== undefined && resource.media !== '' && resource.media !== 'all') params.push(['media', resource.media]);
+  if (resource.imagesrcset !== undefined && resource.imagesrcset !== '') {
+    params.push(['imagesrcset', resource.imagesrcset]);
+    if (resource.imagesizes !== undefined && resource.imagesizes !== '') params.push(['imagesizes', resource.imagesizes]);
+  }
+  if (resource.fetchpriority !== undefined) params.push(['fetchpriority', resource.fetchpriority]);
+  if (resource.mimeType !== undefined && resource.mimeType !== '') params.push(['type', resource.mimeType]);
   if (nopush) params.push(['nopush']);
   return { url: resource.url, params };
 }

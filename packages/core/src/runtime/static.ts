@@ -12,13 +12,14 @@ import { createReadStream, realpathSync, statSync, type Stats } from 'node:fs';
 import { open, realpath, stat, type FileHandle } from 'node:fs/promises';
 import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { Http2ServerRequest, Http2ServerResponse, ServerHttp2Stream } from 'node:http2';
-import { basename, isAbsolute, join, relative, sep } from 'node:path';
+import { basename, join } from 'node:path';
 import { pipeline } from 'node:stream';
 import { isPushManifestError, PushManifestError } from '../errors.js';
 import { cacheControlFor, type CacheControlOptions } from './cache-control.js';
 import { ifRangeAllows, isNotModified, parseRange, weakEtag } from './conditional.js';
 import { contentTypeFor, isHtmlType } from './content-type.js';
 import { encodeSegments, parseRequestPath } from './safe-path.js';
+import { isServedRealPath } from '../util/served-path.js';
 import { BodyCache, type BodyCacheOptions } from './body-cache.js';
 
 /** A file ready to send: where it is, what it is, and the response headers that describe it. */
@@ -109,15 +110,6 @@ function acceptedEncodings(header: string | undefined): { br: boolean; gzip: boo
   return { br: ok('br'), gzip: ok('gzip') || ok('x-gzip') };
 }
 
-/**
- * Containment on REAL paths: after symlinks are resolved, is `real` the root or below it?
- * `path.relative` rather than `startsWith`, because `/srv/site-old` starts with `/srv/site`.
- */
-function inside(root: string, real: string): boolean {
-  const rel = relative(root, real);
-  return rel === '' || (rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel));
-}
-
 async function statOrNull(file: string): Promise<Stats | null> {
   try {
     return await stat(file);
@@ -152,12 +144,9 @@ export function createStaticRoot(root: string, options: StaticRootOptions = {}):
     } catch {
       return null;
     }
-    // Symlinks inside the root are fine; one that leads out (or a folder symlinked out) is refused.
-    if (!inside(realRoot, real)) return null;
-    // A symlink inside the root may still point at a dotfile (`a.txt -> .env`): hide it as well.
-    if (relative(realRoot, real).split(sep).some((part, i) => part.startsWith('.') && !(i === 0 && part === '.well-known'))) {
-      return null;
-    }
+    // Symlinks inside the root are fine; one that leads out (or a folder symlinked out), or to a
+    // dotfile (`a.txt -> .env`), is refused: the rule the crawler lists files by, too.
+    if (!isServedRealPath(realRoot, real)) return null;
     const stats = await statOrNull(real);
     return stats?.isFile() ? { real, stats } : null;
   };

@@ -3,7 +3,7 @@
  * part every format shares: the whole `single` format, and each page of `multi` and `polymer`.
  */
 import type { $ZodIssue } from 'zod/v4/core';
-import type { CrossOrigin, Resource, ResourceRel, ResourceType } from '../model.js';
+import type { CrossOrigin, FetchPriority, Resource, ResourceRel, ResourceType } from '../model.js';
 import { MIN_WEIGHT } from '../model.js';
 import { preconnectEntrySchema, resourceEntrySchema } from '../schema.js';
 import { badOriginReason, isOriginLike, resolveManifestPath } from '../url-safety.js';
@@ -11,7 +11,7 @@ import { renderJsonValue } from '../json-text.js';
 import { isPlainObject, kindOf, report, type ReadContext } from './context.js';
 
 /** The fields the model knows, in the order they are written. Anything else goes to `extra`. */
-export const KNOWN_FIELDS = ['type', 'weight', 'crossorigin', 'rel', 'nopush', 'media'] as const;
+export const KNOWN_FIELDS = ['type', 'weight', 'crossorigin', 'rel', 'nopush', 'media', 'imagesrcset', 'imagesizes', 'fetchpriority', 'mimeType'] as const;
 const KNOWN = new Set<string>(KNOWN_FIELDS);
 
 /** The resources and preconnect origins of one page. */
@@ -71,6 +71,10 @@ function toResource(url: string, data: Record<string, unknown>, raw: Record<stri
   if (data.rel !== undefined) resource.rel = data.rel as ResourceRel;
   if (data.nopush !== undefined) resource.nopush = data.nopush as boolean;
   if (data.media !== undefined) resource.media = data.media as string;
+  if (data.imagesrcset !== undefined) resource.imagesrcset = data.imagesrcset as string;
+  if (data.imagesizes !== undefined) resource.imagesizes = data.imagesizes as string;
+  if (data.fetchpriority !== undefined) resource.fetchpriority = data.fetchpriority as FetchPriority;
+  if (data.mimeType !== undefined) resource.mimeType = data.mimeType as string;
   const extra: Record<string, unknown> = {};
   let hasExtra = false;
   // Unknown fields come from the input itself: zod's copy assigns keys, which would turn a
@@ -115,6 +119,10 @@ export function renderResource(resource: Resource, indent: string): string {
   if (resource.rel !== undefined) text += `,\n${inner}"rel": ${JSON.stringify(resource.rel)}`;
   if (resource.nopush !== undefined) text += `,\n${inner}"nopush": ${JSON.stringify(resource.nopush)}`;
   if (resource.media !== undefined) text += `,\n${inner}"media": ${JSON.stringify(resource.media)}`;
+  if (resource.imagesrcset !== undefined) text += `,\n${inner}"imagesrcset": ${JSON.stringify(resource.imagesrcset)}`;
+  if (resource.imagesizes !== undefined) text += `,\n${inner}"imagesizes": ${JSON.stringify(resource.imagesizes)}`;
+  if (resource.fetchpriority !== undefined) text += `,\n${inner}"fetchpriority": ${JSON.stringify(resource.fetchpriority)}`;
+  if (resource.mimeType !== undefined) text += `,\n${inner}"mimeType": ${JSON.stringify(resource.mimeType)}`;
   if (resource.extra) {
     for (const name of Object.keys(resource.extra).sort(compareCodeUnits)) {
       const field = resource.extra[name];
