@@ -59,6 +59,17 @@ describe('push-manifest generate', () => {
     expect(result.stdout).toBe(await readFile(join(golden, 'multi-page.json'), 'utf8'));
   });
 
+  it('follows module imports by default; --no-follow-imports turns it off', async () => {
+    const byDefault = await run(['generate', '--root', join(fixtures, 'multi-page'), '--out', '-']);
+    expect(byDefault.code).toBe(0);
+    expect(byDefault.stdout).toBe(await readFile(join(golden, 'multi-page.json'), 'utf8'));
+    expect(byDefault.stdout).toContain('"/js/greet.js"');
+    const off = await run(['generate', '--root', join(fixtures, 'multi-page'), '--out', '-', '--no-follow-imports']);
+    expect(off.code).toBe(0);
+    expect(off.stdout).not.toContain('"/js/greet.js"');
+    expect(off.stdout).toContain('"/js/main.js"');
+  });
+
   it('prints each warning as one "file:line:col message" line on stderr and still exits 0', async () => {
     const result = await run(['generate', '--root', join(fixtures, 'edge-cases'), '--out', '-', '--quiet']);
     expect(result.code).toBe(0);
