@@ -22,8 +22,10 @@ export interface ParsedLink {
 
 // RFC 7230 tchar.
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-// Anything a header field value cannot carry safely, or that ends the `<…>` of a link.
-const UNSAFE_URL = /[\u0000-\u0020<>\u007f]/;
+// Anything a header field value cannot carry safely (controls, space; non-ASCII, which Node refuses
+// above U+00FF and would send as Latin-1 below), or that ends the `<…>` of a link. `,` and `;` are
+// fine: RFC 8288 allows any URI-reference inside `<…>`, and every parser here reads up to the `>`.
+const UNSAFE_URL = /[\u0000-\u0020<>\u007f-\uffff]/;
 // Controls other than HTAB cannot appear in a quoted-string.
 const UNSAFE_VALUE = /[\u0000-\u0008\u000a-\u001f\u007f]/;
 
