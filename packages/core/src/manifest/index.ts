@@ -17,7 +17,9 @@ export {
   type ManifestReadResult,
   type ParseManifestOptions,
 } from './read.js';
-export { resolveAutoFormat, serializeManifest, writeManifestFile } from './write.js';
+export { formatLeftOut, leftOutWarning, resolveAutoFormat, serializeManifest, writeManifestFile, type AutoFormatOptions } from './write.js';
+export type { LeftOut } from './formats/legacy.js';
+export { V1_MARKER, V1_VERSION } from './formats/v1.js';
 export { checkManifest, isManifest } from './check-model.js';
 export { sortByWeight } from './formats/entries.js';
 export { formatProblem, formatProblemPath, type ManifestProblem } from './problems.js';

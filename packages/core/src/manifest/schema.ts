@@ -88,6 +88,26 @@ export const mediaSchema = documented(
   { description: 'The media query the resource applies under (stylesheets, `<source media>`).' },
 );
 
+/** A quoted Link attribute value: printable ASCII without quotes or backslashes (`imagesrcset`, `imagesizes`, `mimeType`). */
+function linkAttributeSchema(what: string, description: string) {
+  return documented(
+    z
+      .string({ error: (issue) => `expected ${what} (got ${shown(issue.input)})` })
+      .regex(/^[\u0020-\u007e]*$/, { error: 'must be printable ASCII: no control characters (CR, LF, …) and no non-ASCII characters' })
+      .regex(/^[^"\\]*$/, { error: 'must not contain quotes or backslashes' }),
+    { description },
+  );
+}
+
+/** `imagesrcset`, `imagesizes`, `fetchpriority`, `mimeType`: what a responsive or prioritised image preload carries. */
+export const imagesrcsetSchema = linkAttributeSchema('a srcset string', 'A responsive image\'s candidates, as the `<img srcset>` has them: the browser picks the one it would pick for the element.');
+export const imagesizesSchema = linkAttributeSchema('a sizes string', 'A responsive image\'s `sizes`.');
+export const mimeTypeSchema = linkAttributeSchema('a MIME type', 'The Link `type=` parameter (`image/avif` from a `<picture><source type>`): a browser that cannot decode it skips the preload.');
+export const fetchprioritySchema = documented(
+  z.enum(['high', 'low', 'auto'], { error: (issue) => `expected "high", "low" or "auto" (got ${shown(issue.input)})` }),
+  { description: 'The element\'s `fetchpriority`, carried into the preload.' },
+);
+
 /**
  * A resource entry (`"/css/app.css": { … }`). Unknown fields are allowed and kept: they are read
  * into `Resource.extra` and written back unchanged.
@@ -101,6 +121,10 @@ export const resourceEntrySchema = documented(
       rel: resourceRelSchema.optional(),
       nopush: nopushSchema.optional(),
       media: mediaSchema.optional(),
+      imagesrcset: imagesrcsetSchema.optional(),
+      imagesizes: imagesizesSchema.optional(),
+      fetchpriority: fetchprioritySchema.optional(),
+      mimeType: mimeTypeSchema.optional(),
     },
     { error: (issue) => `expected an object with at least "type" (got ${shown(issue.input)})` },
   ),
@@ -108,20 +132,24 @@ export const resourceEntrySchema = documented(
     id: 'resource',
     title: 'Resource entry',
     description:
-      'A resource the page needs early, keyed by its URL: an absolute path from the site root (in the polymer format also a path relative to the manifest folder), percent-encoded, query kept. No whitespace, controls, non-ASCII, quotes, <, >, comma or semicolon unencoded. Unknown fields are kept.',
+      'A resource the page needs early, keyed by its URL: an absolute path from the site root (in the polymer format also a path relative to the manifest folder), percent-encoded where the WHATWG URL standard encodes (`,` and `;` raw, as the page wrote them), query kept. No whitespace, controls, non-ASCII, quotes, < or > unencoded. Unknown fields are kept.',
   },
 );
 
 /** A preconnect entry (`"https://fonts.example": { "rel": "preconnect" }`): an origin worth connecting to early. */
 export const preconnectEntrySchema = documented(
   z.strictObject(
-    { rel: z.literal('preconnect', { error: (issue) => `expected "preconnect" for an origin key (got ${shown(issue.input)})` }) },
+    {
+      rel: z.literal('preconnect', { error: (issue) => `expected "preconnect" for an origin key (got ${shown(issue.input)})` }),
+      crossorigin: crossOriginSchema.optional(),
+    },
     { error: (issue) => `expected { "rel": "preconnect" } (got ${shown(issue.input)})` },
   ),
   {
     id: 'preconnect',
     title: 'Preconnect entry',
-    description: 'An origin the page fetches from, keyed by the origin (`https://fonts.example`): hinted as rel=preconnect, never pushed.',
+    description:
+      'An origin the page fetches from, keyed by the origin (`https://fonts.example`): hinted as rel=preconnect, never pushed. `crossorigin` when the fetches it serves are CORS fetches (fonts, module scripts). Read from old files; written only in the v1 format, since old readers take every key for a file.',
   },
 );
 

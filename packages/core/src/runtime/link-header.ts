@@ -3,7 +3,7 @@
  * manifest loads; the parser reads the `link` request header of client-requested pushes, so it
  * must be total: any input gives a (possibly empty) list, never an exception.
  */
-import type { Resource } from '../manifest/model.js';
+import type { PreconnectHint, Resource } from '../manifest/model.js';
 
 /** One link parameter: `name` alone (`crossorigin`, `nopush`) or `name=value`. */
 export type LinkParam = readonly [name: string, value?: string];
@@ -92,9 +92,15 @@ export function resourceLink(resource: Resource, nopush: boolean): LinkValue {
   return { url: resource.url, params };
 }
 
-/** The link for a `rel=preconnect` origin. */
-export function preconnectLink(origin: string): LinkValue {
-  return { url: origin, params: [['rel', 'preconnect']] };
+/**
+ * The link for a `rel=preconnect` hint, with `crossorigin` when the fetches it serves are CORS
+ * fetches (browsers pool those connections apart, so without it a font's connection is not warmed).
+ */
+export function preconnectLink(hint: PreconnectHint): LinkValue {
+  const params: LinkParam[] = [['rel', 'preconnect']];
+  if (hint.crossorigin === 'anonymous') params.push(['crossorigin']);
+  else if (hint.crossorigin === 'use-credentials') params.push(['crossorigin', 'use-credentials']);
+  return { url: hint.origin, params };
 }
 
 /**
