@@ -105,7 +105,7 @@ describe('the writer refuses what the reader would refuse', () => {
       },
     ],
     ['a page key without a slash', { pages: new Map([['i.html', []]]) }],
-    ['a bad preconnect origin', { pages: new Map([['/i.html', []]]), preconnect: new Map([['/i.html', ['https://x.example/path']]]) }],
+    ['a bad preconnect origin', { pages: new Map([['/i.html', []]]), preconnect: new Map([['/i.html', [{ origin: 'https://x.example/path' }]]]) }],
   ];
   for (const [name, manifest] of bad) {
     it(`refuses ${name} (INVALID_MANIFEST)`, () => {
