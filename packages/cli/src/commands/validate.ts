@@ -24,10 +24,12 @@ export interface ValidateFlags {
  */
 export async function validate(file: string, flags: ValidateFlags, out: Output): Promise<number> {
   const json = await readJsonFile(file);
-  const { format, manifest, problems } = readManifestJson(json, {
+  const { format, manifest, problems, warnings } = readManifestJson(json, {
     format: flags.from ?? 'auto',
     ...(flags.base === undefined ? {} : { base: flags.base }),
   });
+  // An entry the reader repairs or drops (an old "type": "") is still a defect of the file.
+  problems.push(...warnings);
   // Check files even when the schema found problems: the user wants the whole list in one run.
   if (flags.root !== undefined) problems.push(...(await checkManifestFiles(manifest, { root: flags.root })));
   const resources = [...manifest.pages.values()].reduce((sum, list) => sum + list.length, 0);
