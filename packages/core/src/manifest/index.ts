@@ -24,5 +24,5 @@ export { checkManifest, isManifest } from './check-model.js';
 export { sortByWeight } from './formats/entries.js';
 export { formatProblem, formatProblemPath, type ManifestProblem } from './problems.js';
 export { checkManifestFiles, type CheckFilesOptions } from './check-files.js';
-export { manifestJsonSchema, pushManifestSchema, pageEntriesSchema, pagesManifestSchema, resourceEntrySchema, preconnectEntrySchema } from './schema.js';
+export { manifestJsonSchema, pushManifestSchema, pageEntriesSchema, pagesManifestSchema, resourceEntrySchema, preconnectEntrySchema, v1ManifestSchema } from './schema.js';
 export { unsafeUrlReason, badOriginReason, resolveManifestPath } from './url-safety.js';

@@ -168,11 +168,31 @@ export const pagesManifestSchema = documented(z.record(z.string(), pageEntriesSc
     'Page → resources. multi: keys are page paths from the site root (`index.html`, `about/index.html`, with or without a leading slash), `*` for any page. polymer (prpl-server): keys are literal paths (relative ones resolved against the manifest folder) or, when a key starts with `^` or ends with `$`, a regular expression; `^.*$` is any page; resource URLs may be relative to the manifest folder.',
 });
 
+/** The v1 format: push-manifest's own, every hint (see `formats/v1.ts`). Documents the shape; the reader checks it entry by entry. */
+export const v1ManifestSchema = documented(
+  z.object({
+    'push-manifest': z.literal(1),
+    pages: z.record(
+      z.string(),
+      z.object({
+        resources: z.record(z.string(), resourceEntrySchema).optional(),
+        preconnect: z.array(z.strictObject({ origin: z.string(), crossorigin: crossOriginSchema.optional() })).optional(),
+      }),
+    ),
+  }),
+  {
+    id: 'v1',
+    title: 'v1 format',
+    description:
+      "push-manifest's own format, version 1: every hint, including preconnect (with crossorigin), media-conditional resources and responsive images, which the old shapes leave out. Page keys: absolute paths, regular expressions (^… or …$), * for any page.",
+  },
+);
+
 /** Every manifest format, for the published JSON Schema. */
-export const pushManifestSchema = documented(z.union([pageEntriesSchema, pagesManifestSchema]), {
+export const pushManifestSchema = documented(z.union([v1ManifestSchema, pageEntriesSchema, pagesManifestSchema]), {
   title: 'push-manifest',
   description:
-    'A push manifest: the resources to hint (Link rel=preload, 103 Early Hints) and push (HTTP/2) with each page. Either the single format (page entries for any page) or page → page entries (multi, polymer). Written by push-manifest; also reads the http2-push-manifest and Polymer/prpl-server files.',
+    'A push manifest: the resources to hint (Link rel=preload, 103 Early Hints) and push (HTTP/2) with each page. The v1 format (every hint), the single format (page entries for any page) or page → page entries (multi, polymer). Written by push-manifest; also reads the http2-push-manifest and Polymer/prpl-server files.',
 });
 
 /** The JSON Schema of every manifest format (draft 2020-12), generated from the zod schema. */
