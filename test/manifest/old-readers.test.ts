@@ -83,7 +83,7 @@ describe('prpl-server 1.4.2 on our polymer output', () => {
         .get({ host: '127.0.0.1', port, path }, (res) => {
           res.resume();
           const link = res.headers.link;
-          const links = link === undefined ? [] : link.split(/,\s*(?=<)/);
+          const links = link === undefined ? [] : [link].flat().join(', ').split(/,\s*(?=<)/);
           res.on('end', () => resolve({ status: res.statusCode ?? 0, links }));
         })
         .on('error', reject);
