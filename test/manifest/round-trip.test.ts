@@ -5,6 +5,7 @@ import {
   detectFormat,
   isPushManifestError,
   parseManifest,
+  resolveAutoFormat,
   serializeManifest,
   type Manifest,
   type ManifestFormat,
@@ -274,5 +275,38 @@ describe('detectFormat', () => {
     expect(detectFormat({ 'index.html': { 'https://fonts.example': { rel: 'preconnect' } } })).toBe('multi');
     expect(detectFormat({})).toBe('single');
     expect(detectFormat([])).toBe('single');
+  });
+});
+
+describe('auto and the site page count', () => {
+  const one: Manifest = { pages: new Map([['/index.html', [{ url: '/a.css', type: 'style', weight: 1 }]]]) };
+  it('picks single only when the site has one page, not when one page was crawled', () => {
+    expect(resolveAutoFormat(one)).toBe('single');
+    expect(resolveAutoFormat(one, { sitePages: 1 })).toBe('single');
+    expect(resolveAutoFormat(one, { sitePages: 12 })).toBe('multi');
+    expect(Object.keys(JSON.parse(serializeManifest(one, 'auto', { sitePages: 12 })) as object)).toEqual(['index.html']);
+  });
+});
+
+describe('polymer keys escaped for prpl-server', () => {
+  const routes = ['/index.html', '/c++/index.html', '/a.b/index.html', '/f(x).html', '/[v1]/x|y^z$.html', '/plain', '/docs/'];
+  it('writes every regular-expression character escaped, a folder index with its folder alias, and reads each back to its route', () => {
+    const manifest: Manifest = { pages: new Map(routes.map((route) => [route, [{ url: '/a.css', type: 'style', weight: 1 }]])) };
+    const json = JSON.parse(serializeManifest(manifest, 'polymer')) as Record<string, unknown>;
+    expect(Object.keys(json).sort()).toEqual(
+      ['/index\\.html', '/c\\+\\+/(?:index\\.html)?', '/a\\.b/(?:index\\.html)?', '/f\\(x\\)\\.html', '/\\[v1\\]/x\\|y\\^z\\$\\.html', '/plain', '/docs/'].sort(),
+    );
+    // As prpl-server compiles them: ^key$ matches the page (and a folder index's folder URL), nothing else.
+    const compiled = Object.keys(json).map((key) => new RegExp(`^${key}$`));
+    for (const route of routes) expect(compiled.filter((regex) => regex.test(route)), route).toHaveLength(1);
+    for (const other of ['/aXb/index.html', '/c+/index.html', '/fx.html', '/index-html', '/f(x)Xhtml']) expect(compiled.filter((regex) => regex.test(other)), other).toEqual([]);
+    expect(compiled.filter((regex) => regex.test('/c++/'))).toHaveLength(1);
+    expect([...parseManifest(json, { format: 'polymer' }).pages.keys()].sort()).toEqual([...routes].sort());
+  });
+
+  it('reads a hand-written key with unescaped syntax as before: a pattern when anchored, else a literal path', () => {
+    expect([...parseManifest({ '^/shop/.*$': {} }, { format: 'polymer' }).pages.keys()]).toEqual(['^/shop/.*$']);
+    expect([...parseManifest({ '/a.html': {} }, { format: 'polymer' }).pages.keys()]).toEqual(['/a.html']);
+    expect(() => parseManifest({ '/a\\.html|/b': {} }, { format: 'polymer' })).toThrow(/contains "\\\\"/);
   });
 });
