@@ -22,7 +22,7 @@ describe('push-manifest convert', () => {
     expect(result.stdout).toBe(
       [
         '{',
-        '  "/index.html": {',
+        '  "/index\\\\.html": {',
         '    "/css/app.css": {',
         '      "type": "style",',
         '      "weight": 1',
@@ -32,7 +32,7 @@ describe('push-manifest convert', () => {
         '      "weight": 1',
         '    }',
         '  },',
-        '  "/page.html": {',
+        '  "/page\\\\.html": {',
         '    "/css/page.css": {',
         '      "type": "style",',
         '      "weight": 1',
@@ -121,7 +121,8 @@ describe('push-manifest convert', () => {
     await writeFile(file, await readFile(MULTI));
     const result = await runCli(['convert', file, '--format', 'polymer', '--out', file]);
     expect(result.code).toBe(0);
-    expect(Object.keys(JSON.parse(await readFile(file, 'utf8')) as object)).toEqual(['/index.html', '/page.html']);
+    // Literal page keys escaped for prpl-server's ^key$ (an unescaped "." matches any character).
+    expect(Object.keys(JSON.parse(await readFile(file, 'utf8')) as object)).toEqual(['/index\\.html', '/page\\.html']);
     expect(await readdir(dir)).toEqual(['m.json']);
   });
 });

@@ -123,7 +123,7 @@ async function compare(root: string, routes: string[], options: Partial<Generate
         expect(listed.has(url), `${route}: Chromium fetched ${url} (${resourceType}), the crawl did not list it`).toBe(true);
         expect(FITS[resourceType] ?? [], `${route}: ${url} fetched as ${resourceType}, listed as ${listed.get(url)}`).toContain(listed.get(url));
       }
-      const preconnect = manifest.preconnect?.get(route) ?? [];
+      const preconnect = (manifest.preconnect?.get(route) ?? []).map((hint) => hint.origin);
       for (const other of otherOrigins) expect(preconnect, `${route}: fetched from ${other}`).toContain(other);
     }
   } finally {

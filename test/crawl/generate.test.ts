@@ -140,7 +140,7 @@ describe('edge-cases fixture, every type listed', () => {
 
   it('collects cross-origin origins as preconnect candidates, never as resources', async () => {
     const { result, list } = await load();
-    expect(result.manifest.preconnect?.get('/index.html')).toEqual(['https://fonts.example.com', 'https://cdn.example.net']);
+    expect(result.manifest.preconnect?.get('/index.html')).toEqual([{ origin: 'https://fonts.example.com' }, { origin: 'https://cdn.example.net' }]);
     expect(list.some((r) => r.url.includes('example'))).toBe(false);
   });
 
@@ -195,7 +195,7 @@ describe('css-imports fixture', () => {
     expect(list.map((r) => r.url)).toEqual([
       '/img/grid.png',
       '/img/hero-1x.avif',
-      '/img/icon%2C%20small.svg',
+      '/img/icon,%20small.svg',
       '/img/single.png',
       '/img/mask.svg',
       '/img/stripe.png',
@@ -238,10 +238,10 @@ describe('multi-page fixture', () => {
     });
     const own = await generateManifest({ root, origin: 'https://www.example.com/anything' });
     expect(own.manifest.pages.get('/index.html')!.map((r) => r.url)).toEqual(['/css/a.css']);
-    expect(own.manifest.preconnect?.get('/index.html')).toEqual(['https://cdn.example.net']);
+    expect(own.manifest.preconnect?.get('/index.html')).toEqual([{ origin: 'https://cdn.example.net' }]);
     const plain = await generateManifest({ root });
     expect(plain.manifest.pages.get('/index.html')).toEqual([]);
-    expect(plain.manifest.preconnect?.get('/index.html')).toEqual(['https://www.example.com', 'https://cdn.example.net']);
+    expect(plain.manifest.preconnect?.get('/index.html')).toEqual([{ origin: 'https://www.example.com' }, { origin: 'https://cdn.example.net' }]);
     await expect(generateManifest({ root, origin: 'example.com' })).rejects.toMatchObject({ code: 'BAD_OPTION' });
   });
 
@@ -667,8 +667,8 @@ describe('bad input', () => {
       'i.png': 'x',
     });
     const { manifest } = await generateManifest({ root, types: ['style', 'image'] });
-    expect(manifest.preconnect?.get('/a.html')).toEqual(['https://fonts.example']);
-    expect(manifest.preconnect?.get('/b/b.html')).toEqual(['https://fonts.example']);
+    expect(manifest.preconnect?.get('/a.html')).toEqual([{ origin: 'https://fonts.example' }]);
+    expect(manifest.preconnect?.get('/b/b.html')).toEqual([{ origin: 'https://fonts.example' }]);
     expect(manifest.pages.get('/b/b.html')!.map((r) => r.url)).toEqual(['/s.css', '/i.png']);
   });
 

@@ -5,6 +5,7 @@ import {
   parseManifest,
   serializeManifest,
   validateManifestJson,
+  readManifestJson,
   formatProblem,
 } from '@push-manifest/core/manifest';
 import { fixtureJson, plain } from './helpers.js';
@@ -80,11 +81,32 @@ describe('http2-push-manifest single format', () => {
     expect(serializeManifest(manifest, 'auto')).toBe(text);
   });
 
-  it('refuses the untyped entries the old tool wrote for extensionless URLs ("type": ""), naming the path', () => {
-    const problems = validateManifestJson(fixtureJson('invalid/untyped-legacy.json'));
-    expect(problems.map((p) => formatProblem(p))).toEqual([
-      '"/api/endpoint" → type: expected one of script, style, font, image, fetch, document, audio, video, track, worker, embed, object, manifest (got "")',
+  it('reads the untyped entries the old tool wrote ("type": ""): typed from a certain extension, else dropped, a warning naming each', () => {
+    const json = fixtureJson('http2-push-manifest/untyped.json');
+    const seen: string[] = [];
+    const manifest = parseManifest(json, { onWarning: (warning) => seen.push(formatProblem(warning)) });
+    expect(manifest.pages.get(ANY_PAGE)?.map((r) => [r.url, r.type])).toEqual([
+      ['/css/app.css', 'style'],
+      ['/img/hero.jpeg', 'image'],
+      ['/js/app.mjs?v=2', 'script'],
+      ['/fonts/body.ttf', 'font'],
     ]);
+    const expected = [
+      '"/img/hero.jpeg" → type: "" is not a preload type; read as "image" from the extension',
+      '"/js/app.mjs?v=2" → type: "" is not a preload type; read as "script" from the extension',
+      '"/fonts/body.ttf" → type: "" is not a preload type; read as "font" from the extension',
+      '"/api/endpoint" → type: "" is not a preload type and the extension does not tell one; entry dropped',
+      '"/data/config.json5" → type: "" is not a preload type and the extension does not tell one; entry dropped',
+    ];
+    expect(seen).toEqual(expected);
+    // validate still reports every one of them.
+    expect(validateManifestJson(json).map((p) => formatProblem(p))).toEqual(expected);
+    expect(readManifestJson(json).problems).toEqual([]);
+  });
+
+  it('never guesses a type an extension does not make certain (.json, .html, none)', () => {
+    const manifest = parseManifest({ '/a.json': { type: '' }, '/b.html': { type: '' }, '/c': { type: '' }, '/d.JS': { type: '' } });
+    expect(manifest.pages.get(ANY_PAGE)?.map((r) => [r.url, r.type])).toEqual([['/d.JS', 'script']]);
   });
 });
 
@@ -159,7 +181,7 @@ describe('Polymer / prpl-server format', () => {
         '      "weight": 1',
         '    }',
         '  },',
-        '  "/a.html": {',
+        '  "/a\\\\.html": {',
         '    "/a.js": {',
         '      "type": "script",',
         '      "weight": 1',
@@ -179,6 +201,8 @@ describe('Polymer / prpl-server format', () => {
         '',
       ].join('\n'),
     );
+    // The literal key is escaped for prpl-server's ^key$, and reads back to the same literal route.
+    expect(plain(parseManifest(JSON.parse(serializeManifest(manifest, 'polymer'))))).toEqual(plain(manifest));
     // A pattern can only be written as polymer, so auto picks it.
     expect(serializeManifest(manifest, 'auto')).toBe(serializeManifest(manifest, 'polymer'));
   });

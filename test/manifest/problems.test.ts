@@ -51,7 +51,7 @@ describe('problems name the JSON path', () => {
     expect(validateManifestJson('x').map((p) => formatProblem(p))).toEqual(['(top level): expected a JSON object (got a string)']);
   });
 
-  it('checks preconnect entries: an origin, and rel only', () => {
+  it('checks preconnect entries: an origin, and rel and crossorigin only', () => {
     const problems = validateManifestJson({
       '/a.css': { type: 'style', weight: 1 },
       'https://Fonts.example/': { rel: 'preconnect' },
@@ -60,7 +60,7 @@ describe('problems name the JSON path', () => {
     });
     expect(problems.map((p) => formatProblem(p))).toEqual([
       '"https://Fonts.example/": preconnect origin is not an origin as browsers write it (expected https://fonts.example)',
-      '"https://cdn.example": a preconnect entry takes only "rel" (found "type")',
+      '"https://cdn.example": a preconnect entry takes only "rel" and "crossorigin" (found "type")',
       '"/not-an-origin" → rel: expected "preload" or "modulepreload" (got "preconnect"); "preconnect" goes only with an origin key',
     ]);
   });

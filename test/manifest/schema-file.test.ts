@@ -38,7 +38,7 @@ describe('published JSON Schema', () => {
   });
 
   it('the zod schema accepts every valid fixture shape', () => {
-    for (const name of ['http2-push-manifest/single.json', 'http2-push-manifest/multi.json', 'polymer/prpl-server.json', 'polymer/polymer-cli.json', 'ours/multi.json']) {
+    for (const name of ['http2-push-manifest/single.json', 'http2-push-manifest/multi.json', 'polymer/prpl-server.json', 'polymer/polymer-cli.json', 'ours/multi.json', 'ours/v1.json']) {
       expect(pushManifestSchema.safeParse(fixtureJson(name)).success, name).toBe(true);
     }
     expect(pushManifestSchema.safeParse({ '/a.css': { type: 'stylesheet' } }).success).toBe(false);

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { RouteTable } from '@push-manifest/core/runtime';
-import { ANY_PAGE, PushManifestError, type Manifest, type Resource } from '@push-manifest/core/manifest';
+import { ANY_PAGE, PushManifestError, type Manifest, type PreconnectHint, type Resource } from '@push-manifest/core/manifest';
 
 const r = (url: string, type: Resource['type'], extra: Partial<Resource> = {}): Resource => ({ url, type, weight: 1, ...extra });
-const manifest = (pages: Record<string, Resource[]>, preconnect?: Record<string, string[]>): Manifest => ({
+const manifest = (pages: Record<string, Resource[]>, preconnect?: Record<string, PreconnectHint[]>): Manifest => ({
   pages: new Map(Object.entries(pages)),
   ...(preconnect ? { preconnect: new Map(Object.entries(preconnect)) } : {}),
 });
@@ -84,19 +84,20 @@ describe('RouteTable link values', () => {
             r('/hero.jpg', 'image', { nopush: true }),
           ],
         },
-        { '/index.html': ['https://fonts.example'] },
+        { '/index.html': [{ origin: 'https://fonts.example', crossorigin: 'anonymous' }, { origin: 'https://img.example' }] },
       ),
     );
     const route = t.match('/')!;
     expect(route.linkHeader).toBe(
-      '<https://fonts.example>; rel=preconnect, </app.css>; rel=preload; as=style; nopush, </font.woff2>; rel=preload; as=font; crossorigin; nopush, </main.js>; rel=modulepreload; crossorigin; nopush, </hero.jpg>; rel=preload; as=image; nopush',
+      '<https://fonts.example>; rel=preconnect; crossorigin, <https://img.example>; rel=preconnect, </app.css>; rel=preload; as=style; nopush, </font.woff2>; rel=preload; as=font; crossorigin; nopush, </main.js>; rel=modulepreload; crossorigin; nopush, </hero.jpg>; rel=preload; as=image; nopush',
     );
     expect(route.linkHeaderAllPushed).toBe(
-      '<https://fonts.example>; rel=preconnect, </app.css>; rel=preload; as=style, </font.woff2>; rel=preload; as=font; crossorigin, </main.js>; rel=modulepreload; crossorigin, </hero.jpg>; rel=preload; as=image; nopush',
+      '<https://fonts.example>; rel=preconnect; crossorigin, <https://img.example>; rel=preconnect, </app.css>; rel=preload; as=style, </font.woff2>; rel=preload; as=font; crossorigin, </main.js>; rel=modulepreload; crossorigin, </hero.jpg>; rel=preload; as=image; nopush',
     );
     expect(route.pushes.map((p) => p.url)).toEqual(['/app.css', '/font.woff2', '/main.js']);
     expect(route.earlyHints).toEqual([
-      '<https://fonts.example>; rel=preconnect',
+      '<https://fonts.example>; rel=preconnect; crossorigin',
+      '<https://img.example>; rel=preconnect',
       '</app.css>; rel=preload; as=style',
       '</font.woff2>; rel=preload; as=font; crossorigin',
       '</main.js>; rel=modulepreload; crossorigin',

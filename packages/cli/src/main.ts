@@ -77,7 +77,7 @@ withLogFlags(
     .argument('[patterns...]', 'globs of HTML pages, relative to --root (default: **/*.html)')
     .option('-r, --root <dir>', 'the built site folder')
     .option('-o, --out <file>', 'where to write the manifest, or - for stdout (default: <root>/push-manifest.json)')
-    .addOption(new Option('-f, --format <format>', 'manifest shape (default: auto)').choices(['auto', 'single', 'multi', 'polymer']))
+    .addOption(new Option('-f, --format <format>', 'manifest shape (default: auto)').choices(['auto', 'single', 'multi', 'polymer', 'v1']))
     .option('-b, --base <path>', 'URL path the site is served under')
     .option('--origin <url>', "the site's own origin (repeatable): absolute URLs on it are the site's files, not another origin", (value: string, previous: string[] | undefined) => [...(previous ?? []), value])
     .option('-c, --config <file>', 'config file (default: push-manifest.config.{js,mjs,json} in the cwd)')
@@ -109,7 +109,7 @@ withLogFlags(
     .description('check a manifest against the schema, and with --root that every listed file exists')
     .argument('<manifest>', 'the manifest file')
     .option('-r, --root <dir>', 'the site folder the manifest describes')
-    .addOption(new Option('--from <format>', 'format of the input (default: told from its shape)').choices(['auto', 'single', 'multi', 'polymer']))
+    .addOption(new Option('--from <format>', 'format of the input (default: told from its shape)').choices(['auto', 'single', 'multi', 'polymer', 'v1']))
     .option('-b, --base <path>', 'URL path of the manifest folder, for relative URLs in the polymer format', '/')
     .option('--json', 'print the problems as JSON on stdout'),
 ).action(async (manifest: string, flags: LogFlags & Record<string, unknown>) =>
@@ -121,9 +121,9 @@ withLogFlags(
     .command('convert')
     .description('rewrite a manifest in another format')
     .argument('<manifest>', 'the manifest file to read')
-    .addOption(new Option('-f, --format <format>', 'format to write').choices(['single', 'multi', 'polymer']).makeOptionMandatory())
+    .addOption(new Option('-f, --format <format>', 'format to write').choices(['single', 'multi', 'polymer', 'v1']).makeOptionMandatory())
     .option('-o, --out <file>', 'where to write, or - for stdout', '-')
-    .addOption(new Option('--from <format>', 'format of the input (default: told from its shape)').choices(['auto', 'single', 'multi', 'polymer']))
+    .addOption(new Option('--from <format>', 'format of the input (default: told from its shape)').choices(['auto', 'single', 'multi', 'polymer', 'v1']))
     .option('-b, --base <path>', 'URL path of the manifest folder, for relative URLs in the polymer format', '/'),
 ).action(async (manifest: string, flags: LogFlags & Record<string, unknown>) =>
   run(flags, async (out) => (await import('./commands/convert.js')).convert(manifest, flags as unknown as ConvertFlags, out)),

@@ -15,7 +15,7 @@ export interface PushManifestConfig extends CrawlOptions {
   /** Where to write the manifest (`-` for stdout). Default `<root>/push-manifest.json`. */
   out?: string;
   /** Manifest shape. Default `auto`: single for one page, multi for several. */
-  format?: 'auto' | 'single' | 'multi' | 'polymer';
+  format?: 'auto' | 'single' | 'multi' | 'polymer' | 'v1';
   /** URL path the site is served under. */
   base?: string;
   /** The site's own origin(s): absolute URLs on them count as the site's files. */

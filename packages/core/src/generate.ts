@@ -44,7 +44,12 @@ export interface GenerateOptions extends CrawlOptions, SpeedOptions {
 export interface GenerateResult {
   manifest: Manifest;
   warnings: CrawlWarning[];
-  stats: { pages: number; files: number; bytes: number; ms: number };
+  /**
+   * `pages`: pages crawled; `sitePages`: HTML pages the site has under the root (the same ignore
+   * rules), which is more when `patterns` picked some of them. `serializeManifest(…, 'auto',
+   * { sitePages })` writes `single` only for a one-page site: `single` applies to every page.
+   */
+  stats: { pages: number; sitePages: number; files: number; bytes: number; ms: number };
 }
 
 const PAGE_EXTENSIONS = new Set(['.html', '.htm', '.xhtml']);
@@ -91,14 +96,23 @@ function siteOrigins(origin: string | string[] | undefined): Set<string> | undef
   return origins;
 }
 
-async function findPages(root: string, options: GenerateOptions): Promise<{ pages: string[]; notHtml: number }> {
-  const patterns = options.patterns && options.patterns.length > 0 ? options.patterns : ['**/*.html'];
+const DEFAULT_PATTERNS = ['**/*.html'];
+
+async function globPages(root: string, patterns: string[], options: GenerateOptions): Promise<{ pages: string[]; notHtml: number }> {
   // Symlinked folders are not walked: they may lead out of the root, or in a loop.
   const found = await fg(patterns, { cwd: root, absolute: true, onlyFiles: true, ignore: ['**/node_modules/**'], dot: false, followSymbolicLinks: false });
   const exclude = new Set((options.exclude ?? []).map((file) => resolve(file)));
   const matched = [...new Set(found.map((file) => resolve(file)))].filter((file) => !exclude.has(file));
   const pages = matched.filter((file) => PAGE_EXTENSIONS.has(extname(file).toLowerCase()));
   return { pages: pages.sort(), notHtml: matched.length - pages.length };
+}
+
+/** The pages to crawl, and how many pages the whole site has (a second, cheap glob only when patterns narrowed it). */
+async function findPages(root: string, options: GenerateOptions): Promise<{ pages: string[]; notHtml: number; sitePages: number }> {
+  const asked = options.patterns && options.patterns.length > 0;
+  const found = await globPages(root, asked ? options.patterns! : DEFAULT_PATTERNS, options);
+  const site = asked ? (await globPages(root, DEFAULT_PATTERNS, options)).pages : found.pages;
+  return { ...found, sitePages: new Set([...site, ...found.pages]).size };
 }
 
 /**
@@ -115,7 +129,7 @@ export async function generateManifest(options: GenerateOptions): Promise<Genera
   if (!rootInfo) throw new PushManifestError('ENOENT', `root folder ${options.root} does not exist`, { file: options.root });
   if (!rootInfo.isDirectory()) throw new PushManifestError('BAD_INPUT', `root ${options.root} is not a folder`, { file: options.root });
 
-  const { pages, notHtml } = await findPages(root, options);
+  const { pages, notHtml, sitePages } = await findPages(root, options);
   if (pages.length === 0) {
     const patterns = (options.patterns?.length ? options.patterns : ['**/*.html']).join(' ');
     throw new PushManifestError('NO_MATCH', `no HTML pages match ${patterns} under ${options.root}`, { file: options.root });
@@ -179,6 +193,7 @@ export async function generateManifest(options: GenerateOptions): Promise<Genera
     warnings,
     stats: {
       pages: pagesCrawled,
+      sitePages,
       files: graph.filesParsed,
       bytes: graph.bytesParsed,
       ms: Math.round(performance.now() - started),

@@ -1,4 +1,6 @@
 import {
+  formatProblem,
+  leftOutWarning,
   parseManifest,
   readJsonFile,
   serializeManifest,
@@ -17,7 +19,7 @@ export interface ConvertFlags {
 }
 
 /**
- * `push-manifest convert <in> --format single|multi|polymer [--out file|-]`: read a manifest in any
+ * `push-manifest convert <in> --format single|multi|polymer|v1 [--out file|-]`: read a manifest in any
  * format and write it in another, to stdout by default. Nothing is written when the input is
  * invalid (exit 1) or the target format cannot hold it (several pages into single: exit 2).
  */
@@ -25,9 +27,12 @@ export async function convert(file: string, flags: ConvertFlags, out: Output): P
   const json = await readJsonFile(file);
   const manifest = parseManifest(json, {
     file,
+    onWarning: (warning) => out.warn(formatProblem(warning, file)),
     format: flags.from ?? 'auto',
     ...(flags.base === undefined ? {} : { base: flags.base }),
   });
+  const leftOut = leftOutWarning(manifest, flags.format);
+  if (leftOut !== undefined) out.warn(leftOut);
   const target = flags.out ?? '-';
   if (target === '-') {
     out.data(serializeManifest(manifest, flags.format));

@@ -4,6 +4,8 @@ import {
   generateManifest,
   PushManifestError,
   RESOURCE_TYPES,
+  leftOutWarning,
+  resolveAutoFormat,
   serializeManifest,
   writeFileAtomic,
   type CrawlWarning,
@@ -20,7 +22,7 @@ import { rootHint } from '../usage.js';
 export interface GenerateFlags {
   root?: string;
   out?: string;
-  format?: 'auto' | 'single' | 'multi' | 'polymer';
+  format?: 'auto' | 'single' | 'multi' | 'polymer' | 'v1';
   base?: string;
   origin?: string[];
   config?: string;
@@ -142,8 +144,15 @@ export async function generate(patterns: string[], rawFlags: Record<string, unkn
     await writeFileAtomic(file, `${JSON.stringify(result.warnings, null, 2)}\n`);
     out.verbose(`warnings: ${result.warnings.length} → ${shown(file)}`);
   }
+  // `auto` writes single only for a one-page site, not for one crawled page of a bigger one.
+  const chosen = format === 'auto' ? resolveAutoFormat(result.manifest, { sitePages: result.stats.sitePages }) : format;
+  if (format === 'auto' && chosen === 'multi' && result.stats.pages === 1) {
+    out.info(`format: multi (the site has ${result.stats.sitePages} pages; single would apply this page's hints to every one of them)`);
+  }
+  const leftOut = leftOutWarning(result.manifest, chosen);
+  if (leftOut !== undefined) out.warn(leftOut);
   // Serialise before writing anything: a manifest that cannot be written leaves no file behind.
-  const text = serializeManifest(result.manifest, format);
+  const text = serializeManifest(result.manifest, chosen);
   if (target === '-') out.data(text);
   else await writeFileAtomic(target, text);
 
@@ -159,7 +168,7 @@ export async function generate(patterns: string[], rawFlags: Record<string, unkn
       (result.warnings.length > 0 ? `, ${result.warnings.length} warning${result.warnings.length === 1 ? '' : 's'}` : ''),
   );
   if (flags.json) {
-    out.data(JSON.stringify({ out: target, format, pages, resources, files, bytes, ms, warnings: result.warnings }));
+    out.data(JSON.stringify({ out: target, format: chosen, pages, resources, files, bytes, ms, warnings: result.warnings }));
   }
   return EXIT.OK;
 }

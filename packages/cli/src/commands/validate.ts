@@ -45,10 +45,12 @@ function keysAsWritten(json: unknown, routes: readonly string[]): Map<string, st
  */
 export async function validate(file: string, flags: ValidateFlags, out: Output): Promise<number> {
   const json = await readJsonFile(file);
-  const { format, manifest, problems } = readManifestJson(json, {
+  const { format, manifest, problems, warnings } = readManifestJson(json, {
     format: flags.from ?? 'auto',
     ...(flags.base === undefined ? {} : { base: flags.base }),
   });
+  // An entry the reader repairs or drops (an old "type": "") is still a defect of the file.
+  problems.push(...warnings);
   // Check files even when the schema found problems: the user wants the whole list in one run.
   if (flags.root !== undefined) {
     const keys = keysAsWritten(json, [...manifest.pages.keys()]);

@@ -16,7 +16,7 @@
 import { realpathSync, statSync } from 'node:fs';
 import { extname, relative, sep } from 'node:path';
 import { lookup } from 'mrmime';
-import type { CrossOrigin, ResourceRel, ResourceType } from '../manifest/model.js';
+import type { CrossOrigin, PreconnectHint, ResourceRel, ResourceType } from '../manifest/model.js';
 import { criticalityRank, type Criticality } from '../manifest/order.js';
 import { isServedRealPath } from '../util/served-path.js';
 import type { FaceDescriptor } from './fonts.js';
@@ -112,8 +112,8 @@ export interface PageCrawl {
   file: string;
   /** Every reference, in discovery order (depth first), repeats included. */
   resources: PageResource[];
-  /** Cross-origin origins, in discovery order. */
-  preconnect: string[];
+  /** Cross-origin origins, in discovery order, once per CORS mode (see {@link PreconnectHint}). */
+  preconnect: PreconnectHint[];
   /**
    * Font families the CSS the page reaches uses (its own `<style>`/`style=""` and every stylesheet
    * walked), lower-cased; `'*'` (`ANY_FONT_FAMILY`) when some value might name any.
@@ -131,7 +131,7 @@ export interface PageCrawl {
 type FileStat = { size: number } | { absent: 'missing' | 'folder' | 'not-served' };
 
 /** A ref after resolution and stat: a file to list, an origin to preconnect, a warning, or nothing. */
-type Prepared = SiteUrl | { origin: string } | { warning: CrawlWarning } | null;
+type Prepared = SiteUrl | PreconnectHint | { warning: CrawlWarning } | null;
 
 /** A shared file's refs, resolved once, and the resources they make in each context it is reached in. */
 interface SharedRefs {
@@ -142,7 +142,8 @@ interface SharedRefs {
 /** Per-page walking state. */
 interface PageState {
   resources: PageResource[];
-  preconnect: Set<string>;
+  /** Preconnect hints by `origin crossorigin`, in discovery order. */
+  preconnect: Map<string, PreconnectHint>;
   fontFamilies: Set<string>;
   fontWeights: Set<number>;
   fontSlanted: boolean;
@@ -197,6 +198,17 @@ export function typeFromExtension(file: string): ResourceType {
 
 function corsValue(value: string | undefined): CrossOrigin {
   return value === 'use-credentials' ? 'use-credentials' : 'anonymous';
+}
+
+/**
+ * The preconnect hint a cross-origin ref asks for: with `crossorigin` when the fetch behind it is
+ * a CORS fetch (the element's own `crossorigin`, as on `<link rel=preconnect crossorigin>`; fonts
+ * and module scripts, which are always CORS), without it otherwise (images, classic scripts,
+ * stylesheets), since browsers keep the two kinds of connection apart.
+ */
+function preconnectHint(origin: string, ref: Ref): PreconnectHint {
+  const cors = ref.crossorigin !== undefined || ref.source === 'font-face' || ref.as === 'font' || ref.module === true || ref.source === 'js-import';
+  return cors ? { origin, crossorigin: corsValue(ref.crossorigin) } : { origin };
 }
 
 /** Crawls pages against one site, sharing parse results and stats between them. */
@@ -322,7 +334,7 @@ export class ResourceGraph {
     if (!extract) return null;
     const state: PageState = {
       resources: [],
-      preconnect: new Set(),
+      preconnect: new Map(),
       fontFamilies: new Set(extract.fontFamilies),
       fontWeights: new Set(extract.fontWeights).add(400),
       fontSlanted: extract.fontSlanted === true,
@@ -342,7 +354,7 @@ export class ResourceGraph {
     return {
       file,
       resources: state.resources,
-      preconnect: [...state.preconnect],
+      preconnect: [...state.preconnect.values()],
       fontFamilies: state.fontFamilies,
       fontWeights: state.fontWeights,
       fontSlanted: state.fontSlanted,
@@ -386,7 +398,10 @@ export class ResourceGraph {
         const pending = resource.descend && this.descend(resource.target.file, resource.descend.kind, resource.descend.context, state);
         // Go on from the next ref once the shared file is walked: the rest of the walk stays in order.
         if (pending) return pending.then(() => this.walkPrepared(refs, prepared, made, i + 1, inherited, state));
-      } else if ('origin' in item) state.preconnect.add(item.origin);
+      } else if ('origin' in item) {
+        const key = `${item.origin} ${item.crossorigin ?? ''}`;
+        if (!state.preconnect.has(key)) state.preconnect.set(key, item);
+      }
       // Skips building warn()'s key again for a shared file's warning on every page that reaches it.
       else if (!this.preparedWarned.has(item.warning)) {
         this.preparedWarned.add(item.warning);
@@ -472,7 +487,7 @@ export class ResourceGraph {
       case 'skip':
         return null;
       case 'cross-origin':
-        return { origin: resolution.origin };
+        return preconnectHint(resolution.origin, ref);
       case 'bad':
         return { warning: { file: from, line: ref.line, column: ref.column, code: resolution.code, message: `${resolution.message}; skipped` } };
       case 'local':

@@ -578,7 +578,7 @@ function visitLink(element: Element, state: HtmlState): void {
     addRef(state, element, 'href', href, 'manifest', { as: 'manifest', ...cors });
   }
   if ((rels.has('preconnect') || rels.has('dns-prefetch')) && href) {
-    addRef(state, element, 'href', href, 'preconnect');
+    addRef(state, element, 'href', href, 'preconnect', cors);
   }
 }
 

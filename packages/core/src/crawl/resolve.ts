@@ -2,7 +2,8 @@
  * URL → file under the site root. URLs resolve the way a browser resolves them (WHATWG URL
  * against the page, the `<base href>` or the stylesheet); the result is mapped to a file by
  * stripping `?query`/`#hash`, percent-decoding once and checking containment of the joined path
- * below the root. The URL written to the manifest keeps its query and stays percent-encoded.
+ * below the root. The URL written to the manifest keeps its query and is the URL serialiser's
+ * output, percent-encoded only where the WHATWG URL standard encodes (see {@link manifestSafe}).
  */
 import { isAbsolute, join, relative, sep } from 'node:path';
 
@@ -40,18 +41,14 @@ export function normaliseBase(base: string | undefined): string {
 }
 
 /**
- * Characters a WHATWG URL can leave raw but a manifest must not carry raw (the manifest reader
- * rejects them): `,` and `;` split naive `Link` header parsers, and backslash, backquote, braces,
- * angle brackets and quotes can stay raw in a query. Encoding them names the same file on any
- * server, though a browser may see it as a different URL from the one in the page, so the set is
- * kept to what the manifest refuses (`'`, `|` and `^` stay as browsers send them).
+ * The URL a manifest lists for a resolved URL: its path and query as the WHATWG URL serialiser
+ * writes them, which is what a browser requests. Nothing more is encoded (`/a,b.css?v=1;2` stays
+ * as the page wrote it: `%2C` would be a different URL, and the preload would not be reused),
+ * except a `%` that starts no escape (`?q=100%`): URL parsers keep it raw, the manifest refuses
+ * it, and `%25` names the same file.
  */
-const LINK_UNSAFE = /[,;\\`{}<>"]/g;
-
-/** Percent-encode what a WHATWG URL serialiser leaves but a manifest URL must not contain. */
 export function manifestSafe(url: string): string {
-  // A `%` that starts no escape (`?q=100%`) is kept raw by URL parsers; as `%25` it means the same.
-  return url.replace(LINK_UNSAFE, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`).replace(/%(?![0-9A-Fa-f]{2})/g, '%25');
+  return url.includes('%') ? url.replace(/%(?![0-9A-Fa-f]{2})/g, '%25') : url;
 }
 
 /** Characters that would change a URL's structure if a file name contained them. */

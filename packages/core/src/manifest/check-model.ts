@@ -5,11 +5,20 @@
  */
 import { ANY_PAGE, isPatternKey, MAX_WEIGHT, MIN_WEIGHT, RESOURCE_TYPES, type Manifest } from './model.js';
 import type { ManifestProblem } from './problems.js';
-import { mediaSchema } from './schema.js';
+import { fetchprioritySchema, imagesizesSchema, imagesrcsetSchema, mediaSchema, mimeTypeSchema } from './schema.js';
 import { badOriginReason, resolveManifestPath } from './url-safety.js';
 import { literalPageRoute } from './formats/multi.js';
 
 const TYPES = new Set<string>(RESOURCE_TYPES);
+
+/** The string fields that go into Link attributes, checked by the same schemas the readers use. */
+const ATTRIBUTE_SCHEMAS = [
+  ['media', mediaSchema],
+  ['imagesrcset', imagesrcsetSchema],
+  ['imagesizes', imagesizesSchema],
+  ['fetchpriority', fetchprioritySchema],
+  ['mimeType', mimeTypeSchema],
+] as const;
 
 /** Whether a value is an in-memory {@link Manifest} (has a `pages` Map) rather than parsed JSON. */
 export function isManifest(value: unknown): value is Manifest {
@@ -74,14 +83,23 @@ export function checkManifest(manifest: Manifest): ManifestProblem[] {
       if (resource.nopush !== undefined && typeof resource.nopush !== 'boolean') {
         add(at('nopush'), `expected true or false (got ${JSON.stringify(resource.nopush)})`);
       }
-      if (resource.media !== undefined) {
-        const media = mediaSchema.safeParse(resource.media);
-        if (!media.success) add(at('media'), media.error.issues[0]?.message ?? 'invalid media query');
+      for (const [field, schema] of ATTRIBUTE_SCHEMAS) {
+        if (resource[field] === undefined) continue;
+        const checked = schema.safeParse(resource[field]);
+        if (!checked.success) add(at(field), checked.error.issues[0]?.message ?? `invalid ${field}`);
       }
     }
-    for (const origin of manifest.preconnect?.get(route) ?? []) {
+    for (const hint of manifest.preconnect?.get(route) ?? []) {
+      const origin = typeof hint === 'object' && hint !== null ? hint.origin : undefined;
+      if (typeof origin !== 'string') {
+        add([route, String(origin)], 'preconnect hint must be { origin, crossorigin? }');
+        continue;
+      }
       const bad = badOriginReason(origin);
       if (bad) add([route, origin], `preconnect origin ${bad}`);
+      if (hint.crossorigin !== undefined && hint.crossorigin !== 'anonymous' && hint.crossorigin !== 'use-credentials') {
+        add([route, origin, 'crossorigin'], `expected "anonymous" or "use-credentials" (got ${JSON.stringify(hint.crossorigin)})`);
+      }
     }
   }
   return problems;

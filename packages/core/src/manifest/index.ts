@@ -17,10 +17,12 @@ export {
   type ManifestReadResult,
   type ParseManifestOptions,
 } from './read.js';
-export { resolveAutoFormat, serializeManifest, writeManifestFile } from './write.js';
+export { formatLeftOut, leftOutWarning, resolveAutoFormat, serializeManifest, writeManifestFile, type AutoFormatOptions } from './write.js';
+export type { LeftOut } from './formats/legacy.js';
+export { V1_MARKER, V1_VERSION } from './formats/v1.js';
 export { checkManifest, isManifest } from './check-model.js';
 export { sortByWeight } from './formats/entries.js';
 export { formatProblem, formatProblemPath, type ManifestProblem } from './problems.js';
 export { checkManifestFiles, type CheckFilesOptions } from './check-files.js';
-export { manifestJsonSchema, pushManifestSchema, pageEntriesSchema, pagesManifestSchema, resourceEntrySchema, preconnectEntrySchema } from './schema.js';
+export { manifestJsonSchema, pushManifestSchema, pageEntriesSchema, pagesManifestSchema, resourceEntrySchema, preconnectEntrySchema, v1ManifestSchema } from './schema.js';
 export { unsafeUrlReason, badOriginReason, resolveManifestPath } from './url-safety.js';

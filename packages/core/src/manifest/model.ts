@@ -83,11 +83,30 @@ export type RouteKey = string;
 /** The route key of a manifest that applies to every page (what the `single` format reads into). */
 export const ANY_PAGE = '*';
 
+/**
+ * An origin worth connecting to early (`Link: <https://fonts.example>; rel=preconnect`). Browsers
+ * keep separate connections for CORS fetches without credentials (fonts, module scripts,
+ * `crossorigin` elements) and for the rest, so the hint says which one to open: a preconnect
+ * without `crossorigin` does not help a font fetch, and one with it does not help an image.
+ * The same origin may be listed twice, once per kind.
+ */
+export interface PreconnectHint {
+  /** `https://host` or `http://host:port`, as browsers write an origin. */
+  origin: string;
+  /** Set when the fetches it serves are CORS fetches (the page's own `crossorigin`, fonts, modules). */
+  crossorigin?: CrossOrigin;
+}
+
 /** A push manifest: page route → resources in priority order (weight descending). */
 export interface Manifest {
   pages: Map<RouteKey, Resource[]>;
-  /** Cross-origin origins each page references, worth a `rel=preconnect` (not pushed). */
-  preconnect?: Map<RouteKey, string[]>;
+  /** Cross-origin origins each page references, worth a `rel=preconnect` (never pushed), in discovery order. */
+  preconnect?: Map<RouteKey, PreconnectHint[]>;
+}
+
+/** Whether two preconnect hints open the same connection (same origin, same CORS mode). */
+export function samePreconnect(a: PreconnectHint, b: PreconnectHint): boolean {
+  return a.origin === b.origin && (a.crossorigin ?? '') === (b.crossorigin ?? '');
 }
 
 /** Whether a route key is a regular expression rather than a literal path. */

@@ -30,7 +30,7 @@ export function formatProblemPath(path: readonly (string | number)[], lastIsFiel
 }
 
 /** Manifest fields we name bare in messages; any other last segment is a key and is quoted. */
-const FIELD_NAMES = new Set(['type', 'weight', 'crossorigin', 'rel', 'nopush', 'media']);
+const FIELD_NAMES = new Set(['type', 'weight', 'crossorigin', 'rel', 'nopush', 'media', 'imagesrcset', 'imagesizes', 'fetchpriority', 'mimeType']);
 
 /** One line: `"/index.html" → "/app.css" → type: expected one of …`, prefixed with `file: ` when given. */
 export function formatProblem(problem: ManifestProblem, file?: string): string {

@@ -12,6 +12,7 @@ import { detectFormat, type ManifestFormat } from './formats/detect.js';
 import { readSingle } from './formats/single.js';
 import { readMulti } from './formats/multi.js';
 import { readPolymer } from './formats/polymer.js';
+import { readV1 } from './formats/v1.js';
 
 /** Options for reading a manifest. */
 export interface ParseManifestOptions {
@@ -19,6 +20,8 @@ export interface ParseManifestOptions {
   format?: ManifestFormat | 'auto';
   /** The file the JSON came from, named in error messages. */
   file?: string;
+  /** Called with each warning (an entry read with a repair, or dropped); they are also in {@link ManifestReadResult.warnings}. */
+  onWarning?: (warning: ManifestProblem) => void;
   /**
    * URL path of the manifest's folder (`/` by default). Relative page keys and resource URLs of
    * the polymer format resolve against it, as prpl-server did; other formats must be absolute.
@@ -26,11 +29,17 @@ export interface ParseManifestOptions {
   base?: string;
 }
 
-/** Everything a read found out: the format, the manifest (entries with problems left out), and the problems. */
+/** Everything a read found out: the format, the manifest (entries with problems left out), the problems and the warnings. */
 export interface ManifestReadResult {
   format: ManifestFormat;
   manifest: Manifest;
+  /** What makes the file invalid (`parseManifest` throws on the first). */
   problems: ManifestProblem[];
+  /**
+   * What was read with a repair or dropped, the file still usable: an old `"type": ""` entry
+   * (typed from its extension where that is certain, else dropped), unknown v1 fields.
+   */
+  warnings: ManifestProblem[];
 }
 
 /**
@@ -43,19 +52,31 @@ export function readManifestJson(json: unknown, options: ParseManifestOptions = 
     throw new PushManifestError('BAD_OPTION', `base ${JSON.stringify(options.base)} is not an absolute URL path (like /app/)`);
   }
   const format = options.format === undefined || options.format === 'auto' ? detectFormat(json) : options.format;
-  const context: ReadContext = { problems: [] };
+  const context: ReadContext = { problems: [], warnings: [] };
   if (!isPlainObject(json)) {
     context.problems.push({ path: [], message: `expected a JSON object (got ${kindOf(json)})` });
-    return { format, manifest: { pages: new Map() }, problems: context.problems };
+    return { format, manifest: { pages: new Map() }, problems: context.problems, warnings: context.warnings };
   }
   const manifest =
-    format === 'single' ? readSingle(json, context) : format === 'multi' ? readMulti(json, context) : readPolymer(json, context, base);
-  return { format, manifest, problems: context.problems };
+    format === 'single'
+      ? readSingle(json, context)
+      : format === 'multi'
+        ? readMulti(json, context)
+        : format === 'v1'
+          ? readV1(json, context)
+          : readPolymer(json, context, base);
+  for (const warning of context.warnings) options.onWarning?.(warning);
+  return { format, manifest, problems: context.problems, warnings: context.warnings };
 }
 
-/** Every problem in a parsed manifest (empty when it is valid). The library side of `push-manifest validate`. */
+/**
+ * Every problem in a parsed manifest, and every warning after them (empty when it is clean). The
+ * library side of `push-manifest validate`: an entry the reader repairs or drops is still a
+ * defect of the file.
+ */
 export function validateManifestJson(json: unknown, options: ParseManifestOptions = {}): ManifestProblem[] {
-  return readManifestJson(json, options).problems;
+  const { problems, warnings } = readManifestJson(json, options);
+  return [...problems, ...warnings];
 }
 
 /**

@@ -112,7 +112,7 @@ export const imagesizesSchema = linkTextSchema('a sizes string', 'The image elem
 export const mimeTypeSchema = linkTextSchema('a MIME type string', 'The Link `type` parameter (`image/avif` from `<picture><source type>`): browsers that cannot decode the type skip the preload.');
 
 /** `fetchpriority`. */
-export const fetchpriorityRelSchema = documented(
+export const fetchprioritySchema = documented(
   z.enum(['high', 'low', 'auto'], { error: (issue) => `expected "high", "low" or "auto" (got ${shown(issue.input)})` }),
   { description: 'The element\'s `fetchpriority`: the Link `fetchpriority` parameter.' },
 );
@@ -132,7 +132,7 @@ export const resourceEntrySchema = documented(
       media: mediaSchema.optional(),
       imagesrcset: imagesrcsetSchema.optional(),
       imagesizes: imagesizesSchema.optional(),
-      fetchpriority: fetchpriorityRelSchema.optional(),
+      fetchpriority: fetchprioritySchema.optional(),
       mimeType: mimeTypeSchema.optional(),
     },
     { error: (issue) => `expected an object with at least "type" (got ${shown(issue.input)})` },
@@ -141,20 +141,24 @@ export const resourceEntrySchema = documented(
     id: 'resource',
     title: 'Resource entry',
     description:
-      'A resource the page needs early, keyed by its URL: an absolute path from the site root (in the polymer format also a path relative to the manifest folder), percent-encoded, query kept. No whitespace, controls, non-ASCII, quotes, <, >, comma or semicolon unencoded. Unknown fields are kept.',
+      'A resource the page needs early, keyed by its URL: an absolute path from the site root (in the polymer format also a path relative to the manifest folder), percent-encoded where the WHATWG URL standard encodes (`,` and `;` raw, as the page wrote them), query kept. No whitespace, controls, non-ASCII, quotes, < or > unencoded. Unknown fields are kept.',
   },
 );
 
 /** A preconnect entry (`"https://fonts.example": { "rel": "preconnect" }`): an origin worth connecting to early. */
 export const preconnectEntrySchema = documented(
   z.strictObject(
-    { rel: z.literal('preconnect', { error: (issue) => `expected "preconnect" for an origin key (got ${shown(issue.input)})` }) },
+    {
+      rel: z.literal('preconnect', { error: (issue) => `expected "preconnect" for an origin key (got ${shown(issue.input)})` }),
+      crossorigin: crossOriginSchema.optional(),
+    },
     { error: (issue) => `expected { "rel": "preconnect" } (got ${shown(issue.input)})` },
   ),
   {
     id: 'preconnect',
     title: 'Preconnect entry',
-    description: 'An origin the page fetches from, keyed by the origin (`https://fonts.example`): hinted as rel=preconnect, never pushed.',
+    description:
+      'An origin the page fetches from, keyed by the origin (`https://fonts.example`): hinted as rel=preconnect, never pushed. `crossorigin` when the fetches it serves are CORS fetches (fonts, module scripts). Read from old files; written only in the v1 format, since old readers take every key for a file.',
   },
 );
 
@@ -173,11 +177,31 @@ export const pagesManifestSchema = documented(z.record(z.string(), pageEntriesSc
     'Page → resources. multi: keys are page paths from the site root (`index.html`, `about/index.html`, with or without a leading slash), `*` for any page. polymer (prpl-server): keys are literal paths (relative ones resolved against the manifest folder) or, when a key starts with `^` or ends with `$`, a regular expression; `^.*$` is any page; resource URLs may be relative to the manifest folder.',
 });
 
+/** The v1 format: push-manifest's own, every hint (see `formats/v1.ts`). Documents the shape; the reader checks it entry by entry. */
+export const v1ManifestSchema = documented(
+  z.object({
+    'push-manifest': z.literal(1),
+    pages: z.record(
+      z.string(),
+      z.object({
+        resources: z.record(z.string(), resourceEntrySchema).optional(),
+        preconnect: z.array(z.strictObject({ origin: z.string(), crossorigin: crossOriginSchema.optional() })).optional(),
+      }),
+    ),
+  }),
+  {
+    id: 'v1',
+    title: 'v1 format',
+    description:
+      "push-manifest's own format, version 1: every hint, including preconnect (with crossorigin), media-conditional resources and responsive images, which the old shapes leave out. Page keys: absolute paths, regular expressions (^… or …$), * for any page.",
+  },
+);
+
 /** Every manifest format, for the published JSON Schema. */
-export const pushManifestSchema = documented(z.union([pageEntriesSchema, pagesManifestSchema]), {
+export const pushManifestSchema = documented(z.union([v1ManifestSchema, pageEntriesSchema, pagesManifestSchema]), {
   title: 'push-manifest',
   description:
-    'A push manifest: the resources to hint (Link rel=preload, 103 Early Hints) and push (HTTP/2) with each page. Either the single format (page entries for any page) or page → page entries (multi, polymer). Written by push-manifest; also reads the http2-push-manifest and Polymer/prpl-server files.',
+    'A push manifest: the resources to hint (Link rel=preload, 103 Early Hints) and push (HTTP/2) with each page. The v1 format (every hint), the single format (page entries for any page) or page → page entries (multi, polymer). Written by push-manifest; also reads the http2-push-manifest and Polymer/prpl-server files.',
 });
 
 /** The JSON Schema of every manifest format (draft 2020-12), generated from the zod schema. */

@@ -1,8 +1,13 @@
 /**
  * Checks on the URLs and route keys a manifest carries. Every resource URL ends up inside a
- * `Link` response header and a PUSH_PROMISE `:path`, so a character that can end a header
- * (CR, LF), end a link (`>`, `,`, `;`) or confuse a proxy must never get through: we reject
- * such URLs when the manifest loads instead of escaping them on every request.
+ * `Link` response header (between `<` and `>`) and a PUSH_PROMISE `:path`, so a character that
+ * can end a header (CR, LF, controls) or the link target (`<`, `>`) must never get through: we
+ * reject such URLs when the manifest loads instead of escaping them on every request.
+ *
+ * Everything else a browser sends raw stays raw. A preload is reused only when its URL equals the
+ * one the page requests, and a browser requests `/a,b.css?v=1;2` as written: `%2C`/`%3B` would
+ * name a different URL and the file would download twice. `,` and `;` are safe inside `<…>`
+ * (RFC 8288 allows any URI-reference there; see `runtime/link-header.ts`).
  */
 
 /** Names for the characters we reject, so a message can say which one it found. */
@@ -16,21 +21,24 @@ const NAMED: Record<string, string> = {
 };
 
 /**
- * Characters that must be percent-encoded in a manifest URL: quotes and angle brackets end a
- * Link target or attribute; `,` and `;` split naive Link-header parsers (several proxies and
- * CDNs split on them without honouring `<…>`); backslash is read as `/` by WHATWG URL parsers;
- * `` ` ``, `{` and `}` browsers percent-encode in paths themselves, so a raw one can never match
- * the URL a browser requests. (`'`, `|` and `^` stay allowed: browsers send them raw, and a
- * manifest URL must equal the browser's for the preload to be reused.)
+ * Characters that must be percent-encoded in a manifest URL: angle brackets end a Link target,
+ * a quote is never raw in a URL a browser sends (the WHATWG URL parser encodes it everywhere).
  */
-const MUST_ENCODE = new Set(['<', '>', '"', '`', ',', ';', '\\', '{', '}']);
+const MUST_ENCODE = new Set(['<', '>', '"']);
 
 /**
- * The characters {@link unsafeUrlReason} lets through, as one regex: printable ASCII except the
- * {@link MUST_ENCODE} set and `%`, plus well-formed `%XX` escapes. Checking a manifest of 150,000
- * URLs character by character costs more than parsing its JSON; this fast path does not.
+ * Characters that must be encoded in the path part only: the WHATWG URL parser turns `\\` into
+ * `/` and percent-encodes `` ` ``, `{` and `}` in a path, so a raw one can never match the URL a
+ * browser requests. In the query the parser keeps them raw, and so do we.
  */
-const SAFE_URL = /^(?:[!#$&'()*+\-./0-9:=?@A-Z[\]^_a-z|~]|%[0-9A-Fa-f]{2})+$/;
+const MUST_ENCODE_IN_PATH = new Set(['`', '\\', '{', '}']);
+
+/**
+ * The characters {@link unsafeUrlReason} lets through in the common case, as one regex: printable
+ * ASCII except the encoded sets and `%`, plus well-formed `%XX` escapes. Checking a manifest of
+ * 150,000 URLs character by character costs more than parsing its JSON; this fast path does not.
+ */
+const SAFE_URL = /^(?:[!#$&'()*+,\-./0-9:;=?@A-Z[\]^_a-z|~]|%[0-9A-Fa-f]{2})+$/;
 
 /**
  * Why a URL-ish string cannot be used verbatim in a header, or `undefined` when it is safe.
@@ -39,6 +47,7 @@ const SAFE_URL = /^(?:[!#$&'()*+\-./0-9:=?@A-Z[\]^_a-z|~]|%[0-9A-Fa-f]{2})+$/;
 export function unsafeUrlReason(value: string): string | undefined {
   if (SAFE_URL.test(value)) return undefined;
   if (value.length === 0) return 'is empty';
+  const queryAt = value.indexOf('?');
   for (let i = 0; i < value.length; i++) {
     const ch = value[i] as string;
     const code = ch.charCodeAt(0);
@@ -49,7 +58,7 @@ export function unsafeUrlReason(value: string): string | undefined {
     if (code > 0x7e) {
       return `contains the non-ASCII character ${JSON.stringify(ch)} at position ${i} (percent-encode it as UTF-8)`;
     }
-    if (MUST_ENCODE.has(ch)) {
+    if (MUST_ENCODE.has(ch) || ((queryAt === -1 || i < queryAt) && MUST_ENCODE_IN_PATH.has(ch))) {
       return `contains ${JSON.stringify(ch)} at position ${i} (percent-encode it as %${code.toString(16).toUpperCase()})`;
     }
     if (ch === '%' && !/^[0-9A-Fa-f]{2}$/.test(value.slice(i + 1, i + 3))) {

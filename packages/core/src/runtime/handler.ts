@@ -85,8 +85,10 @@ export async function createPushHandler(options: PushHandlerOptions): Promise<Pu
   const root = options.root;
   const base = manifestPath === undefined ? '/' : manifestBase(manifestPath, typeof root === 'string' ? root : isStaticRoot(root) ? root.root : undefined);
   let manifest: Manifest;
+  // Entries the reader repaired or dropped (an old "type": ""): logged once the logger is set up.
+  const loadWarnings: string[] = [];
   if (options.manifest !== undefined) manifest = toManifest(options.manifest);
-  else if (manifestPath !== undefined) manifest = await loadManifestFile(manifestPath, base);
+  else if (manifestPath !== undefined) manifest = await loadManifestFile(manifestPath, base, (line) => loadWarnings.push(line));
   else throw new PushManifestError('BAD_OPTION', 'createPushHandler needs `manifest` or `manifestPath`');
   if (options.watch === true && manifestPath === undefined) throw new PushManifestError('BAD_OPTION', '`watch` needs `manifestPath`');
 
@@ -100,12 +102,13 @@ export async function createPushHandler(options: PushHandlerOptions): Promise<Pu
     respondPush: source === undefined ? undefined : pushResponderFor(source),
     peekPush: source === undefined ? undefined : pushPeekFor(source),
   });
+  for (const line of loadWarnings) settings.log('warn', `manifest: ${line}`);
   const runtime = new PushRuntime(table, settings);
 
   const reload = async (): Promise<void> => {
     if (manifestPath === undefined) throw new PushManifestError('BAD_OPTION', 'reload needs `manifestPath`');
     try {
-      const next = RouteTable.fromManifest(await loadManifestFile(manifestPath, base), tableOptions);
+      const next = RouteTable.fromManifest(await loadManifestFile(manifestPath, base, (line) => settings.log('warn', `manifest: ${line}`)), tableOptions);
       runtime.setTable(next);
       runtime.stats.reloads++;
       settings.log('info', `manifest reloaded: ${manifestPath} (${next.size} routes)`);

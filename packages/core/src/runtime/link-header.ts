@@ -3,7 +3,7 @@
  * manifest loads; the parser reads the `link` request header of client-requested pushes, so it
  * must be total: any input gives a (possibly empty) list, never an exception.
  */
-import type { Resource } from '../manifest/model.js';
+import type { PreconnectHint, Resource } from '../manifest/model.js';
 
 /** One link parameter: `name` alone (`crossorigin`, `nopush`) or `name=value`. */
 export type LinkParam = readonly [name: string, value?: string];
@@ -22,8 +22,10 @@ export interface ParsedLink {
 
 // RFC 7230 tchar.
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-// Anything a header field value cannot carry safely, or that ends the `<…>` of a link.
-const UNSAFE_URL = /[\u0000-\u0020<>\u007f]/;
+// Anything a header field value cannot carry safely (controls, space; non-ASCII, which Node refuses
+// above U+00FF and would send as Latin-1 below), or that ends the `<…>` of a link. `,` and `;` are
+// fine: RFC 8288 allows any URI-reference inside `<…>`, and every parser here reads up to the `>`.
+const UNSAFE_URL = /[\u0000-\u0020<>\u007f-\uffff]/;
 // Controls other than HTAB cannot appear in a quoted-string.
 const UNSAFE_VALUE = /[\u0000-\u0008\u000a-\u001f\u007f]/;
 
@@ -97,9 +99,15 @@ export function resourceLink(resource: Resource, nopush: boolean): LinkValue {
   return { url: resource.url, params };
 }
 
-/** The link for a `rel=preconnect` origin. */
-export function preconnectLink(origin: string): LinkValue {
-  return { url: origin, params: [['rel', 'preconnect']] };
+/**
+ * The link for a `rel=preconnect` hint, with `crossorigin` when the fetches it serves are CORS
+ * fetches (browsers pool those connections apart, so without it a font's connection is not warmed).
+ */
+export function preconnectLink(hint: PreconnectHint): LinkValue {
+  const params: LinkParam[] = [['rel', 'preconnect']];
+  if (hint.crossorigin === 'anonymous') params.push(['crossorigin']);
+  else if (hint.crossorigin === 'use-credentials') params.push(['crossorigin', 'use-credentials']);
+  return { url: hint.origin, params };
 }
 
 /**

@@ -26,9 +26,16 @@ export function toManifest(input: unknown, options: { file?: string; base?: stri
   return input;
 }
 
-/** Read and parse a manifest file in any format; PushManifestError on a missing file, bad JSON or bad manifest. */
-export async function loadManifestFile(file: string, base?: string): Promise<Manifest> {
-  return readManifestFile(file, base === undefined ? {} : { base });
+/**
+ * Read and parse a manifest file in any format; PushManifestError on a missing file, bad JSON or
+ * bad manifest. Entries read with a repair or dropped (an old `"type": ""`) go to `onWarning`,
+ * one line each naming the file and the entry: the server starts on such a file.
+ */
+export async function loadManifestFile(file: string, base?: string, onWarning?: (line: string) => void): Promise<Manifest> {
+  return readManifestFile(file, {
+    ...(base === undefined ? {} : { base }),
+    ...(onWarning === undefined ? {} : { onWarning: (warning) => onWarning(formatProblem(warning, file)) }),
+  });
 }
 
 /**

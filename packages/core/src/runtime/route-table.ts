@@ -3,7 +3,7 @@
  * `Link` header values, the push list and the Early Hints list of every route. A request then
  * costs one map lookup and no string building (see `match`).
  */
-import { ANY_PAGE, isPatternKey, type Manifest, type Resource, type RouteKey } from '../manifest/model.js';
+import { ANY_PAGE, isPatternKey, type Manifest, type PreconnectHint, type Resource, type RouteKey } from '../manifest/model.js';
 import { PushManifestError } from '../errors.js';
 import { formatLink, isNodeEarlyHintSafe, isSafeLinkUrl, preconnectLink, resourceLink } from './link-header.js';
 
@@ -73,14 +73,14 @@ function byteLength(text: string): number {
   return Buffer.byteLength(text, 'utf8');
 }
 
-function compileRoute(key: RouteKey, literal: boolean, resources: readonly Resource[], origins: readonly string[], max: number): Route {
+function compileRoute(key: RouteKey, literal: boolean, resources: readonly Resource[], hints: readonly PreconnectHint[], max: number): Route {
   const all: PreparedLink[] = [];
-  for (const origin of origins) {
-    if (!isSafeLinkUrl(origin)) {
-      throw new PushManifestError('INVALID_MANIFEST', `preconnect origin cannot go in a Link header: ${JSON.stringify(origin)}`, { path: [key, origin] });
+  for (const hint of hints) {
+    if (!isSafeLinkUrl(hint.origin)) {
+      throw new PushManifestError('INVALID_MANIFEST', `preconnect origin cannot go in a Link header: ${JSON.stringify(hint.origin)}`, { path: [key, hint.origin] });
     }
-    const value = formatLink(preconnectLink(origin));
-    all.push({ url: origin, resource: undefined, value, valueNoPush: value, pushable: false });
+    const value = formatLink(preconnectLink(hint));
+    all.push({ url: hint.origin, resource: undefined, value, valueNoPush: value, pushable: false });
   }
   for (const resource of resources) {
     if (!isSafeLinkUrl(resource.url)) {
@@ -151,9 +151,9 @@ export class RouteTable {
     let anyPage: Route | undefined;
     const aliases: [string, Route][] = [];
     for (const [key, resources] of manifest.pages) {
-      const origins = manifest.preconnect?.get(key) ?? [];
+      const hints = manifest.preconnect?.get(key) ?? [];
       if (key === ANY_PAGE) {
-        anyPage = compileRoute(key, false, resources, origins, max);
+        anyPage = compileRoute(key, false, resources, hints, max);
       } else if (isPatternKey(key)) {
         let regex: RegExp;
         try {
@@ -161,11 +161,11 @@ export class RouteTable {
         } catch (error) {
           throw new PushManifestError('INVALID_MANIFEST', `route pattern is not a valid regular expression: ${key}`, { path: [key], cause: error });
         }
-        this.#patterns.push({ regex, route: compileRoute(key, false, resources, origins, max) });
+        this.#patterns.push({ regex, route: compileRoute(key, false, resources, hints, max) });
       } else {
         // Keys are held with upper-case escapes, the form browsers send (see `match`).
         const path = upperEscapes(key.startsWith('/') ? key : `/${key}`);
-        const route = compileRoute(key, true, resources, origins, max);
+        const route = compileRoute(key, true, resources, hints, max);
         if (!this.#literal.has(path)) this.#literal.set(path, route);
         aliases.push(...aliasesOf(path).map((alias): [string, Route] => [alias, route]));
       }

@@ -1,13 +1,22 @@
 import type { ManifestProblem } from '../problems.js';
 
-/** What a reader carries while it walks one manifest: the problems found so far. */
+/**
+ * What a reader carries while it walks one manifest: the problems found so far (the file is
+ * refused), and the warnings (the file is read, with a repair the user should know about).
+ */
 export interface ReadContext {
   problems: ManifestProblem[];
+  warnings: ManifestProblem[];
 }
 
 /** Record a problem at a JSON path. */
 export function report(context: ReadContext, path: (string | number)[], message: string): void {
   context.problems.push({ path, message });
+}
+
+/** Record a warning at a JSON path. */
+export function warn(context: ReadContext, path: (string | number)[], message: string): void {
+  context.warnings.push({ path, message });
 }
 
 /** A JSON object (not null, not an array). */

@@ -4,12 +4,16 @@
 import { isPatternKey } from '../model.js';
 import { isOriginLike } from '../url-safety.js';
 import { isPlainObject } from './context.js';
+import { isV1 } from './v1.js';
 
-/** The on-disk manifest formats. */
-export type ManifestFormat = 'single' | 'multi' | 'polymer';
+/**
+ * The on-disk manifest formats: the three old shapes, which old tools read, and `v1`, our own,
+ * which keeps every hint (see `legacy.ts` for why the old shapes cannot).
+ */
+export type ManifestFormat = 'single' | 'multi' | 'polymer' | 'v1';
 
 /** The formats, in the order help texts list them. */
-export const MANIFEST_FORMATS: readonly ManifestFormat[] = ['single', 'multi', 'polymer'];
+export const MANIFEST_FORMATS: readonly ManifestFormat[] = ['single', 'multi', 'polymer', 'v1'];
 
 /** A resource entry holds values (`"type": "style"`); a page holds objects (its entries). */
 function looksLikeResourceEntry(value: unknown): boolean {
@@ -19,6 +23,7 @@ function looksLikeResourceEntry(value: unknown): boolean {
 
 /**
  * Tell the format of a parsed manifest:
+ * - `v1` when it carries the `"push-manifest"` marker key;
  * - `single` when the top-level values are resource entries (they hold `type`, `weight`, …);
  * - `polymer` when pages are keyed and any page key is a pattern (`^…`, `…$`) or an absolute
  *   path (`/index.html`, as prpl-server reads), or any resource URL is relative;
@@ -29,6 +34,7 @@ function looksLikeResourceEntry(value: unknown): boolean {
  */
 export function detectFormat(json: unknown): ManifestFormat {
   if (!isPlainObject(json)) return 'single';
+  if (isV1(json)) return 'v1';
   const values = Object.values(json);
   // An empty object is neither; a vote keeps one malformed entry from flipping the format.
   let entries = 0;

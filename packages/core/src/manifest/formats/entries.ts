@@ -3,12 +3,13 @@
  * part every format shares: the whole `single` format, and each page of `multi` and `polymer`.
  */
 import type { $ZodIssue } from 'zod/v4/core';
-import type { CrossOrigin, FetchPriority, Resource, ResourceRel, ResourceType } from '../model.js';
-import { MIN_WEIGHT } from '../model.js';
+import type { CrossOrigin, FetchPriority, PreconnectHint, Resource, ResourceRel, ResourceType } from '../model.js';
+import { MIN_WEIGHT, samePreconnect } from '../model.js';
 import { preconnectEntrySchema, resourceEntrySchema } from '../schema.js';
 import { badOriginReason, isOriginLike, resolveManifestPath } from '../url-safety.js';
 import { renderJsonValue } from '../json-text.js';
-import { isPlainObject, kindOf, report, type ReadContext } from './context.js';
+import { isPlainObject, kindOf, report, warn, type ReadContext } from './context.js';
+import { typeFromOldExtension } from './old-types.js';
 
 /** The fields the model knows, in the order they are written. Anything else goes to `extra`. */
 export const KNOWN_FIELDS = ['type', 'weight', 'crossorigin', 'rel', 'nopush', 'media', 'imagesrcset', 'imagesizes', 'fetchpriority', 'mimeType'] as const;
@@ -17,7 +18,7 @@ const KNOWN = new Set<string>(KNOWN_FIELDS);
 /** The resources and preconnect origins of one page. */
 export interface PageEntries {
   resources: Resource[];
-  preconnect: string[];
+  preconnect: PreconnectHint[];
 }
 
 /**
@@ -27,7 +28,7 @@ export interface PageEntries {
  */
 export function readPageEntries(value: unknown, path: string[], context: ReadContext, base?: string): PageEntries {
   const resources: Resource[] = [];
-  const preconnect: string[] = [];
+  const preconnect: PreconnectHint[] = [];
   if (!isPlainObject(value)) {
     report(context, path, `expected an object of resource URL → entry (got ${kindOf(value)})`);
     return { resources, preconnect };
@@ -40,12 +41,27 @@ export function readPageEntries(value: unknown, path: string[], context: ReadCon
       if (bad) report(context, entryPath, `preconnect origin ${bad}`);
       const parsed = preconnectEntrySchema.safeParse(entry);
       if (!parsed.success) reportIssues(context, entryPath, parsed.error.issues);
-      if (!bad && parsed.success && !preconnect.includes(key)) preconnect.push(key);
+      if (!bad && parsed.success) {
+        const hint = toPreconnect(key, parsed.data.crossorigin);
+        if (!preconnect.some((known) => samePreconnect(known, hint))) preconnect.push(hint);
+      }
       continue;
     }
     const resolved = resolveManifestPath(key, base);
     if (!resolved.ok) report(context, entryPath, `resource URL ${resolved.reason}`);
-    const parsed = resourceEntrySchema.safeParse(entry);
+    let typed = entry;
+    if (isPlainObject(entry) && entry.type === '') {
+      // What http2-push-manifest wrote for an extension it did not know: repair it where the
+      // extension is certain, drop it otherwise; a warning either way, never the whole file refused.
+      const inferred = resolved.ok ? typeFromOldExtension(resolved.path) : undefined;
+      if (inferred === undefined) {
+        warn(context, [...entryPath, 'type'], '"" is not a preload type and the extension does not tell one; entry dropped');
+        continue;
+      }
+      warn(context, [...entryPath, 'type'], `"" is not a preload type; read as ${JSON.stringify(inferred)} from the extension`);
+      typed = { ...entry, type: inferred };
+    }
+    const parsed = resourceEntrySchema.safeParse(typed);
     if (!parsed.success) reportIssues(context, entryPath, parsed.error.issues);
     if (!resolved.ok || !parsed.success) continue;
     const earlier = seen.get(resolved.path);
@@ -57,6 +73,13 @@ export function readPageEntries(value: unknown, path: string[], context: ReadCon
     resources.push(toResource(resolved.path, parsed.data as Record<string, unknown>, entry as Record<string, unknown>));
   }
   return { resources: sortByWeight(resources), preconnect };
+}
+
+/** A preconnect hint from an origin and its entry's `crossorigin` (`""`/`true` anonymous, `false` none). */
+export function toPreconnect(origin: string, crossorigin: unknown): PreconnectHint {
+  if (crossorigin === '' || crossorigin === true || crossorigin === 'anonymous') return { origin, crossorigin: 'anonymous' };
+  if (crossorigin === 'use-credentials') return { origin, crossorigin: 'use-credentials' };
+  return { origin };
 }
 
 function toResource(url: string, data: Record<string, unknown>, raw: Record<string, unknown>): Resource {
@@ -96,7 +119,7 @@ function reportIssues(context: ReadContext, entryPath: string[], issues: readonl
   for (const issue of issues) {
     const path = [...entryPath, ...issue.path.map((segment) => (typeof segment === 'symbol' ? String(segment) : segment))];
     if (issue.code === 'unrecognized_keys') {
-      report(context, path, `a preconnect entry takes only "rel" (found ${issue.keys.map((key) => JSON.stringify(key)).join(', ')})`);
+      report(context, path, `a preconnect entry takes only "rel" and "crossorigin" (found ${issue.keys.map((key) => JSON.stringify(key)).join(', ')})`);
     } else {
       report(context, path, issue.message);
     }
@@ -132,12 +155,11 @@ export function renderResource(resource: Resource, indent: string): string {
   return `${text}\n${indent}}`;
 }
 
-/** The entries of one page as a JSON object at `indent`: resources in priority order, then preconnect origins in given order. */
-export function renderPageEntries(resources: readonly Resource[], preconnect: readonly string[] = [], indent = ''): string {
+/** The resources of one page as a JSON object at `indent` (URL → entry), in priority order. */
+export function renderPageEntries(resources: readonly Resource[], indent = ''): string {
   const inner = `${indent}  `;
   const parts: string[] = [];
   for (const resource of sortByWeight(resources)) parts.push(`${inner}${JSON.stringify(resource.url)}: ${renderResource(resource, inner)}`);
-  for (const origin of new Set(preconnect)) parts.push(`${inner}${JSON.stringify(origin)}: {\n${inner}  "rel": "preconnect"\n${inner}}`);
   return parts.length === 0 ? '{}' : `{\n${parts.join(',\n')}\n${indent}}`;
 }
 

@@ -44,11 +44,11 @@ export function readPages(json: Record<string, unknown>, context: ReadContext, r
   return manifest;
 }
 
-/** Write a page-keyed manifest, pages sorted by their on-disk key. */
+/** Write a page-keyed manifest, pages sorted by their on-disk key. Resource entries only: see `legacy.ts`. */
 export function writePages(manifest: Manifest, routes: readonly RouteKey[], rules: PageKeyRules): string {
   const pages = routes
     .map((route) => ({ route, key: rules.routeToKey(route) }))
     .sort((a, b) => compareCodeUnits(a.key, b.key));
-  const pairs = pages.map(({ route, key }) => [key, renderPageEntries(manifest.pages.get(route) ?? [], manifest.preconnect?.get(route), '  ')] as const);
+  const pairs = pages.map(({ route, key }) => [key, renderPageEntries(manifest.pages.get(route) ?? [], '  ')] as const);
   return `${renderObject(pairs)}\n`;
 }

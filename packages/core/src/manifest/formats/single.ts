@@ -29,5 +29,5 @@ export function writeSingle(manifest: Manifest, routes: readonly string[]): stri
   }
   const route = routes[0];
   if (route === undefined) return '{}\n';
-  return `${renderPageEntries(manifest.pages.get(route) ?? [], manifest.preconnect?.get(route))}\n`;
+  return `${renderPageEntries(manifest.pages.get(route) ?? [])}\n`;
 }
