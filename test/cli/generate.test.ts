@@ -79,7 +79,7 @@ describe('push-manifest generate', () => {
     // The crawl's warnings, then the one line on what the legacy format left out.
     const warnings = lines.filter((line) => !line.includes('format left out'));
     expect(lines.filter((line) => line.includes('format left out'))).toEqual([
-      'warning the multi format left out 2 preconnect hints, which its old readers would misuse; --format v1 keeps every hint (read by push-manifest\'s own runtime and exports)',
+      'warning the multi format left out 2 preconnect hints, 1 responsive image, which its old readers would misuse; --format v1 keeps every hint (read by push-manifest\'s own runtime and exports)',
     ]);
     expect(warnings).toHaveLength(3);
     for (const line of warnings) expect(line).toMatch(/^warning \S*index\.html:\d+:\d+ \S.*$/);

@@ -71,13 +71,13 @@ describe('--help', () => {
   it('lists the valid values of every option that has a fixed set', async () => {
     const generate = (await runCli(['generate', '--help'])).stdout.replace(/\s+/g, ' ');
     expect(generate).toContain('(values: ' + RESOURCE_TYPES.join(', ') + ')');
-    expect(generate).toContain('(choices: "auto", "single", "multi", "polymer")');
+    expect(generate).toContain('(choices: "auto", "single", "multi", "polymer", "v1")');
     expect(generate).toContain('(choices: "default", "all")');
     expect(generate).toContain('(choices: "used", "declared")');
     const convert = (await runCli(['convert', '--help'])).stdout.replace(/\s+/g, ' ');
-    expect(convert).toContain('(choices: "single", "multi", "polymer")');
+    expect(convert).toContain('(choices: "single", "multi", "polymer", "v1")');
     const validate = (await runCli(['validate', '--help'])).stdout.replace(/\s+/g, ' ');
-    expect(validate).toContain('(choices: "auto", "single", "multi", "polymer")');
+    expect(validate).toContain('(choices: "auto", "single", "multi", "polymer", "v1")');
   });
 
   it('exits 0', async () => {

@@ -30,9 +30,9 @@ describe('responsive image hints: manifest fields and the Link header', () => {
     ]);
   });
 
-  it('round-trips the fields through the JSON formats', () => {
+  it('round-trips the fields through our own format (the legacy shapes leave such entries out: test/manifest/old-readers.test.ts)', () => {
     const manifest = { pages: new Map([['/index.html', [hero, { url: '/a.avif', type: 'image' as const, weight: 249, mimeType: 'image/avif' }]]]) };
-    const text = serializeManifest(manifest, 'multi');
+    const text = serializeManifest(manifest, 'v1');
     expect(text).toContain('"imagesrcset": "/img/hero-800.jpg 800w, /img/hero-1600.jpg 1600w"');
     const back = parseManifest(JSON.parse(text));
     expect(back.pages.get('/index.html')).toEqual(manifest.pages.get('/index.html'));

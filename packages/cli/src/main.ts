@@ -207,7 +207,7 @@ withLogFlags(
     .option('--early-hints', 'also write 103 Early Hints directives (Apache H2EarlyHint; nginx 1.29+)')
     .option('--target-version <version>', 'the server version to write for (default: Debian 12\'s)')
     .option('--json', 'link: print { route: value } JSON instead of lines')
-    .addOption(new Option('--from <format>', 'format of the manifest (default: told from its shape)').choices(['auto', 'single', 'multi', 'polymer']))
+    .addOption(new Option('--from <format>', 'format of the manifest (default: told from its shape)').choices(['auto', 'single', 'multi', 'polymer', 'v1']))
     .option('-b, --base <path>', 'URL path of the manifest folder, for relative URLs in the polymer format', '/'),
 ).action(async (flags: LogFlags & Record<string, unknown>) =>
   run(flags, async (out) => (await import('./commands/export.js')).exportCommand(flags as unknown as ExportFlags, version, out)),
