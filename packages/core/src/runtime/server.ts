@@ -10,7 +10,7 @@ import http2, {
   type IncomingHttpHeaders,
   type ServerHttp2Stream,
 } from 'node:http2';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { performance } from 'node:perf_hooks';
@@ -110,23 +110,25 @@ export async function createPushServer(options: PushServerOptions): Promise<Push
         onRequest({ event: 'end', seq: id, at: performance.now(), method, path, protocol: 'h2', status: stream.sentHeaders?.[':status'] as number | undefined }),
       );
     }
-    respondStream(stream, headers, path, rawHeaders).catch((error: unknown) => {
+    const added: { headers: OutgoingHttpHeaders } = { headers: {} };
+    respondStream(stream, headers, path, rawHeaders, added).catch((error: unknown) => {
       log('warn', `${path}: ${error instanceof Error ? error.message : String(error)}`);
-      respondPlain(stream, 500, 'Internal Server Error\n');
+      respondPlain(stream, 500, 'Internal Server Error\n', added.headers);
     });
   };
 
-  const respondStream = async (stream: ServerHttp2Stream, headers: IncomingHttpHeaders, path: string, rawHeaders?: string[]) => {
+  const respondStream = async (stream: ServerHttp2Stream, headers: IncomingHttpHeaders, path: string, rawHeaders: string[] | undefined, added: { headers: OutgoingHttpHeaders }) => {
     const latency = delayRequest?.(path) ?? 0;
     if (latency > 0) await delay(latency);
     if (stream.destroyed) return;
     // Hints and PUSH_PROMISEs first; the response starts once they are queued, so they precede it.
     const extra = await handler.handleStream(stream, headers, rawHeaders);
+    added.headers = extra;
     const wait = delayResponse?.(path) ?? 0;
     if (wait > 0) await delay(wait);
     if (stream.destroyed) return;
     const served = await serveStaticStream(staticRoot, stream, headers, extra);
-    if (!served) respondPlain(stream, 404, 'Not Found\n');
+    if (!served) respondPlain(stream, 404, 'Not Found\n', extra);
   };
 
   const onRequestHttp1 = (req: IncomingMessage, res: ServerResponse) => {

@@ -410,7 +410,8 @@ export async function serveStatic(
   res: ServerResponse | Http2ServerResponse,
 ): Promise<boolean> {
   const method = req.method ?? 'GET';
-  const found = lookupRequest(staticRoot, method, req.url ?? '/', req.headers['accept-encoding']);
+  const url = req.url ?? '/';
+  const found = lookupRequest(staticRoot, method, url, req.headers['accept-encoding']);
   const result = found instanceof Promise ? await found : found;
   if (result === 'bad-path') {
     plainResponse(res, 400, 'Bad Request\n');
@@ -418,7 +419,8 @@ export async function serveStatic(
   }
   if (result === 'skip' || result.kind === 'none') return false;
   if (result.kind === 'redirect') {
-    plainResponse(res, 301, `Redirecting to ${result.location}\n`, { location: result.location });
+    const location = redirectLocation(result.location, url);
+    plainResponse(res, 301, `Redirecting to ${location}\n`, { location });
     return true;
   }
   const bodies = bodyCaches.get(staticRoot);
@@ -428,7 +430,7 @@ export async function serveStatic(
     // Same rule as on HTTP/2: only the very file the lookup described comes from memory.
     if (cached !== undefined && cached.size === result.file.size && cached.mtimeMs === result.file.mtimeMs) {
       res.statusCode = 200;
-      for (const [name, value] of Object.entries(result.file.headers)) res.setHeader(name, value);
+      setFileHeaders(res, result.file.headers);
       res.setHeader('accept-ranges', 'bytes');
       if (method === 'HEAD') res.end();
       else res.end(cached.body);
@@ -454,7 +456,7 @@ export async function serveStatic(
   }
   const plan = planResponse(file, method, req.headers);
   res.statusCode = plan.status;
-  for (const [name, value] of Object.entries(plan.headers)) res.setHeader(name, value);
+  setFileHeaders(res, plan.headers);
   if (plan.status === 304 || plan.status === 416 || method === 'HEAD') {
     await handle.close();
     res.end();
@@ -482,15 +484,17 @@ export async function serveStaticStream(
   extraHeaders: OutgoingHttpHeaders = {},
 ): Promise<boolean> {
   const method = String(requestHeaders[':method'] ?? 'GET');
-  const found = lookupRequest(staticRoot, method, String(requestHeaders[':path'] ?? '/'), requestHeaders['accept-encoding']);
+  const url = String(requestHeaders[':path'] ?? '/');
+  const found = lookupRequest(staticRoot, method, url, requestHeaders['accept-encoding']);
   const result = found instanceof Promise ? await found : found;
   if (result === 'bad-path') {
-    respondPlain(stream, 400, 'Bad Request\n');
+    respondPlain(stream, 400, 'Bad Request\n', extraHeaders);
     return true;
   }
   if (result === 'skip' || result.kind === 'none') return false;
   if (result.kind === 'redirect') {
-    respondPlain(stream, 301, `Redirecting to ${result.location}\n`, { location: result.location });
+    const location = redirectLocation(result.location, url);
+    respondPlain(stream, 301, `Redirecting to ${location}\n`, { ...extraHeaders, location });
     return true;
   }
   if (stream.destroyed || stream.closed) return true;
@@ -514,7 +518,7 @@ export async function respondWithStaticFile(
   const onError = (error: NodeJS.ErrnoException) => {
     // The file vanished between lookup and open: answer 404 if we still can.
     if (!stream.destroyed && !stream.headersSent) {
-      respondPlain(stream, error.code === 'ENOENT' ? 404 : 500, error.code === 'ENOENT' ? 'Not Found\n' : 'Internal Server Error\n');
+      respondPlain(stream, error.code === 'ENOENT' ? 404 : 500, error.code === 'ENOENT' ? 'Not Found\n' : 'Internal Server Error\n', extraHeaders);
     } else {
       stream.destroy();
     }
@@ -576,7 +580,7 @@ function sendFile(
     // The cached body is only used for the file the lookup described (same size and mtime, so
     // its ETag and length are right); otherwise the descriptor path below re-describes the file.
     if (cached !== undefined && cached.size === file.size && cached.mtimeMs === file.mtimeMs) {
-      stream.respond(extraHeaders === NO_EXTRA ? okHeadersOf(file) : { ...okHeadersOf(file), ...extraHeaders });
+      stream.respond(extraHeaders === NO_EXTRA ? okHeadersOf(file) : withAddedHeaders(okHeadersOf(file), extraHeaders));
       stream.end(cached.body);
       return;
     }
@@ -640,11 +644,11 @@ async function sendFromDisk(
     const file = currentFile(staticRoot, cached, stats);
     const plan = planResponse(file, method, requestHeaders, stats.size);
     if (stream.destroyed) return;
+    const headers: OutgoingHttpHeaders = { ...withAddedHeaders(plan.headers, extraHeaders), ':status': plan.status };
     if (plan.status !== 200 && plan.status !== 206) {
-      stream.respond({ ...plan.headers, ':status': plan.status }, { endStream: true });
+      stream.respond(headers, { endStream: true });
       return;
     }
-    const headers: OutgoingHttpHeaders = { ...plan.headers, ...extraHeaders, ':status': plan.status };
     const range = plan.range ?? { start: 0, end: stats.size - 1 };
     if (method === 'HEAD' || range.end < range.start) {
       // HEAD: the GET's headers, content-length included, and no DATA frames. Or an empty file.
@@ -662,14 +666,47 @@ async function sendFromDisk(
   }
 }
 
+/**
+ * A file's response headers with those a handler added (Link, Set-Cookie, Vary): both `Vary`
+ * lists are kept, and the handler's `Cache-Control` (`private` with a digest cookie) wins.
+ */
+export function withAddedHeaders(base: OutgoingHttpHeaders, added: OutgoingHttpHeaders): OutgoingHttpHeaders {
+  const merged: OutgoingHttpHeaders = { ...base, ...added };
+  if (base.vary !== undefined && added.vary !== undefined) merged.vary = `${String(base.vary)}, ${String(added.vary)}`;
+  return merged;
+}
+
+/**
+ * Set a file's headers on a node:http / compat response, keeping what a middleware set before:
+ * its `Vary` is merged, its `Cache-Control` kept (`private` when it set a digest cookie).
+ */
+function setFileHeaders(res: ServerResponse | Http2ServerResponse, headers: Record<string, string>): void {
+  for (const [name, value] of Object.entries(headers)) {
+    if (name === 'cache-control' && res.hasHeader(name)) continue;
+    const existing = name === 'vary' ? res.getHeader(name) : undefined;
+    res.setHeader(name, existing === undefined ? value : `${String(existing)}, ${value}`);
+  }
+}
+
+/**
+ * The Location of a folder redirect: the checked folder path (never copied from the request, so
+ * no open redirect) and the request's query, kept so `/about?x=1` lands on `/about/?x=1`. The
+ * query is re-escaped to visible ASCII: nothing from the request can break the header.
+ */
+export function redirectLocation(folder: string, url: string): string {
+  const query = url.indexOf('?');
+  if (query === -1) return folder;
+  return folder + url.slice(query).replace(/[^\x21-\x7e]/g, (c) => encodeURIComponent(c));
+}
+
 /** A short text response on a raw HTTP/2 stream. */
-export function respondPlain(stream: ServerHttp2Stream, status: number, body: string, extra: Record<string, string> = {}): void {
+export function respondPlain(stream: ServerHttp2Stream, status: number, body: string, extra: OutgoingHttpHeaders = {}): void {
   if (stream.destroyed || stream.headersSent) return;
   stream.respond({
+    ...extra,
     ':status': status,
     'content-type': 'text/plain; charset=utf-8',
     'content-length': Buffer.byteLength(body),
-    ...extra,
   });
   stream.end(body);
 }
