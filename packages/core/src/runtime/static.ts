@@ -12,10 +12,10 @@ import { createReadStream, realpathSync, statSync, type Stats } from 'node:fs';
 import { open, realpath, stat, type FileHandle } from 'node:fs/promises';
 import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { Http2ServerRequest, Http2ServerResponse, ServerHttp2Stream } from 'node:http2';
-import { basename, isAbsolute, join, relative, sep } from 'node:path';
+import { isAbsolute, join, relative, sep } from 'node:path';
 import { pipeline } from 'node:stream';
 import { isPushManifestError, PushManifestError } from '../errors.js';
-import { cacheControlFor, type CacheControlOptions } from './cache-control.js';
+import { createCachePolicy, type CacheControlOptions } from './cache-control.js';
 import { ifRangeAllows, isNotModified, parseRange, weakEtag } from './conditional.js';
 import { contentTypeFor, isHtmlType } from './content-type.js';
 import { encodeSegments, parseRequestPath } from './safe-path.js';
@@ -143,6 +143,7 @@ export function createStaticRoot(root: string, options: StaticRootOptions = {}):
   const cacheMs = options.cacheMs ?? 1000;
   const cacheSize = options.cacheSize ?? 2000;
   const cache = new Map<string, { at: number; value: StaticResolution }>();
+  const cachePolicy = createCachePolicy(options);
 
   /** Real path of `candidate` if it is a regular file inside the root, else null. */
   const realFile = async (candidate: string): Promise<{ real: string; stats: Stats } | null> => {
@@ -164,7 +165,7 @@ export function createStaticRoot(root: string, options: StaticRootOptions = {}):
 
   const describe = async (original: { real: string; stats: Stats }, accept: { br: boolean; gzip: boolean }) => {
     const contentType = contentTypeFor(original.real);
-    const cacheControl = cacheControlFor(basename(original.real), isHtmlType(contentType), options);
+    const cacheControl = cachePolicy(relative(realRoot, original.real).split(sep).join('/'), isHtmlType(contentType));
     let chosen = original;
     let encoding: 'br' | 'gzip' | undefined;
     let vary = false;
