@@ -6,7 +6,7 @@
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
 import type { ServerHttp2Stream } from 'node:http2';
 import { PushManifestError } from '../errors.js';
-import { CacheDigest, DEFAULT_DIGEST_COOKIE, DEFAULT_DIGEST_MAX_ENTRIES, digestSetCookie, readCookie } from './cache-digest.js';
+import { CacheDigest, DEFAULT_DIGEST_COOKIE, DEFAULT_DIGEST_MAX_ENTRIES, digestSetCookie, maxDigestEntries, readCookie } from './cache-digest.js';
 import { lastLinkHeader, planClientPush } from './client-push.js';
 import { earlyHintsAllowed, type EarlyHintsMode } from './early-hints.js';
 import { canPush, DEFAULT_MAX_PUSHES, DEFAULT_PUSH_DIARY_SIZE, diaryOf, pushAll, respondWithPushFile, type PushPeek, type PushRequest, type PushResponder, type PushSource } from './push.js';
@@ -197,11 +197,8 @@ export class PushRuntime {
     return requests;
   }
 
-  /**
-   * Promise the pushes and work out the headers. Synchronous when every file is known from the
-   * static root's cache (the common case); a promise only when one had to be looked up on disk.
-   */
-  #push(ex: Exchange, stream: ServerHttp2Stream, source: PushSource, pushRoute: Route | undefined, linkRoute: Route | undefined, clientLink: string | undefined): AddedHeaders | Promise<AddedHeaders> {
+  /** Promise the pushes and work out the headers once nghttp2 has opened (or refused) each. */
+  async #push(ex: Exchange, stream: ServerHttp2Stream, source: PushSource, pushRoute: Route | undefined, linkRoute: Route | undefined, clientLink: string | undefined): Promise<AddedHeaders> {
     const { settings, stats } = this;
     const authority = headerString(ex.headers[':authority']) ?? headerString(ex.headers.host) ?? '';
     const scheme = headerString(ex.headers[':scheme']) ?? (ex.secure ? 'https' : 'http');
@@ -232,12 +229,13 @@ export class PushRuntime {
       return added;
     };
     const failed = (error: unknown): AddedHeaders => {
+      // Nothing pushed counts: no digest entry, no nopush-free link.
       settings.log('warn', `push failed: ${(error as Error).message}`);
       return finish([]);
     };
-    let pushed: string[] | Promise<string[]>;
     try {
-      pushed = pushAll(
+      return finish(
+        await pushAll(
         {
           stream,
           authority,
@@ -250,14 +248,14 @@ export class PushRuntime {
           digest,
           maxPushes: settings.maxPushes,
           stats,
-          log: settings.log,
-        },
-        requests,
+            log: settings.log,
+          },
+          requests,
+        ),
       );
     } catch (error) {
       return failed(error);
     }
-    return Array.isArray(pushed) ? finish(pushed) : pushed.then(finish, failed);
   }
 }
 
@@ -331,6 +329,12 @@ export function resolveSettings(options: {
           maxEntries: (digestOption === true ? undefined : digestOption.maxEntries) ?? DEFAULT_DIGEST_MAX_ENTRIES,
         };
   if (digest !== undefined && !/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(digest.cookie)) throw new PushManifestError('BAD_OPTION', `digest cookie name is not a token: ${digest.cookie}`);
+  if (digest !== undefined) {
+    const limit = maxDigestEntries(digest.cookie);
+    if (!Number.isInteger(digest.maxEntries) || digest.maxEntries < 1 || digest.maxEntries > limit) {
+      throw new PushManifestError('BAD_OPTION', `digest maxEntries must be an integer from 1 to ${limit} (the cookie must fit in 4 KB), got ${String(digest.maxEntries)}`);
+    }
+  }
   return {
     push: (options.push ?? source !== undefined) && source !== undefined,
     link: options.link ?? true,
