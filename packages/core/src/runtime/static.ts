@@ -19,6 +19,9 @@ import { createCachePolicy, type CacheControlOptions } from './cache-control.js'
 import { ifRangeAllows, isNotModified, parseRange, weakEtag } from './conditional.js';
 import { contentTypeFor, isHtmlType } from './content-type.js';
 import { encodeSegments, parseRequestPath } from './safe-path.js';
+import { acceptedEncodings, encodingsKey, type AcceptedEncodings } from './static/encodings.js';
+import { LookupCache } from './static/lookup-cache.js';
+import { isServable } from './static/policy.js';
 import { BodyCache, type BodyCacheOptions } from './body-cache.js';
 
 /** A file ready to send: where it is, what it is, and the response headers that describe it. */
@@ -88,35 +91,11 @@ export interface StaticRoot {
   peek?(pathname: string, acceptEncoding?: string): StaticResolution | undefined;
   /** Forget cached lookups (all, or those whose file is `path`). */
   invalidate(path?: string): void;
+  /** The lookup cache's size: entries and characters of keys (both bounded). Optional. */
+  cacheStats?(): { entries: number; keyChars: number; maxEntries: number; maxKeyLength: number };
 }
 
 const NONE: StaticResolution = { kind: 'none' };
-
-/** Which content codings a request accepts, from `Accept-Encoding` with q-values. */
-function acceptedEncodings(header: string | undefined): { br: boolean; gzip: boolean } {
-  if (!header) return { br: false, gzip: false };
-  const q = new Map<string, number>();
-  for (const part of header.toLowerCase().split(',')) {
-    const [name = '', ...params] = part.trim().split(';');
-    let weight = 1;
-    for (const param of params) {
-      const [key, value] = param.trim().split('=');
-      if (key === 'q' && value !== undefined) weight = Number(value);
-    }
-    if (name) q.set(name.trim(), Number.isNaN(weight) ? 0 : weight);
-  }
-  const ok = (name: string) => (q.get(name) ?? q.get('*') ?? 0) > 0;
-  return { br: ok('br'), gzip: ok('gzip') || ok('x-gzip') };
-}
-
-/**
- * Containment on REAL paths: after symlinks are resolved, is `real` the root or below it?
- * `path.relative` rather than `startsWith`, because `/srv/site-old` starts with `/srv/site`.
- */
-function inside(root: string, real: string): boolean {
-  const rel = relative(root, real);
-  return rel === '' || (rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel));
-}
 
 async function statOrNull(file: string): Promise<Stats | null> {
   try {
@@ -142,7 +121,7 @@ export function createStaticRoot(root: string, options: StaticRootOptions = {}):
   const precompressed = options.precompressed ?? true;
   const cacheMs = options.cacheMs ?? 1000;
   const cacheSize = options.cacheSize ?? 2000;
-  const cache = new Map<string, { at: number; value: StaticResolution }>();
+  const cache = new LookupCache<StaticResolution>({ maxEntries: cacheSize, ttlMs: cacheMs });
   const cachePolicy = createCachePolicy(options);
 
   /** Real path of `candidate` if it is a regular file inside the root, else null. */
@@ -153,17 +132,14 @@ export function createStaticRoot(root: string, options: StaticRootOptions = {}):
     } catch {
       return null;
     }
-    // Symlinks inside the root are fine; one that leads out (or a folder symlinked out) is refused.
-    if (!inside(realRoot, real)) return null;
-    // A symlink inside the root may still point at a dotfile (`a.txt -> .env`): hide it as well.
-    if (relative(realRoot, real).split(sep).some((part, i) => part.startsWith('.') && !(i === 0 && part === '.well-known'))) {
-      return null;
-    }
+    // Symlinks inside the root are fine; one that leads out (or a folder symlinked out) is
+    // refused, and one inside that points at a dotfile (`a.txt -> .env`) is hidden as well.
+    if (!isServable(realRoot, real)) return null;
     const stats = await statOrNull(real);
     return stats?.isFile() ? { real, stats } : null;
   };
 
-  const describe = async (original: { real: string; stats: Stats }, accept: { br: boolean; gzip: boolean }) => {
+  const describe = async (original: { real: string; stats: Stats }, accept: AcceptedEncodings) => {
     const contentType = contentTypeFor(original.real);
     const cacheControl = cachePolicy(relative(realRoot, original.real).split(sep).join('/'), isHtmlType(contentType));
     let chosen = original;
@@ -210,7 +186,7 @@ export function createStaticRoot(root: string, options: StaticRootOptions = {}):
   const resolveUncached = async (
     segments: string[],
     trailingSlash: boolean,
-    accept: { br: boolean; gzip: boolean },
+    accept: AcceptedEncodings,
   ): Promise<StaticResolution> => {
     // Joined from checked segments, relative to the root: nothing here can be absolute or climb.
     const candidate = join(realRoot, ...segments);
@@ -242,59 +218,60 @@ export function createStaticRoot(root: string, options: StaticRootOptions = {}):
   };
 
   /**
-   * The cache is keyed on the RAW path (query cut) and the raw Accept-Encoding value: the result is
-   * a pure function of those two strings plus the disk, so a hit needs no decoding or parsing.
-   * Only successful resolutions are cached; a BAD_PATH throws every time.
+   * A request as the cache sees it: the decoded, checked path and the parsed encodings, so that
+   * one file has one key however the request spells it (`%61pp.js`, `//app.js`, a 30 KB
+   * Accept-Encoding). Throws BAD_PATH like parseRequestPath.
    */
-  const keyOf = (pathname: string, acceptEncoding: string | undefined) => {
-    const query = pathname.indexOf('?');
-    return `${query === -1 ? pathname : pathname.slice(0, query)}\0${acceptEncoding ?? ''}`;
+  const requestOf = (pathname: string, acceptEncoding: string | undefined) => {
+    const path = parseRequestPath(pathname);
+    const accept = acceptedEncodings(acceptEncoding);
+    const key = `${encodingsKey(accept)}/${path.segments.join('/')}${path.trailingSlash && path.segments.length > 0 ? '/' : ''}`;
+    return { path, accept, key };
   };
 
   const peek = (pathname: string, acceptEncoding?: string): StaticResolution | undefined => {
     if (cacheMs <= 0) return undefined;
-    const hit = cache.get(keyOf(pathname, acceptEncoding));
-    return hit && Date.now() - hit.at < cacheMs ? hit.value : undefined;
+    let key: string;
+    try {
+      key = requestOf(pathname, acceptEncoding).key;
+    } catch {
+      return undefined; // a bad path: resolve() says so
+    }
+    return cache.get(key);
   };
 
   /**
    * Lookups under way, by cache key: when a cached entry expires under load, every request for that
    * file would otherwise walk the disk again at once (stat, realpath, variants), one walk each.
+   * Holds only keys the cache accepts, one per request in flight.
    */
   const inFlight = new Map<string, Promise<StaticResolution>>();
   /** Bumped by invalidate(): a lookup that started before it does not store its result. */
   let generation = 0;
 
-  const resolve = (pathname: string, acceptEncoding?: string): Promise<StaticResolution> => {
-    const cached = peek(pathname, acceptEncoding);
-    if (cached) return Promise.resolve(cached);
-    if (cacheMs <= 0) return resolveFresh(pathname, acceptEncoding, '');
-    const key = keyOf(pathname, acceptEncoding);
-    let pending = inFlight.get(key);
+  const resolve = async (pathname: string, acceptEncoding?: string): Promise<StaticResolution> => {
+    const request = requestOf(pathname, acceptEncoding);
+    const cached = cache.get(request.key);
+    if (cached !== undefined) return cached;
+    if (!cache.accepts(request.key)) return resolveFresh(request);
+    let pending = inFlight.get(request.key);
     if (pending === undefined) {
-      pending = resolveFresh(pathname, acceptEncoding, key);
+      const key = request.key;
+      pending = resolveFresh(request);
       inFlight.set(key, pending);
-      // Settled either way (a BAD_PATH rejects), the next lookup asks the cache or the disk again.
+      // Settled either way, the next lookup asks the cache or the disk again.
       const forget = () => inFlight.delete(key);
       pending.then(forget, forget);
     }
     return pending;
   };
 
-  const resolveFresh = async (pathname: string, acceptEncoding: string | undefined, key: string): Promise<StaticResolution> => {
+  const resolveFresh = async (request: ReturnType<typeof requestOf>): Promise<StaticResolution> => {
     const started = generation;
-    const { segments, trailingSlash, hidden } = parseRequestPath(pathname);
+    const { segments, trailingSlash, hidden } = request.path;
     // Dotfiles answer as if absent (404), like send's default `ignore`: no hint that `.env` exists.
-    const value = hidden ? NONE : await resolveUncached(segments, trailingSlash, acceptedEncodings(acceptEncoding));
-    if (cacheMs > 0 && started === generation) {
-      cache.delete(key);
-      if (cache.size >= cacheSize) {
-        // Map keeps insertion order: drop the oldest entry.
-        const oldest = cache.keys().next();
-        if (!oldest.done) cache.delete(oldest.value);
-      }
-      cache.set(key, { at: Date.now(), value });
-    }
+    const value = hidden ? NONE : await resolveUncached(segments, trailingSlash, request.accept);
+    if (started === generation) cache.set(request.key, value);
     return value;
   };
 
@@ -307,6 +284,7 @@ export function createStaticRoot(root: string, options: StaticRootOptions = {}):
       const result = await resolve(pathname, acceptEncoding);
       return result.kind === 'file' ? result.file : null;
     },
+    cacheStats: () => ({ entries: cache.size, keyChars: cache.keyChars, maxEntries: cache.maxEntries, maxKeyLength: cache.maxKeyLength }),
     invalidate(path) {
       // A lookup under way may have read the disk before the change: its result must not be reused.
       inFlight.clear();
@@ -317,9 +295,7 @@ export function createStaticRoot(root: string, options: StaticRootOptions = {}):
         return;
       }
       bodies?.delete(path);
-      for (const [key, entry] of cache) {
-        if (entry.value.kind === 'file' && entry.value.file.path === path) cache.delete(key);
-      }
+      cache.deleteWhere((value) => value.kind === 'file' && value.file.path === path);
     },
   };
   if (bodies) bodyCaches.set(staticRoot, bodies);
