@@ -30,5 +30,5 @@ export {
   type StaticResolution,
 } from './static.js';
 export { BodyCache, type BodyCacheOptions, type CachedBody } from './body-cache.js';
-export { createPushServer } from './server.js';
-export type { PushServer, PushServerOptions, RequestLogEntry } from './server.js';
+export { createPushServer, DEFAULT_SERVER_LIMITS } from './server.js';
+export type { PushServer, PushServerOptions, RequestLogEntry, ServerLimits } from './server.js';
