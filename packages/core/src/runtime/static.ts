@@ -18,7 +18,7 @@ import { isPushManifestError, PushManifestError } from '../errors.js';
 import { createCachePolicy, type CacheControlOptions } from './cache-control.js';
 import { ifRangeAllows, isNotModified, parseRange, weakEtag } from './conditional.js';
 import { contentTypeFor, isHtmlType } from './content-type.js';
-import { encodeSegments, parseRequestPath } from './safe-path.js';
+import { encodeSegments, parseRequestPath, type SafePath } from './safe-path.js';
 import { acceptedEncodings, encodingsKey, type AcceptedEncodings } from './static/encodings.js';
 import { LookupCache } from './static/lookup-cache.js';
 import { isServable } from './static/policy.js';
@@ -105,6 +105,15 @@ async function statOrNull(file: string): Promise<Stats | null> {
     return null;
   }
 }
+
+/** A request path and Accept-Encoding, parsed, with the lookup cache key they make. */
+interface ParsedRequest {
+  path: SafePath;
+  accept: AcceptedEncodings;
+  key: string;
+}
+const MEMO_MAX_CHARS = 512;
+const MEMO_MAX_ENTRIES = 1024;
 
 /** Create a {@link StaticRoot}. Throws PushManifestError('ENOENT') when `root` is not a folder. */
 export function createStaticRoot(root: string, options: StaticRootOptions = {}): StaticRoot {
@@ -222,12 +231,24 @@ export function createStaticRoot(root: string, options: StaticRootOptions = {}):
    * one file has one key however the request spells it (`%61pp.js`, `//app.js`, a 30 KB
    * Accept-Encoding). Throws BAD_PATH like parseRequestPath.
    */
-  const requestOf = (pathname: string, acceptEncoding: string | undefined) => {
+  const requestOf = (pathname: string, acceptEncoding: string | undefined): ParsedRequest => {
+    // The same request is looked at twice (the push handler's probe, then the response) and most
+    // requests repeat a few spellings: short ones are remembered, in a map of bounded size.
+    const memoKey = pathname.length + (acceptEncoding?.length ?? 0) <= MEMO_MAX_CHARS ? `${pathname}\0${acceptEncoding ?? ''}` : undefined;
+    const known = memoKey === undefined ? undefined : parsed.get(memoKey);
+    if (known !== undefined) return known;
     const path = parseRequestPath(pathname);
     const accept = acceptedEncodings(acceptEncoding);
     const key = `${encodingsKey(accept)}/${path.segments.join('/')}${path.trailingSlash && path.segments.length > 0 ? '/' : ''}`;
-    return { path, accept, key };
+    const request = { path, accept, key };
+    if (memoKey !== undefined) {
+      if (parsed.size >= MEMO_MAX_ENTRIES) parsed.clear();
+      parsed.set(memoKey, request);
+    }
+    return request;
   };
+  /** Parsed requests by raw spelling: at most MEMO_MAX_ENTRIES of at most MEMO_MAX_CHARS. */
+  const parsed = new Map<string, ParsedRequest>();
 
   const peek = (pathname: string, acceptEncoding?: string): StaticResolution | undefined => {
     if (cacheMs <= 0) return undefined;
@@ -266,7 +287,7 @@ export function createStaticRoot(root: string, options: StaticRootOptions = {}):
     return pending;
   };
 
-  const resolveFresh = async (request: ReturnType<typeof requestOf>): Promise<StaticResolution> => {
+  const resolveFresh = async (request: ParsedRequest): Promise<StaticResolution> => {
     const started = generation;
     const { segments, trailingSlash, hidden } = request.path;
     // Dotfiles answer as if absent (404), like send's default `ignore`: no hint that `.env` exists.
