@@ -3,7 +3,7 @@
 // mid-response, slow clients that trickle headers, and the manifest rewritten every second (valid
 // and invalid alternately). Reports server errors, responses checked, RSS and open descriptors at
 // start and end, reloads taken and refused. Exits 1 when a target is missed.
-// Usage: node bench/soak.mjs [--seconds 60]
+// Usage: node bench/soak.mjs [--seconds 60] [--cli <another build's cli/dist/main.js>]
 import { execFile, spawn } from 'node:child_process';
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http2 from 'node:http2';
@@ -15,7 +15,7 @@ import { parseArgs, promisify } from 'node:util';
 
 const run = promisify(execFile);
 const repo = fileURLToPath(new URL('..', import.meta.url));
-const { values } = parseArgs({ options: { seconds: { type: 'string', default: '60' } } });
+const { values } = parseArgs({ options: { seconds: { type: 'string', default: '60' }, cli: { type: 'string' } } });
 const SECONDS = Math.min(120, Math.max(5, Number(values.seconds)));
 
 const work = mkdtempSync(join(tmpdir(), 'pm-soak-'));
@@ -33,7 +33,7 @@ const files = {
   '/fonts/open-sans-300.woff2': readFileSync(join(site, 'fonts/open-sans-300.woff2')),
 };
 
-const child = spawn(process.execPath, [join(repo, 'packages/cli/dist/main.js'), 'serve', site, '--h2c', '--port', '0'], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+const child = spawn(process.execPath, [values.cli ?? join(repo, 'packages/cli/dist/main.js'), 'serve', site, '--h2c', '--port', '0'], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
 let stderr = '';
 const url = await new Promise((resolve, reject) => {
   const timer = setTimeout(() => reject(new Error(`serve did not start: ${stderr}`)), 20_000);

@@ -44,6 +44,11 @@ const markup = (bits: string[]) =>
 const bytesOf = (text: fc.Arbitrary<string>) => fc.oneof(text.map((t) => new TextEncoder().encode(t)), fc.uint8Array({ maxLength: 600 }));
 
 describe('fuzz: the crawler never throws on arbitrary bytes', () => {
+  it('found by pnpm fuzz: an inline module script in the first HTML parsed (the lexer was not ready)', async () => {
+    const extract = await parseBytes('html', new TextEncoder().encode('<script type=module>import "./a.js";</script>'));
+    expect(Array.isArray(extract.refs)).toBe(true);
+  });
+
   it.each([
     ['html', HTML_BITS],
     ['css', CSS_BITS],

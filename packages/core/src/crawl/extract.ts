@@ -70,7 +70,8 @@ export async function parseFile(kind: FileKind, absPath: string): Promise<FileEx
 
 /** Decode and extract a file's bytes, as {@link parseFile} does after reading them. */
 export async function parseBytes(kind: FileKind, bytes: Uint8Array): Promise<FileExtract> {
-  if (kind === 'js') await extractReady();
+  // HTML too: an inline <script type=module> goes through the module lexer.
+  if (kind === 'js' || kind === 'html') await extractReady();
   const { text, valid } = decodeUtf8(bytes);
   const extract = extractFile(kind, text);
   extract.bytes = bytes.byteLength;
