@@ -1,7 +1,8 @@
 // pnpm bench:server — `push-manifest serve` against the ceiling for any Node HTTP/2 server (a
 // minimal server that only calls respondWithFile), in the same run, on loopback, with bounded
 // load. Both servers run as child processes on their own ports with the same certificate.
-// Usage: node bench/server.mjs [--requests 20000] [--views 1000] [--rounds 5] [--only h2load|views]
+// Usage: node bench/server.mjs [--requests 20000] [--views 1000] [--rounds 5] [--only h2load|views] [--baseline <cli/dist/main.js>]
+// --baseline runs another build of the CLI (say, main's) as a fourth server in the same rounds.
 import { execFile, spawn } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -14,7 +15,7 @@ import { parseArgs } from 'node:util';
 const run = promisify(execFile);
 const repo = fileURLToPath(new URL('..', import.meta.url));
 const { values } = parseArgs({
-  options: { requests: { type: 'string', default: '20000' }, views: { type: 'string', default: '1000' }, rounds: { type: 'string', default: '5' }, only: { type: 'string' } },
+  options: { requests: { type: 'string', default: '20000' }, views: { type: 'string', default: '1000' }, rounds: { type: 'string', default: '5' }, only: { type: 'string' }, baseline: { type: 'string' } },
 });
 const REQUESTS = Number(values.requests);
 const VIEWS = Number(values.views);
@@ -100,6 +101,10 @@ const ours = await start(
   'stderr',
 );
 
+const serveArgs = (main) => [main, 'serve', site, '--port', '0', '--cert', join(work, 'cert.pem'), '--key', join(work, 'key.pem')];
+const baseline = values.baseline === undefined ? undefined : await start('baseline', serveArgs(values.baseline), 'stderr');
+const servers = [['ceiling', ceiling], ['ours', ours], ['sameHeaders', sameHeaders], ...(baseline ? [['baseline', baseline]] : [])];
+
 const cases = [
   { name: 'html page with hints (GET /)', path: '/' },
   { name: 'plain asset (GET /css/app.css)', path: '/css/app.css' },
@@ -107,12 +112,12 @@ const cases = [
 const results = {};
 try {
   // Warm both (JIT, file caches), then alternate rounds so drift on a shared machine hits both alike.
-  for (const server of [ceiling, ours, sameHeaders]) await h2load(`${server.url}/`).catch(() => undefined);
+  for (const [, server] of servers) await h2load(`${server.url}/`).catch(() => undefined);
   for (const c of ONLY === 'views' ? [] : cases) {
-    const samples = { ceiling: [], ours: [], sameHeaders: [] };
-    const cpu = { ceiling: [], ours: [], sameHeaders: [] };
+    const samples = Object.fromEntries(servers.map(([name]) => [name, []]));
+    const cpu = Object.fromEntries(servers.map(([name]) => [name, []]));
     for (let round = 0; round < ROUNDS; round++) {
-      for (const [name, server] of [['ceiling', ceiling], ['ours', ours], ['sameHeaders', sameHeaders]]) {
+      for (const [name, server] of servers) {
         const before = cpuMs(server.child);
         samples[name].push(await h2load(server.url + c.path));
         cpu[name].push(((cpuMs(server.child) - before) / REQUESTS) * 1000);
@@ -127,11 +132,12 @@ try {
       ceilingSameHeaders: median(samples.sameHeaders),
       samples,
       // Server CPU per 1,000 requests: steadier than req/s on a shared machine.
-      cpuMsPer1000: { ceiling: median(cpu.ceiling), ours: median(cpu.ours), ceilingSameHeaders: median(cpu.sameHeaders) },
+      cpuMsPer1000: { ceiling: median(cpu.ceiling), ours: median(cpu.ours), ceilingSameHeaders: median(cpu.sameHeaders), ...(baseline ? { baseline: median(cpu.baseline) } : {}) },
+      ...(baseline ? { baseline: median(samples.baseline) } : {}),
     };
   }
-  const samples = { ceiling: [], ours: [] };
-  const cpu = { ceiling: [], ours: [] };
+  const samples = { ceiling: [], ours: [], baseline: [] };
+  const cpu = { ceiling: [], ours: [], baseline: [] };
   let pushesPerView = {};
   for (let round = 0; ONLY !== 'h2load' && round < ROUNDS; round++) {
     let before = cpuMs(ceiling.child);
@@ -142,6 +148,12 @@ try {
     cpu.ours.push(((cpuMs(ours.child) - before) / VIEWS) * 1000);
     samples.ceiling.push(c.viewsPerSecond);
     samples.ours.push(o.viewsPerSecond);
+    if (baseline) {
+      before = cpuMs(baseline.child);
+      const b = await pushViews(baseline.url);
+      cpu.baseline.push(((cpuMs(baseline.child) - before) / VIEWS) * 1000);
+      samples.baseline.push(b.viewsPerSecond);
+    }
     pushesPerView = { ceiling: c.pushesPerView, ours: o.pushesPerView };
   }
   if (ONLY !== 'h2load') {
@@ -153,12 +165,13 @@ try {
       samples,
       pushesPerView,
       // Server CPU per 1,000 views (TLS handshake, page, pushes): steadier than views/s.
-      cpuMsPer1000: { ceiling: median(cpu.ceiling), ours: median(cpu.ours) },
+      cpuMsPer1000: { ceiling: median(cpu.ceiling), ours: median(cpu.ours), ...(baseline ? { baseline: median(cpu.baseline) } : {}) },
+      ...(baseline ? { baseline: median(samples.baseline) } : {}),
       cpuSamples: cpu,
     };
   }
 } finally {
-  await Promise.all([stop(ceiling), stop(ours), stop(sameHeaders)]);
+  await Promise.all(servers.map(([, server]) => stop(server)));
   rmSync(work, { recursive: true, force: true });
 }
 
@@ -169,13 +182,14 @@ for (const [name, r] of Object.entries(results)) {
     r.ceilingSameHeaders !== undefined
       ? `\n${''.padEnd(70)} same-headers ceiling ${r.ceilingSameHeaders.toFixed(0)} req/s; server CPU per 1000 req: ours ${r.cpuMsPer1000.ours.toFixed(0)} ms, ceiling ${r.cpuMsPer1000.ceiling.toFixed(0)} ms, same-headers ${r.cpuMsPer1000.ceilingSameHeaders.toFixed(0)} ms`
       : `\n${''.padEnd(70)} server CPU per 1000 views: ours ${r.cpuMsPer1000.ours.toFixed(0)} ms, ceiling ${r.cpuMsPer1000.ceiling.toFixed(0)} ms`;
-  console.log(`${name.padEnd(70)} ours ${r.ours.toFixed(0).padStart(6)} ${r.unit}  ceiling ${r.ceiling.toFixed(0).padStart(6)}  ratio ${r.ratio.toFixed(2)}x${cpu}`);
+  const versus = r.baseline === undefined ? '' : `\n${''.padEnd(70)} baseline ${r.baseline.toFixed(0)} ${r.unit} (ours/baseline ${(r.ours / r.baseline).toFixed(3)}), CPU per 1000: baseline ${r.cpuMsPer1000.baseline.toFixed(0)} ms`;
+  console.log(`${name.padEnd(70)} ours ${r.ours.toFixed(0).padStart(6)} ${r.unit}  ceiling ${r.ceiling.toFixed(0).padStart(6)}  ratio ${r.ratio.toFixed(2)}x${cpu}${versus}`);
 }
 const out = {
   date: new Date().toISOString(),
   node: process.version,
   cpus: cpus().length,
-  command: `node bench/server.mjs --requests ${REQUESTS} --views ${VIEWS} --rounds ${ROUNDS}${ONLY ? ` --only ${ONLY}` : ''}`,
+  command: `node bench/server.mjs --requests ${REQUESTS} --views ${VIEWS} --rounds ${ROUNDS}${ONLY ? ` --only ${ONLY}` : ''}${values.baseline ? ' --baseline <main build>' : ''}`,
   h2load: `h2load -n ${REQUESTS} -c 10 -m 10 -t 1 -H 'accept-encoding: br, gzip' <url>`,
   target: 0.9,
   results,

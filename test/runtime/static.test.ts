@@ -209,7 +209,7 @@ describe.each(['http2 stream API', 'http2 compat API', 'http/1.1'])('attack list
     expect(docs.body.toString()).toContain('<title>docs</title>');
     const redirect = await fetch('/docs?x=1');
     expect(redirect.status).toBe(301);
-    expect(redirect.headers.location).toBe('/docs/');
+    expect(redirect.headers.location).toBe('/docs/?x=1'); // the query is kept
     const about = await fetch('/about');
     expect(about.status).toBe(200);
     expect(about.body.toString()).toContain('<title>about</title>');

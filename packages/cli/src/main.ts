@@ -146,7 +146,8 @@ withLogFlags(
     .option('--client-push', 'push what a request asks for in its link request header')
     .option('--max-pushes <n>', 'most pushes per response', '10')
     .option('--debug-headers', 'add an x-http2-push-promise header per push')
-    .option('--cache-dir <dir>', 'where the development certificate is kept (default: node_modules/.cache/push-manifest of the nearest package, else ~/.cache/push-manifest)'),
+    .option('--cache-dir <dir>', 'where the development certificate is kept (default: node_modules/.cache/push-manifest of the nearest package, else ~/.cache/push-manifest)')
+    .option('--immutable <glob>', 'also cache these files (root-relative glob, repeatable) for a year, immutable', (glob: string, all: string[]) => [...all, glob], []),
 ).action(async (root: string, flags: LogFlags & Record<string, unknown>) =>
   run(flags, async (out) => (await import('./commands/serve.js')).serve(root, flags, out)),
 );

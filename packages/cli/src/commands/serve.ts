@@ -28,6 +28,7 @@ interface ServeFlags {
   maxPushes?: string;
   debugHeaders?: boolean;
   cacheDir?: string;
+  immutable?: string[];
   verbose?: boolean;
 }
 
@@ -150,6 +151,7 @@ export async function serve(rootArg: string, rawFlags: Record<string, unknown>, 
     clientPush: flags.clientPush === true,
     maxPushes,
     debugHeaders: flags.debugHeaders === true,
+    ...(flags.immutable !== undefined && flags.immutable.length > 0 ? { static: { immutable: flags.immutable } } : {}),
     log: (level, message) => (level === 'warn' ? out.warn(message) : level === 'info' ? out.info(message) : out.verbose(message)),
     ...(flags.verbose
       ? { onRequest: (e) => e.event === 'end' && out.verbose(`${e.protocol} ${e.method} ${e.path} ${e.status ?? '-'}`) }

@@ -6,6 +6,7 @@
 import { realpath, stat } from 'node:fs/promises';
 import { isAbsolute, join, relative, sep } from 'node:path';
 import { PushManifestError } from '../errors.js';
+import { isInsideRoot } from '../util/served-path.js';
 import type { Manifest } from './model.js';
 import type { ManifestProblem } from './problems.js';
 
@@ -62,21 +63,16 @@ async function checkFile(root: string, url: string): Promise<FileVerdict> {
   }
   if (decoded.includes('\0')) return { ok: false, reason: 'decodes to a path with NUL in it' };
   const file = join(root, decoded);
-  if (!isInside(root, file)) return { ok: false, reason: 'points outside the root' };
+  if (!isInsideRoot(root, file)) return { ok: false, reason: 'points outside the root' };
   let real: string;
   try {
     real = await realpath(file);
   } catch {
     return { ok: false, reason: `no file at ${relative(root, file) || '.'} under the root` };
   }
-  if (!isInside(root, real)) return { ok: false, reason: 'is a symlink that leaves the root' };
+  if (!isInsideRoot(root, real)) return { ok: false, reason: 'is a symlink that leaves the root' };
   const info = await stat(real);
   if (!info.isFile()) return { ok: false, reason: `${relative(root, file)} is not a file` };
   return { ok: true };
 }
 
-/** Containment by `path.relative`, not `startsWith` (`/site-evil` starts with `/site`). */
-function isInside(root: string, file: string): boolean {
-  const rel = relative(root, file);
-  return rel === '' || (!isAbsolute(rel) && rel !== '..' && !rel.startsWith(`..${sep}`));
-}

@@ -22,6 +22,32 @@ export const DEFAULT_DIGEST_MAX_ENTRIES = 256;
 export const DEFAULT_DIGEST_COOKIE = 'pm_digest';
 /** A cookie longer than this is ignored without decoding (hostile or foreign). */
 const MAX_ENCODED_LENGTH = 4096;
+/** What browsers keep of a cookie's name, `=` and value together (RFC 6265bis §5.6). */
+const COOKIE_MAX = 4096;
+
+/**
+ * The longest cookie value `n` entries can encode to. The Rice quotients of n sorted values in
+ * [0, 2^24) sum to at most 2^24 / 2^k, which the choice of k below keeps under 2n: so each entry
+ * costs at most k + 1 bits plus 2 bits of quotient on average, whatever the hashes.
+ */
+function encodedLengthBound(n: number): number {
+  const k = n === 0 ? 0 : Math.max(0, Math.floor(Math.log2(HASH_RANGE / n)));
+  const bytes = 4 + Math.ceil((n * (k + 3)) / 8);
+  return Math.ceil((bytes * 4) / 3);
+}
+
+/**
+ * The most entries a digest under cookie `name` may hold so that the cookie always fits in 4 KB
+ * (about 1,450 for `pm_digest`): beyond it browsers drop the cookie and every visit pushes again.
+ */
+export function maxDigestEntries(name: string = DEFAULT_DIGEST_COOKIE): number {
+  let n = 0;
+  while (name.length + 1 + encodedLengthBound(n + 1) <= COOKIE_MAX) n++;
+  return n;
+}
+
+/** {@link maxDigestEntries} for the default cookie name. */
+export const DIGEST_MAX_ENTRIES_LIMIT = maxDigestEntries();
 
 /**
  * Hashes already computed, by `path\nETag`: every push asks for the same few pairs (a check
@@ -63,6 +89,11 @@ export class CacheDigest {
   static decode(text: string | undefined, maxEntries = DEFAULT_DIGEST_MAX_ENTRIES): CacheDigest {
     const hashes = text === undefined ? undefined : decodeHashes(text, maxEntries);
     return new CacheDigest(hashes ?? new Set(), maxEntries);
+  }
+
+  /** Forget a push (its stream failed before the cookie went out). */
+  delete(path: string, etag: string): void {
+    this.#hashes.delete(digestHash(path, etag));
   }
 
   /** Number of entries. */

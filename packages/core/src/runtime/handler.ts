@@ -10,10 +10,12 @@ import { PushManifestError } from '../errors.js';
 import { sendEarlyHintsOnResponse, sendEarlyHintsOnStream, type EarlyHintsMode } from './early-hints.js';
 import { describeLoadError, loadManifestFile, manifestBase, toManifest, watchManifestFile } from './manifest-source.js';
 import { respondWithPushFile, type PushPeek, type PushResponder, type PushSource } from './push.js';
-import { PushRuntime, resolveSettings, toHeaderObject, type AddedHeaders, type DigestOptions, type Exchange, type Logger } from './push-runtime.js';
+import { PRIVATE_CACHE_CONTROL, PushRuntime, resolveSettings, toHeaderObject, type AddedHeaders, type PageOutcome, type DigestOptions, type Exchange, type Logger } from './push-runtime.js';
 import { RouteTable } from './route-table.js';
 import { copyStats, type PushStats } from './stats.js';
-import { createStaticRoot, isStaticFile, isStaticRoot, respondPushedFile, type StaticRoot } from './static.js';
+import { isNotModified } from './conditional.js';
+import { isHtmlType } from './content-type.js';
+import { createStaticRoot, isStaticFile, isStaticRoot, respondPushedFile, type StaticResolution, type StaticRoot } from './static.js';
 
 /** Options of {@link createPushHandler}. */
 export interface PushHandlerOptions {
@@ -101,6 +103,7 @@ export async function createPushHandler(options: PushHandlerOptions): Promise<Pu
     source,
     respondPush: source === undefined ? undefined : pushResponderFor(source),
     peekPush: source === undefined ? undefined : pushPeekFor(source),
+    probe: source !== undefined && isStaticRoot(source) ? pageProbeFor(source) : undefined,
   });
   for (const line of loadWarnings) settings.log('warn', `manifest: ${line}`);
   const runtime = new PushRuntime(table, settings);
@@ -133,9 +136,8 @@ export async function createPushHandler(options: PushHandlerOptions): Promise<Pu
       prepareCompat(runtime, req, res, (added) => applyToResponse(res, added), () => next());
     },
     async handleStream(stream, headers, rawHeaders) {
-      let added: ReturnType<PushRuntime['prepare']>;
       try {
-        added = runtime.prepare({
+        const added = await runtime.prepare({
           method: firstValue(headers[':method']),
           url: firstValue(headers[':path']) ?? '/',
           headers,
@@ -144,7 +146,7 @@ export async function createPushHandler(options: PushHandlerOptions): Promise<Pu
           secure: headers[':scheme'] === 'https',
           sendEarlyHints: (route) => sendEarlyHintsOnStream(stream, route),
         });
-        return toHeaderObject(added instanceof Promise ? await added : added);
+        return toHeaderObject(added);
       } catch (error) {
         // Hints and pushes are an optimisation: the response goes out without them.
         settings.log('warn', `push handler: ${describeLoadError(error)}`);
@@ -186,6 +188,26 @@ function pushPeekFor(source: PushSource): PushPeek | undefined {
   };
 }
 
+/**
+ * What a static root will answer a page request with: a page (200), a 304 for a page, or
+ * anything else (a redirect, nothing, a bad path, a file that is not HTML, a range).
+ */
+function pageProbeFor(root: StaticRoot): (url: string, headers: IncomingHttpHeaders) => Promise<PageOutcome> {
+  return async (url, headers) => {
+    const acceptEncoding = headers['accept-encoding'];
+    const accept = Array.isArray(acceptEncoding) ? acceptEncoding.join(',') : acceptEncoding;
+    let found: StaticResolution;
+    try {
+      found = root.peek?.(url, accept) ?? (await root.resolve(url, accept));
+    } catch {
+      return 'other'; // BAD_PATH: a 400
+    }
+    if (found.kind !== 'file' || !isHtmlType(found.file.contentType)) return 'other';
+    if (isNotModified(headers['if-none-match'], headers['if-modified-since'], found.file.etag, found.file.mtimeMs)) return 'not-modified';
+    return headers.range === undefined ? 'page' : 'other';
+  };
+}
+
 function firstValue(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
@@ -193,8 +215,8 @@ function firstValue(value: string | string[] | undefined): string | undefined {
 /**
  * Run the push runtime for a node:http / compat request, hand the headers it adds to `apply`, then
  * `proceed`, always exactly once: a push problem costs the push, never the response. Shared by the
- * middleware and the Fastify hook; `prepare` is synchronous on the common path, so no promise is
- * made unless a pushed file has to be looked up on disk.
+ * middleware and the Fastify hook. A `proceed` that throws (a non-Express `next`) is logged, never
+ * left as an unhandled rejection.
  */
 export function prepareCompat(
   runtime: PushRuntime,
@@ -203,28 +225,23 @@ export function prepareCompat(
   apply: (added: AddedHeaders) => void,
   proceed: () => void,
 ): void {
-  const fail = (error: unknown) => {
-    runtime.settings.log('warn', `push handler: ${describeLoadError(error)}`);
-    proceed();
-  };
-  let added: ReturnType<PushRuntime['prepare']>;
+  const log = (what: string, error: unknown) => runtime.settings.log('warn', `${what}: ${describeLoadError(error)}`);
+  let prepared: Promise<AddedHeaders | undefined>;
   try {
-    added = runtime.prepare(compatExchange(req, res));
+    prepared = runtime.prepare(compatExchange(req, res));
   } catch (error) {
-    fail(error);
-    return;
+    // compatExchange reads the request; a broken one costs the hints only.
+    prepared = Promise.reject(error);
   }
-  if (added === undefined) {
-    proceed();
-  } else if (!(added instanceof Promise)) {
-    apply(added);
-    proceed();
-  } else {
-    added.then((headers) => {
-      apply(headers);
-      proceed();
-    }, fail);
-  }
+  prepared
+    .then(
+      (added) => {
+        if (added !== undefined) apply(added);
+      },
+      (error: unknown) => log('push handler', error),
+    )
+    .then(proceed)
+    .catch((error: unknown) => log('next() threw', error));
 }
 
 /** The exchange of a node:http or node:http2 compat request (also used by the Fastify plugin). */
@@ -247,7 +264,11 @@ export function compatExchange(req: IncomingMessage | Http2ServerRequest, res: S
 export function applyToResponse(res: ServerResponse | Http2ServerResponse, added: AddedHeaders): void {
   if (res.headersSent) return;
   if (added.link !== undefined) appendHeader(res, 'link', added.link);
-  if (added.setCookie !== undefined) appendHeader(res, 'set-cookie', added.setCookie);
+  if (added.vary !== undefined) appendHeader(res, 'vary', added.vary);
+  if (added.setCookie !== undefined) {
+    appendHeader(res, 'set-cookie', added.setCookie);
+    res.setHeader('cache-control', PRIVATE_CACHE_CONTROL);
+  }
   if (added.promised !== undefined) res.setHeader('x-http2-push-promise', added.promised);
 }
 

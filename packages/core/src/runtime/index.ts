@@ -12,7 +12,7 @@ export { RouteTable, DEFAULT_LINK_HEADER_MAX } from './route-table.js';
 export type { PreparedLink, PushCandidate, Route, RouteTableOptions } from './route-table.js';
 export { formatLink, formatLinks, parseLinkHeader, relTokens, resourceLink, preconnectLink } from './link-header.js';
 export type { LinkParam, LinkValue, ParsedLink } from './link-header.js';
-export { CacheDigest, DEFAULT_DIGEST_COOKIE, DEFAULT_DIGEST_MAX_ENTRIES, digestHash, readCookie, digestSetCookie } from './cache-digest.js';
+export { CacheDigest, DEFAULT_DIGEST_COOKIE, DEFAULT_DIGEST_MAX_ENTRIES, DIGEST_MAX_ENTRIES_LIMIT, maxDigestEntries, digestHash, readCookie, digestSetCookie } from './cache-digest.js';
 export { planClientPush, lastLinkHeader } from './client-push.js';
 export type { ClientPushPlan } from './client-push.js';
 export { DEFAULT_MAX_PUSHES, DEFAULT_PUSH_DIARY_SIZE, PushDiary } from './push.js';
@@ -30,6 +30,6 @@ export {
   type StaticResolution,
 } from './static.js';
 export { BodyCache, type BodyCacheOptions, type CachedBody } from './body-cache.js';
-export { createPushServer } from './server.js';
-export type { PushServer, PushServerOptions, RequestLogEntry } from './server.js';
+export { createPushServer, DEFAULT_SERVER_LIMITS } from './server.js';
+export type { PushServer, PushServerOptions, RequestLogEntry, ServerLimits } from './server.js';
 export { defaultCacheDir, type CacheDirOptions } from '../util/cache-dir.js';

@@ -6,7 +6,7 @@
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
 import type { ServerHttp2Stream } from 'node:http2';
 import { PushManifestError } from '../errors.js';
-import { CacheDigest, DEFAULT_DIGEST_COOKIE, DEFAULT_DIGEST_MAX_ENTRIES, digestSetCookie, readCookie } from './cache-digest.js';
+import { CacheDigest, DEFAULT_DIGEST_COOKIE, DEFAULT_DIGEST_MAX_ENTRIES, digestSetCookie, maxDigestEntries, readCookie } from './cache-digest.js';
 import { lastLinkHeader, planClientPush } from './client-push.js';
 import { earlyHintsAllowed, type EarlyHintsMode } from './early-hints.js';
 import { canPush, DEFAULT_MAX_PUSHES, DEFAULT_PUSH_DIARY_SIZE, diaryOf, pushAll, respondWithPushFile, type PushPeek, type PushRequest, type PushResponder, type PushSource } from './push.js';
@@ -44,6 +44,8 @@ export interface RuntimeSettings {
   peekPush: PushPeek | undefined;
   /** How pushed files are sent: through the static layer for a static root. */
   respondPush: PushResponder;
+  /** What a page request will be answered with (the static root's lookup); undefined = unknown. */
+  probe: PageProbe | undefined;
   log: Logger;
 }
 
@@ -62,13 +64,38 @@ export interface Exchange {
   sendEarlyHints(route: Route): boolean;
 }
 
+/**
+ * What the response to a request will be, as far as hints go: `page` (a 200 with a page),
+ * `not-modified` (a 304 for a page: a Link header, no hint, no push), `other` (a redirect, a 404,
+ * a file that is not a page: nothing added).
+ */
+export type PageOutcome = 'page' | 'not-modified' | 'other';
+
+/** Says what the response to `url` will be; see {@link PageOutcome}. Never rejects. */
+export type PageProbe = (url: string, headers: IncomingHttpHeaders) => Promise<PageOutcome>;
+
+/**
+ * The request headers a decorated page response depends on: the Link header is only added to
+ * navigations, which `Sec-Fetch-Dest` or else `Accept` tell apart (request-kind.ts).
+ */
+export const PAGE_VARY = 'Sec-Fetch-Dest, Accept';
+
 /** Headers to add to the response. `link` alone is the common case. */
 export interface AddedHeaders {
   link?: string;
+  /**
+   * The digest cookie. A response carrying it is marked `Cache-Control: private` by the writers
+   * ({@link toHeaderObject}, applyToResponse): a shared cache must never hand it to another client.
+   */
   setCookie?: string;
+  /** Always {@link PAGE_VARY} on a page response the runtime looked at, with or without Link. */
+  vary?: string;
   /** Paths promised, for `x-http2-push-promise` (debugHeaders). */
   promised?: string[];
 }
+
+/** The answer for a page request that is not a navigation: the same URL without Link. */
+const VARY_ONLY: AddedHeaders = Object.freeze({ vary: PAGE_VARY });
 
 /** The per-request core, shared by every adapter. */
 export class PushRuntime {
@@ -98,32 +125,36 @@ export class PushRuntime {
   }
 
   /**
-   * Decide and act for one request: send the 103, promise pushes. Returns the headers to add to
-   * the response, synchronously when nothing is pushed (the common case: one map lookup), as a
-   * promise when files had to be looked up; undefined when the request is none of our business.
-   * PUSH_PROMISE frames are queued before the returned promise settles, so the response the
-   * caller starts afterwards follows them on the wire. Never throws or rejects for a push problem.
+   * Decide and act for one request: send the 103, promise pushes. Resolves with the headers to add
+   * to the response, or undefined when the request is none of our business. Hints and pushes go
+   * out only for a request that will be answered with a page: the probe (the static root's lookup)
+   * says whether it is a page, a 304 or something else (301, 404, not HTML). PUSH_PROMISE frames
+   * are queued before the promise settles, so the response the caller starts afterwards follows
+   * them on the wire. Never rejects for a push problem.
    */
-  prepare(ex: Exchange): AddedHeaders | Promise<AddedHeaders> | undefined {
+  async prepare(ex: Exchange): Promise<AddedHeaders | undefined> {
     const { settings, stats } = this;
     stats.requests++;
     const method = ex.method;
     if (method !== 'GET' && method !== 'HEAD') return undefined;
     const route = this.#table.match(ex.url);
-    const navigation = route !== undefined && isNavigation(ex.headers, route, ex.url);
     const clientLink = settings.clientPush && method === 'GET' && ex.stream !== undefined ? lastLinkHeader(ex.headers, ex.rawHeaders) : undefined;
-    if (!navigation && clientLink === undefined) return undefined;
+    if (route === undefined && clientLink === undefined) return undefined;
+    // What the response will be decides everything else: no hint or push for a 301, 404 or 304.
+    const outcome = route === undefined ? 'other' : await this.#outcome(ex);
+    const navigation = outcome !== 'other' && route !== undefined && isNavigation(ex.headers, route, ex.url);
+    if (!navigation && clientLink === undefined) return outcome === 'other' ? undefined : VARY_ONLY;
 
     if (navigation) {
       stats.navigations++;
-      if (method === 'GET' && earlyHintsAllowed(settings.earlyHints, ex.stream === undefined ? 1 : 2) && ex.sendEarlyHints(route)) {
+      if (outcome === 'page' && method === 'GET' && earlyHintsAllowed(settings.earlyHints, ex.stream === undefined ? 1 : 2) && ex.sendEarlyHints(route)) {
         stats.earlyHints++;
       }
     }
 
     const stream = ex.stream;
     const source = settings.source;
-    const manifestPush = settings.push && navigation && method === 'GET' && route.pushes.length > 0;
+    const manifestPush = settings.push && navigation && outcome === 'page' && method === 'GET' && route.pushes.length > 0;
     if ((!manifestPush && clientLink === undefined) || stream === undefined || source === undefined) {
       return navigation ? this.#linkOnlyFor(route) : undefined;
     }
@@ -134,10 +165,22 @@ export class PushRuntime {
     return this.#push(ex, stream, source, manifestPush ? route : undefined, navigation ? route : undefined, clientLink);
   }
 
+  /**
+   * What the response to a request matching a route will be. With a probe (a static root), its
+   * answer; without one (an application behind the middleware), a page, unless the request is
+   * conditional: it may well get a 304, and a client revalidating a page has its assets.
+   */
+  async #outcome(ex: Exchange): Promise<PageOutcome> {
+    const probe = this.settings.probe;
+    if (probe !== undefined) return probe(ex.url, ex.headers);
+    const conditional = ex.headers['if-none-match'] !== undefined || ex.headers['if-modified-since'] !== undefined;
+    return conditional ? 'not-modified' : 'page';
+  }
+
   #linkOnlyFor(route: Route): AddedHeaders {
     let added = this.#linkOnly.get(route);
     if (added === undefined) {
-      added = this.settings.link && route.linkHeader !== '' ? { link: route.linkHeader } : {};
+      added = this.settings.link && route.linkHeader !== '' ? { link: route.linkHeader, vary: PAGE_VARY } : VARY_ONLY;
       this.#linkOnly.set(route, added);
     }
     if (added.link !== undefined) this.stats.linkHeaders++;
@@ -154,11 +197,8 @@ export class PushRuntime {
     return requests;
   }
 
-  /**
-   * Promise the pushes and work out the headers. Synchronous when every file is known from the
-   * static root's cache (the common case); a promise only when one had to be looked up on disk.
-   */
-  #push(ex: Exchange, stream: ServerHttp2Stream, source: PushSource, pushRoute: Route | undefined, linkRoute: Route | undefined, clientLink: string | undefined): AddedHeaders | Promise<AddedHeaders> {
+  /** Promise the pushes and work out the headers once nghttp2 has opened (or refused) each. */
+  async #push(ex: Exchange, stream: ServerHttp2Stream, source: PushSource, pushRoute: Route | undefined, linkRoute: Route | undefined, clientLink: string | undefined): Promise<AddedHeaders> {
     const { settings, stats } = this;
     const authority = headerString(ex.headers[':authority']) ?? headerString(ex.headers.host) ?? '';
     const scheme = headerString(ex.headers[':scheme']) ?? (ex.secure ? 'https' : 'http');
@@ -177,7 +217,7 @@ export class PushRuntime {
     const digestSettings = settings.digest;
     const digest = digestSettings === undefined || pushRoute === undefined ? undefined : CacheDigest.decode(readCookie(ex.headers.cookie, digestSettings.cookie), digestSettings.maxEntries);
     const finish = (pushed: readonly string[]): AddedHeaders => {
-      const added: AddedHeaders = {};
+      const added: AddedHeaders = linkRoute === undefined ? {} : { vary: PAGE_VARY };
       if (linkRoute !== undefined && settings.link && linkRoute.linkHeader !== '') {
         added.link = linkValue(linkRoute, pushed);
         stats.linkHeaders++;
@@ -189,12 +229,13 @@ export class PushRuntime {
       return added;
     };
     const failed = (error: unknown): AddedHeaders => {
+      // Nothing pushed counts: no digest entry, no nopush-free link.
       settings.log('warn', `push failed: ${(error as Error).message}`);
       return finish([]);
     };
-    let pushed: string[] | Promise<string[]>;
     try {
-      pushed = pushAll(
+      return finish(
+        await pushAll(
         {
           stream,
           authority,
@@ -207,14 +248,14 @@ export class PushRuntime {
           digest,
           maxPushes: settings.maxPushes,
           stats,
-          log: settings.log,
-        },
-        requests,
+            log: settings.log,
+          },
+          requests,
+        ),
       );
     } catch (error) {
       return failed(error);
     }
-    return Array.isArray(pushed) ? finish(pushed) : pushed.then(finish, failed);
   }
 }
 
@@ -236,12 +277,19 @@ function headerString(value: string | string[] | undefined): string | undefined 
   return Array.isArray(value) ? value[0] : value;
 }
 
+/** Cache-Control of a page response that sets the digest cookie: only the client may store it. */
+export const PRIVATE_CACHE_CONTROL = 'private, no-cache';
+
 /** The added headers as an object for `stream.respond()` / `reply.headers()`. */
 export function toHeaderObject(added: AddedHeaders | undefined): OutgoingHttpHeaders {
   const headers: OutgoingHttpHeaders = {};
   if (added === undefined) return headers;
   if (added.link !== undefined) headers.link = added.link;
-  if (added.setCookie !== undefined) headers['set-cookie'] = [added.setCookie];
+  if (added.vary !== undefined) headers.vary = added.vary;
+  if (added.setCookie !== undefined) {
+    headers['set-cookie'] = [added.setCookie];
+    headers['cache-control'] = PRIVATE_CACHE_CONTROL;
+  }
   if (added.promised !== undefined) headers['x-http2-push-promise'] = added.promised;
   return headers;
 }
@@ -260,6 +308,7 @@ export function resolveSettings(options: {
   source: PushSource | undefined;
   respondPush?: PushResponder | undefined;
   peekPush?: PushPeek | undefined;
+  probe?: PageProbe | undefined;
 }): RuntimeSettings {
   const { source } = options;
   if (options.push === true && source === undefined) throw new PushManifestError('BAD_OPTION', 'push needs a root to read pushed files from');
@@ -280,6 +329,12 @@ export function resolveSettings(options: {
           maxEntries: (digestOption === true ? undefined : digestOption.maxEntries) ?? DEFAULT_DIGEST_MAX_ENTRIES,
         };
   if (digest !== undefined && !/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(digest.cookie)) throw new PushManifestError('BAD_OPTION', `digest cookie name is not a token: ${digest.cookie}`);
+  if (digest !== undefined) {
+    const limit = maxDigestEntries(digest.cookie);
+    if (!Number.isInteger(digest.maxEntries) || digest.maxEntries < 1 || digest.maxEntries > limit) {
+      throw new PushManifestError('BAD_OPTION', `digest maxEntries must be an integer from 1 to ${limit} (the cookie must fit in 4 KB), got ${String(digest.maxEntries)}`);
+    }
+  }
   return {
     push: (options.push ?? source !== undefined) && source !== undefined,
     link: options.link ?? true,
@@ -292,6 +347,7 @@ export function resolveSettings(options: {
     source,
     respondPush: options.respondPush ?? respondWithPushFile,
     peekPush: options.peekPush,
+    probe: options.probe,
     log: options.log ?? defaultLog,
   };
 }

@@ -164,13 +164,12 @@ const REFUSED = 0;
 type Found = PushFile | null | typeof REFUSED;
 
 /**
- * Look the files up, then promise them in order. Returns the URLs promised (the PUSH_PROMISE
- * frames are queued by then, so a response started afterwards follows them): synchronously when
- * every file was known from memory (`ctx.peek`, the common case under load), else as a promise
- * once the rest were looked up. Never throws or rejects: every failure is counted and logged at
- * debug level.
+ * Look the files up, then promise them in order. Resolves with the URLs whose pushed stream
+ * opened, once nghttp2 has said so for each (a tick after the PUSH_PROMISE frames were queued, so
+ * a response started afterwards still follows them); only those go in the client's digest. Never
+ * rejects: every failure is counted and logged at debug level.
  */
-export function pushAll(ctx: PushContext, requests: readonly PushRequest[]): string[] | Promise<string[]> {
+export async function pushAll(ctx: PushContext, requests: readonly PushRequest[]): Promise<string[]> {
   const { stats, diary, peek } = ctx;
   let wanted: PushRequest[] | readonly PushRequest[] = requests;
   for (let index = 0; index < requests.length; index++) {
@@ -188,34 +187,34 @@ export function pushAll(ctx: PushContext, requests: readonly PushRequest[]): str
   if (wanted.length === 0) return [];
 
   const files: Found[] = new Array<Found>(wanted.length);
-  let unknown: number[] | undefined;
+  const lookups: Promise<void>[] = [];
   for (let index = 0; index < wanted.length; index++) {
-    const known = peek?.((wanted[index] as PushRequest).url, ctx.acceptEncoding);
-    if (known === undefined) (unknown ??= []).push(index);
-    else files[index] = known;
+    const url = (wanted[index] as PushRequest).url;
+    const known = peek?.(url, ctx.acceptEncoding);
+    if (known !== undefined) files[index] = known;
+    else {
+      lookups.push(
+        ctx.source.lookup(url, ctx.acceptEncoding).then(
+          (file) => {
+            files[index] = file;
+          },
+          () => {
+            files[index] = REFUSED;
+          },
+        ),
+      );
+    }
   }
-  if (unknown === undefined) return promiseAll(ctx, wanted, files);
-  const list = wanted;
-  return Promise.all(
-    unknown.map((index) =>
-      ctx.source.lookup((list[index] as PushRequest).url, ctx.acceptEncoding).then(
-        (file) => {
-          files[index] = file;
-        },
-        () => {
-          files[index] = REFUSED;
-        },
-      ),
-    ),
-  ).then(() => promiseAll(ctx, list, files));
+  if (lookups.length > 0) await Promise.all(lookups);
+  return promiseAll(ctx, wanted, files);
 }
 
-/** Promise the files found, in order, within the limits. */
-function promiseAll(ctx: PushContext, wanted: readonly PushRequest[], files: readonly Found[]): string[] {
+/** Promise the files found, in order, within the limits; resolves with those whose stream opened. */
+async function promiseAll(ctx: PushContext, wanted: readonly PushRequest[], files: readonly Found[]): Promise<string[]> {
   const { stats, diary } = ctx;
-  const pushed: string[] = [];
+  const submitted: { request: PushRequest; file: PushFile; opened: Promise<boolean> }[] = [];
   // Pushed streams count against the client's SETTINGS_MAX_CONCURRENT_STREAMS. Node's nghttp2
-  // fails a push at the limit itself (with N, only N - 1 pushes go out: measured), so stop short.
+  // fails a push at the limit itself (with N, only N - 1 pushes go out), so stop short.
   const remoteLimit = ctx.stream.session?.remoteSettings.maxConcurrentStreams ?? Number.POSITIVE_INFINITY;
   const limit = Math.min(ctx.maxPushes, Math.max(0, remoteLimit - 1));
   for (let index = 0; index < wanted.length; index++) {
@@ -238,7 +237,7 @@ function promiseAll(ctx: PushContext, wanted: readonly PushRequest[], files: rea
       stats.skipped.diary++;
       continue;
     }
-    if (pushed.length >= limit) {
+    if (submitted.length >= limit) {
       stats.skipped.cap++;
       continue;
     }
@@ -246,17 +245,25 @@ function promiseAll(ctx: PushContext, wanted: readonly PushRequest[], files: rea
       stats.skipped.disabled++;
       continue;
     }
-    if (pushOne(ctx, request.url, file)) {
-      pushed.push(request.url);
-      diary.add(request.url);
-      if (request.useDigest) ctx.digest?.add(request.url, file.etag);
-    }
+    const opened = pushOne(ctx, request.url, file);
+    if (opened === undefined) continue;
+    diary.add(request.url);
+    submitted.push({ request, file, opened });
+  }
+  const pushed: string[] = [];
+  for (const { request, file, opened } of submitted) {
+    if (!(await opened)) continue;
+    pushed.push(request.url);
+    if (request.useDigest) ctx.digest?.add(request.url, file.etag);
   }
   return pushed;
 }
 
-/** Promise and answer one file. Returns whether the PUSH_PROMISE was submitted. */
-function pushOne(ctx: PushContext, url: string, file: PushFile): boolean {
+/**
+ * Promise and answer one file. Undefined when the PUSH_PROMISE could not be submitted; else
+ * resolves, on nghttp2's callback, with whether the pushed stream opened and took its response.
+ */
+function pushOne(ctx: PushContext, url: string, file: PushFile): Promise<boolean> | undefined {
   const { stats, log } = ctx;
   const promise: Record<string, string> = {
     ':method': 'GET',
@@ -265,6 +272,10 @@ function pushOne(ctx: PushContext, url: string, file: PushFile): boolean {
     ':authority': ctx.authority,
   };
   if (ctx.acceptEncoding !== undefined) promise['accept-encoding'] = ctx.acceptEncoding;
+  let settle: (opened: boolean) => void = () => undefined;
+  const opened = new Promise<boolean>((resolve) => {
+    settle = resolve;
+  });
   try {
     ctx.stream.pushStream(promise, (error, pushStream) => {
       if (error !== null) {
@@ -272,21 +283,23 @@ function pushOne(ctx: PushContext, url: string, file: PushFile): boolean {
         stats.failed++;
         ctx.diary.delete(url);
         log('debug', `push ${url} failed: ${error.message}`);
+        settle(false);
         return;
       }
-      answerPush(ctx, pushStream, url, file);
+      settle(answerPush(ctx, pushStream, url, file));
     });
   } catch (error) {
     // pushStream throws synchronously for a destroyed stream, a nested push or push disabled.
     stats.failed++;
     log('debug', `push ${url} failed: ${(error as Error).message}`);
-    return false;
+    return undefined;
   }
   stats.pushed++;
-  return true;
+  return opened;
 }
 
-function answerPush(ctx: PushContext, pushStream: ServerHttp2Stream, url: string, file: PushFile): void {
+/** Answer a pushed stream; false when that failed at once (the stream is then reset). */
+function answerPush(ctx: PushContext, pushStream: ServerHttp2Stream, url: string, file: PushFile): boolean {
   const { stats, log } = ctx;
   // Without this listener a client's REFUSED_STREAM becomes an uncaught 'error' and kills the process.
   pushStream.on('error', (error: Error) => {
@@ -297,7 +310,9 @@ function answerPush(ctx: PushContext, pushStream: ServerHttp2Stream, url: string
     if (code === constants.NGHTTP2_CANCEL || code === constants.NGHTTP2_REFUSED_STREAM) stats.cancelled++;
     else if (code !== undefined && code !== constants.NGHTTP2_NO_ERROR) stats.failed++;
   });
+  let ok = true;
   const fail = (error: Error) => {
+    ok = false;
     log('debug', `pushed file ${url}: ${error.message}`);
     if (!pushStream.destroyed) pushStream.close(constants.NGHTTP2_INTERNAL_ERROR);
   };
@@ -306,4 +321,5 @@ function answerPush(ctx: PushContext, pushStream: ServerHttp2Stream, url: string
   } catch (error) {
     fail(error as Error);
   }
+  return ok;
 }

@@ -10,7 +10,7 @@ import http2, {
   type IncomingHttpHeaders,
   type ServerHttp2Stream,
 } from 'node:http2';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { performance } from 'node:perf_hooks';
@@ -34,6 +34,35 @@ export interface RequestLogEntry {
   status?: number;
 }
 
+/**
+ * Limits on slow and greedy clients. Node's own defaults let one connection open 2^32 - 1
+ * concurrent streams and a client that never finishes its first request hold a socket forever.
+ */
+export interface ServerLimits {
+  /** A connection that has not completed its first request's headers by then is closed. Default 10 s. */
+  headersTimeoutMs?: number;
+  /** A connection with no traffic for this long is closed. Default 60 s. */
+  idleTimeoutMs?: number;
+  /** TLS handshake deadline. Default 10 s. */
+  handshakeTimeoutMs?: number;
+  /** Concurrent streams a client may open on one HTTP/2 connection (SETTINGS). Default 100. */
+  maxConcurrentStreams?: number;
+  /** Largest header list a client may send, in bytes (SETTINGS_MAX_HEADER_LIST_SIZE). Default 64 KiB. */
+  maxHeaderListSize?: number;
+  /** Memory one HTTP/2 session may hold in nghttp2, MB; past it new streams are refused. Default 10. */
+  maxSessionMemory?: number;
+}
+
+/** The defaults of {@link ServerLimits}. */
+export const DEFAULT_SERVER_LIMITS: Readonly<Required<ServerLimits>> = Object.freeze({
+  headersTimeoutMs: 10_000,
+  idleTimeoutMs: 60_000,
+  handshakeTimeoutMs: 10_000,
+  maxConcurrentStreams: 100,
+  maxHeaderListSize: 64 * 1024,
+  maxSessionMemory: 10,
+});
+
 /** Options of {@link createPushServer}. */
 export interface PushServerOptions extends Omit<PushHandlerOptions, 'root'> {
   /** The site folder, or a ready {@link StaticRoot}. */
@@ -50,6 +79,8 @@ export interface PushServerOptions extends Omit<PushHandlerOptions, 'root'> {
   port?: number;
   /** How long `close()` lets in-flight requests run before destroying connections. Default 5000 ms. */
   closeTimeoutMs?: number;
+  /** Limits on slow and greedy clients; see {@link DEFAULT_SERVER_LIMITS}. */
+  limits?: ServerLimits;
   /** Called on each request's arrival and end: tests use it to see the order requests came in. */
   onRequest?: (entry: RequestLogEntry) => void;
   /**
@@ -85,17 +116,26 @@ export async function createPushServer(options: PushServerOptions): Promise<Push
     throw new PushManifestError('BAD_OPTION', 'createPushServer needs tls: { cert, key } or h2c: true');
   }
   const staticRoot = typeof options.root === 'string' ? createStaticRoot(options.root, options.static) : options.root;
-  const { root: _root, static: _static, tls, h2c, host = '127.0.0.1', port = 0, closeTimeoutMs = 5000, onRequest, delayResponse, delayRequest, ...handlerOptions } = options;
+  const { root: _root, static: _static, tls, h2c, host = '127.0.0.1', port = 0, closeTimeoutMs = 5000, onRequest, delayResponse, delayRequest, limits: givenLimits, ...handlerOptions } = options;
+  const limits = { ...DEFAULT_SERVER_LIMITS, ...givenLimits };
   const handler = await createPushHandler({ ...handlerOptions, root: staticRoot });
   const log = options.log ?? (() => undefined);
   let seq = 0;
 
+  const http2Options = {
+    maxSessionMemory: limits.maxSessionMemory,
+    settings: { maxConcurrentStreams: limits.maxConcurrentStreams, maxHeaderListSize: limits.maxHeaderListSize },
+  };
   const server: Http2Server | Http2SecureServer = h2c
-    ? http2.createServer()
-    : http2.createSecureServer({ cert: tls!.cert, key: tls!.key, allowHTTP1: true });
+    ? http2.createServer(http2Options)
+    : http2.createSecureServer({ ...http2Options, cert: tls!.cert, key: tls!.key, allowHTTP1: true, handshakeTimeout: limits.handshakeTimeoutMs });
+  // Idle connections (HTTP/2 sessions and HTTP/1.1 sockets alike) are destroyed: Node does so
+  // when no 'timeout' listener is registered.
+  server.setTimeout(limits.idleTimeoutMs);
 
   const sessions = new Set<Http2Session>();
   const sockets = new Map<Socket, number>(); // HTTP/1.1 socket → requests in flight
+  const answered = new WeakSet<Socket>(); // HTTP/1.1 sockets whose first request arrived
   let closing = false;
 
   const onStream = (stream: ServerHttp2Stream, headers: IncomingHttpHeaders, _flags: number, rawHeaders?: string[]) => {
@@ -110,29 +150,32 @@ export async function createPushServer(options: PushServerOptions): Promise<Push
         onRequest({ event: 'end', seq: id, at: performance.now(), method, path, protocol: 'h2', status: stream.sentHeaders?.[':status'] as number | undefined }),
       );
     }
-    respondStream(stream, headers, path, rawHeaders).catch((error: unknown) => {
+    const added: { headers: OutgoingHttpHeaders } = { headers: {} };
+    respondStream(stream, headers, path, rawHeaders, added).catch((error: unknown) => {
       log('warn', `${path}: ${error instanceof Error ? error.message : String(error)}`);
-      respondPlain(stream, 500, 'Internal Server Error\n');
+      respondPlain(stream, 500, 'Internal Server Error\n', added.headers);
     });
   };
 
-  const respondStream = async (stream: ServerHttp2Stream, headers: IncomingHttpHeaders, path: string, rawHeaders?: string[]) => {
+  const respondStream = async (stream: ServerHttp2Stream, headers: IncomingHttpHeaders, path: string, rawHeaders: string[] | undefined, added: { headers: OutgoingHttpHeaders }) => {
     const latency = delayRequest?.(path) ?? 0;
     if (latency > 0) await delay(latency);
     if (stream.destroyed) return;
     // Hints and PUSH_PROMISEs first; the response starts once they are queued, so they precede it.
     const extra = await handler.handleStream(stream, headers, rawHeaders);
+    added.headers = extra;
     const wait = delayResponse?.(path) ?? 0;
     if (wait > 0) await delay(wait);
     if (stream.destroyed) return;
     const served = await serveStaticStream(staticRoot, stream, headers, extra);
-    if (!served) respondPlain(stream, 404, 'Not Found\n');
+    if (!served) respondPlain(stream, 404, 'Not Found\n', extra);
   };
 
   const onRequestHttp1 = (req: IncomingMessage, res: ServerResponse) => {
     // HTTP/2 requests are served by onStream; Node's compatibility layer is unhooked below.
     const id = ++seq;
     const socket = req.socket;
+    answered.add(socket);
     const inFlight = sockets.get(socket);
     if (inFlight !== undefined) sockets.set(socket, inFlight + 1);
     const method = req.method ?? 'GET';
@@ -193,7 +236,16 @@ export async function createPushServer(options: PushServerOptions): Promise<Push
     server.removeAllListeners('stream');
     (server as Http2SecureServer).on('secureConnection', (socket: TLSSocket) => {
       socket.on('error', () => undefined);
-      if (socket.alpnProtocol !== 'h2') sockets.set(socket, 0);
+      if (socket.alpnProtocol !== 'h2') {
+        sockets.set(socket, 0);
+        // The HTTP/1.1 side of a TLS port has no headersTimeout of its own (that lives in
+        // http.Server): the same deadline for the first request, cleared when it arrives.
+        const firstRequest = setTimeout(() => {
+          if (!answered.has(socket)) socket.destroy();
+        }, limits.headersTimeoutMs);
+        firstRequest.unref();
+        socket.once('close', () => clearTimeout(firstRequest));
+      }
       socket.once('close', () => sockets.delete(socket));
     });
   }
@@ -205,6 +257,12 @@ export async function createPushServer(options: PushServerOptions): Promise<Push
   server.on('stream', onStream);
   server.on('session', (session: Http2Session) => {
     sessions.add(session);
+    // A client trickling its first request's headers (or never sending them) holds a socket and
+    // session memory: it gets headersTimeoutMs to complete them.
+    const firstRequest = setTimeout(() => session.destroy(), limits.headersTimeoutMs);
+    firstRequest.unref();
+    session.once('stream', () => clearTimeout(firstRequest));
+    session.once('close', () => clearTimeout(firstRequest));
     session.on('error', () => undefined);
     session.once('close', () => sessions.delete(session));
     if (closing) session.close();

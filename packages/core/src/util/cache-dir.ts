@@ -5,6 +5,7 @@
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import path from 'node:path';
+import { isInsideRoot } from './served-path.js';
 
 /** Where {@link defaultCacheDir} looks. */
 export interface CacheDirOptions {
@@ -28,7 +29,7 @@ export function defaultCacheDir(cwd: string = process.cwd(), options: CacheDirOp
   for (let dir = path.resolve(cwd); ; ) {
     if (existsSync(path.join(dir, 'package.json'))) {
       const candidate = path.join(dir, 'node_modules', '.cache', 'push-manifest');
-      if (root === undefined || !isInside(root, candidate)) return candidate;
+      if (root === undefined || !isInsideRoot(root, candidate)) return candidate;
     }
     const up = path.dirname(dir);
     if (up === dir) break;
@@ -41,8 +42,3 @@ export function defaultCacheDir(cwd: string = process.cwd(), options: CacheDirOp
   return path.join(base, 'push-manifest');
 }
 
-/** `file` is `dir` or below it (by `path.relative`, not a string prefix). */
-function isInside(dir: string, file: string): boolean {
-  const rel = path.relative(dir, file);
-  return rel === '' || (!path.isAbsolute(rel) && rel !== '..' && !rel.startsWith(`..${path.sep}`));
-}

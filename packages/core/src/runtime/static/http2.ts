@@ -1,0 +1,193 @@
+/**
+ * Writing a static response on a raw node:http2 stream, a request's or a pushed one: from the
+ * root's body cache when it holds the very file, else from disk through a JS read stream.
+ */
+import { createReadStream } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
+import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
+import type { ServerHttp2Stream } from 'node:http2';
+import { pipeline } from 'node:stream';
+import { lookupRequest } from './lookup.js';
+import { currentFile, planResponse, redirectLocation, withAddedHeaders } from './plan.js';
+import type { StaticFile, StaticRoot } from './root.js';
+
+/**
+ * Answer a raw node:http2 stream from the root: from the in-memory body cache when it holds the
+ * file, else from disk (see sendFromDisk for why not respondWithFile). `extraHeaders` (a Link
+ * header, say) are added to a successful response. Resolves false when there is no file.
+ */
+export async function serveStaticStream(
+  staticRoot: StaticRoot,
+  stream: ServerHttp2Stream,
+  requestHeaders: IncomingHttpHeaders,
+  extraHeaders: OutgoingHttpHeaders = {},
+): Promise<boolean> {
+  const method = String(requestHeaders[':method'] ?? 'GET');
+  const url = String(requestHeaders[':path'] ?? '/');
+  const found = lookupRequest(staticRoot, method, url, requestHeaders['accept-encoding']);
+  const result = found instanceof Promise ? await found : found;
+  if (result === 'bad-path') {
+    respondPlain(stream, 400, 'Bad Request\n', extraHeaders);
+    return true;
+  }
+  if (result === 'skip' || result.kind === 'none') return false;
+  if (result.kind === 'redirect') {
+    const location = redirectLocation(result.location, url);
+    respondPlain(stream, 301, `Redirecting to ${location}\n`, { ...extraHeaders, location });
+    return true;
+  }
+  if (stream.destroyed || stream.closed) return true;
+  await respondWithStaticFile(staticRoot, stream, result.file, requestHeaders, extraHeaders);
+  return true;
+}
+
+/**
+ * Send a file already looked up in `staticRoot` on a raw HTTP/2 stream (a request's or a pushed
+ * one): 200/206/304/416 as the request headers ask, the body from memory when the body cache holds
+ * the same file, else read from disk, validators always describing the bytes sent.
+ */
+export async function respondWithStaticFile(
+  staticRoot: StaticRoot,
+  stream: ServerHttp2Stream,
+  file: StaticFile,
+  requestHeaders: IncomingHttpHeaders = {},
+  extraHeaders: OutgoingHttpHeaders = {},
+): Promise<void> {
+  const method = String(requestHeaders[':method'] ?? 'GET');
+  const onError = (error: NodeJS.ErrnoException) => {
+    // The file vanished between lookup and open: answer 404 if we still can.
+    if (!stream.destroyed && !stream.headersSent) {
+      respondPlain(stream, error.code === 'ENOENT' ? 404 : 500, error.code === 'ENOENT' ? 'Not Found\n' : 'Internal Server Error\n', extraHeaders);
+    } else {
+      stream.destroy();
+    }
+  };
+  if (method === 'HEAD' || requestHeaders.range !== undefined) {
+    await sendFromDisk(staticRoot, stream, file, method, requestHeaders, extraHeaders, onError);
+    return;
+  }
+  const conditional = requestHeaders['if-none-match'] !== undefined || requestHeaders['if-modified-since'] !== undefined;
+  sendFile(staticRoot, stream, file, method, requestHeaders, extraHeaders, conditional, onError);
+}
+
+const NO_HEADERS: IncomingHttpHeaders = Object.freeze({});
+
+const NO_EXTRA: OutgoingHttpHeaders = Object.freeze({});
+
+/**
+ * Answer a pushed stream with `file`, a result of `staticRoot.lookup`: from memory when the body
+ * cache holds that very file, else read from disk, and with validators (ETag,
+ * Last-Modified, length) that describe the bytes sent even if the file changed since the lookup.
+ * Synchronous, so a push costs no promise. `onError` is called when the file cannot be sent (it
+ * vanished, say); the caller resets the pushed stream: a pushed 404 would be stored by the client
+ * as the answer for that URL. May throw if the stream is already gone (the caller catches).
+ */
+export function respondPushedFile(staticRoot: StaticRoot, stream: ServerHttp2Stream, file: StaticFile, onError: (error: NodeJS.ErrnoException) => void): void {
+  sendFile(staticRoot, stream, file, 'GET', NO_HEADERS, NO_EXTRA, false, onError);
+}
+
+/** The whole file (GET, no Range), from memory or from disk; `onError` when it cannot be opened. */
+function sendFile(
+  staticRoot: StaticRoot,
+  stream: ServerHttp2Stream,
+  file: StaticFile,
+  method: string,
+  requestHeaders: IncomingHttpHeaders,
+  extraHeaders: OutgoingHttpHeaders,
+  conditional: boolean,
+  onError: (error: NodeJS.ErrnoException) => void,
+): void {
+  const bodies = staticRoot.bodies;
+  if (bodies !== undefined && !conditional) {
+    const cached = bodies.get(file.path);
+    // The cached body is only used for the file the lookup described (same size and mtime, so
+    // its ETag and length are right); otherwise the descriptor path below re-describes the file.
+    if (cached !== undefined && cached.size === file.size && cached.mtimeMs === file.mtimeMs) {
+      stream.respond(extraHeaders === NO_EXTRA ? okHeadersOf(file) : withAddedHeaders(okHeadersOf(file), extraHeaders));
+      stream.end(cached.body);
+      return;
+    }
+    bodies.load(file.path, file.size);
+  }
+  // Not respondWithFile: see sendFromDisk.
+  sendFromDisk(staticRoot, stream, file, method, requestHeaders, extraHeaders, onError).catch(onError);
+}
+
+const okHeaders = new WeakMap<StaticFile, OutgoingHttpHeaders>();
+
+/** A 200's headers for `file`, built once per lookup result (`respond` copies them). */
+function okHeadersOf(file: StaticFile): OutgoingHttpHeaders {
+  let headers = okHeaders.get(file);
+  if (headers === undefined) {
+    headers = { ...file.headers, 'accept-ranges': 'bytes', ':status': 200 };
+    okHeaders.set(file, headers);
+  }
+  return headers;
+}
+
+/**
+ * Answer from the file on disk: open, fstat, decide 200/206/304/416 on the descriptor's own size
+ * and mtime (a cached lookup may be up to cacheMs old), then send the bytes through a JS read
+ * stream. NOT respondWithFile/respondWithFD: on Node 20.20 a stream answered that way and reset by
+ * the client while the file is being read kills the whole process with SIGSEGV (the native file
+ * pipe writes into the destroyed stream; `test/e2e/resets.test.ts` shows it within a few hundred
+ * cancelled requests, for files of any size). A JS pipe only ends the stream. Small files are
+ * served from the body cache after their first use anyway, so this path is the cold or big one.
+ * `onError` gets a failure to open (the file vanished); other errors reject.
+ */
+async function sendFromDisk(
+  staticRoot: StaticRoot,
+  stream: ServerHttp2Stream,
+  cached: StaticFile,
+  method: string,
+  requestHeaders: IncomingHttpHeaders,
+  extraHeaders: OutgoingHttpHeaders,
+  onError: (error: NodeJS.ErrnoException) => void,
+): Promise<void> {
+  let handle: FileHandle;
+  try {
+    handle = await open(cached.path, 'r');
+  } catch (error) {
+    staticRoot.invalidate(cached.path);
+    onError(error as NodeJS.ErrnoException);
+    return;
+  }
+  let owned = false; // once the read stream has the handle, it closes it
+  try {
+    const stats = await handle.stat();
+    const file = currentFile(staticRoot, cached, stats);
+    const plan = planResponse(file, method, requestHeaders, stats.size);
+    if (stream.destroyed) return;
+    const headers: OutgoingHttpHeaders = { ...withAddedHeaders(plan.headers, extraHeaders), ':status': plan.status };
+    if (plan.status !== 200 && plan.status !== 206) {
+      stream.respond(headers, { endStream: true });
+      return;
+    }
+    const range = plan.range ?? { start: 0, end: stats.size - 1 };
+    if (method === 'HEAD' || range.end < range.start) {
+      // HEAD: the GET's headers, content-length included, and no DATA frames. Or an empty file.
+      stream.respond(headers, { endStream: true });
+      return;
+    }
+    stream.respond(headers);
+    const body = createReadStream('', { fd: handle, start: range.start, end: range.end });
+    owned = true;
+    // pipeline destroys the read stream (closing the descriptor) when the client resets the
+    // stream, and ends the HTTP/2 stream after the last byte.
+    pipeline(body, stream, () => undefined);
+  } finally {
+    if (!owned) await handle.close().catch(() => undefined);
+  }
+}
+
+/** A short text response on a raw HTTP/2 stream. */
+export function respondPlain(stream: ServerHttp2Stream, status: number, body: string, extra: OutgoingHttpHeaders = {}): void {
+  if (stream.destroyed || stream.headersSent) return;
+  stream.respond({
+    ...extra,
+    ':status': status,
+    'content-type': 'text/plain; charset=utf-8',
+    'content-length': Buffer.byteLength(body),
+  });
+  stream.end(body);
+}
