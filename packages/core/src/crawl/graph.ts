@@ -260,6 +260,8 @@ export class ResourceGraph {
   }
 
   private doStat(file: string): FileStat {
+    const held = this.parser.stat?.(file);
+    if (held !== undefined) return held;
     try {
       const link = lstatSync(file, { throwIfNoEntry: false });
       if (link === undefined) return { absent: 'missing' };
