@@ -6,6 +6,7 @@ export { bundleManifest } from './manifest.js';
 export type { BundleChunk, BundleInput, BundlePage, BundleResult } from './manifest.js';
 export { bundleOptionsSchema, resolveBundleOptions } from './options.js';
 export type { BundlePluginOptions, ResolvedBundleOptions } from './options.js';
+export { pageScriptFiles } from './page-scripts.js';
 export { bundleFromViteManifest } from './vite-manifest.js';
 export type { ViteManifestSource, ViteRoute } from './vite-manifest.js';
 export { createMemoryParser } from '../crawl/memory.js';
