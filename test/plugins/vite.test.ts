@@ -15,6 +15,7 @@ import pushManifest, { pushManifest as named, type PushManifestOptions } from '@
 import { bundleFromViteManifest, bundleManifest, resolveBundleOptions } from '@push-manifest/core/bundle';
 import { generateManifest, readManifestJson } from '@push-manifest/core';
 import { APP, listFiles, pageList, readJson, tempDir, theFile } from './apps.js';
+import { runCli } from '../cli/helpers.js';
 
 type Vite = typeof vite8;
 
@@ -168,6 +169,19 @@ describe('Vite 8: options, environments and preview', () => {
   it('caps each page with max', async () => {
     const manifest = await readJson(join(dist, 'push-manifest.json'));
     expect(Object.keys(manifest['about.html']!)).toHaveLength(3);
+  });
+
+  it('generate --from-vite writes route manifests from Vite’s manifest, and names a bad route', async () => {
+    const out = join(temp.dir, 'routes.json');
+    const ok = await runCli(['generate', '--from-vite', join(dist, '.vite/manifest.json'), '--route', '/=index.html', '--route', '/about=about.html', '--max', '3', '--format', 'polymer', '--out', out]);
+    expect(ok.stderr).toContain('2 routes, 6 listed resources');
+    expect(ok.code).toBe(0);
+    const { manifest } = readManifestJson(JSON.parse(readFileSync(out, 'utf8')), { file: out });
+    expect([...manifest.pages.keys()].sort()).toEqual(['/', '/about']);
+    expect(manifest.pages.get('/about')!.map((r) => r.type)).toEqual(['style', 'style', 'font']);
+    const bad = await runCli(['generate', '--from-vite', join(dist, '.vite/manifest.json'), '--route', '/=src/main.ts', '--out', out]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--route \/=src\/main\.ts: .*has no entry src\/main\.ts \(entries: about\.html, index\.html\)/);
   });
 
   it('emits nothing in an SSR build', async () => {
