@@ -4,7 +4,11 @@
 // @font-face) is built by Vite 8 and by webpack 5 (html-webpack-plugin per page,
 // mini-css-extract-plugin, asset modules), with and without the plugin, in interleaved rounds
 // (the order flips every round) after one warm-up build of each, in this process. Prints each
-// variant's median and the ratio with/without; the target is at most 1.05.
+// variant's median and the ratio with/without; the target is at most 1.05. On a loaded machine the
+// medians drift between rounds, so it also prints the median of each round's own ratio (the two
+// builds of a round run back to back) and the time spent in the plugin's hook itself, measured
+// inside the build (Vite: its generateBundle; webpack: between the stages just before and after
+// PROCESS_ASSETS_STAGE_REPORT), as a share of the build.
 // Usage: node bench/plugins.mjs [--pages 200] [--rounds 5] [--only vite|webpack]
 import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -27,6 +31,39 @@ const HtmlWebpackPlugin = require('html-webpack-plugin');
 const MiniCssExtractPlugin = require('mini-css-extract-plugin');
 const { pushManifest } = await import(join(repo, 'packages/vite/dist/index.js'));
 const { PushManifestPlugin } = await import(join(repo, 'packages/webpack/dist/index.js'));
+
+/** Milliseconds spent in the plugin's own hook, per build with the plugin. */
+const hookTimes = [];
+
+/** The Vite plugins with their generateBundle timed. */
+function timedVitePlugins() {
+  const plugins = pushManifest();
+  for (const plugin of plugins) {
+    const hook = plugin.generateBundle;
+    if (typeof hook !== 'function') continue;
+    plugin.generateBundle = async function (...args) {
+      const started = performance.now();
+      try {
+        return await hook.apply(this, args);
+      } finally {
+        hookTimes.push(performance.now() - started);
+      }
+    };
+  }
+  return plugins;
+}
+
+/** Times what runs between the stages just before and after REPORT: the push-manifest plugin alone. */
+class WebpackHookTimer {
+  apply(compiler) {
+    const stage = compiler.webpack.Compilation.PROCESS_ASSETS_STAGE_REPORT;
+    compiler.hooks.thisCompilation.tap('bench', (compilation) => {
+      let started = 0;
+      compilation.hooks.processAssets.tap({ name: 'bench:before', stage: stage - 1 }, () => void (started = performance.now()));
+      compilation.hooks.processAssets.tap({ name: 'bench:after', stage: stage + 1 }, () => void hookTimes.push(performance.now() - started));
+    });
+  }
+}
 
 const work = mkdtempSync(join(tmpdir(), 'pm-bench-plugins-'));
 const app = join(work, 'app');
@@ -73,7 +110,7 @@ async function buildVite(withPlugin) {
     logLevel: 'error',
     cacheDir: join(work, 'vite-cache'),
     build: { outDir: join(work, 'vite-dist'), emptyOutDir: true, rolldownOptions: { input } },
-    plugins: withPlugin ? [pushManifest()] : [],
+    plugins: withPlugin ? timedVitePlugins() : [],
   });
 }
 
@@ -93,7 +130,7 @@ async function buildWebpack(withPlugin) {
     plugins: [
       ...ids.map((id) => new HtmlWebpackPlugin({ template: join(app, `templates/p${id}.html`), filename: `p${id}.html`, chunks: [`p${id}`] })),
       new MiniCssExtractPlugin({ filename: '[name].[contenthash:8].css', chunkFilename: '[name].[contenthash:8].chunk.css' }),
-      ...(withPlugin ? [new PushManifestPlugin()] : []),
+      ...(withPlugin ? [new PushManifestPlugin(), new WebpackHookTimer()] : []),
     ],
     infrastructureLogging: { level: 'error' },
     stats: 'none',
@@ -129,6 +166,7 @@ try {
   for (const [name, build] of bundlers) {
     await build(false);
     await build(true);
+    hookTimes.length = 0;
     const times = { without: [], with: [] };
     for (let round = 0; round < ROUNDS; round++) {
       // Flip the order every round, so drift in the machine's load hits both variants alike.
@@ -137,9 +175,13 @@ try {
     }
     const without = median(times.without);
     const withPlugin = median(times.with);
+    const paired = median(times.with.map((t, i) => t / times.without[i]));
+    const hook = median(hookTimes);
+    const share = median(hookTimes.map((t, i) => t / times.with[i]));
     console.log(
-      `${name.padEnd(10)} without ${(without / 1000).toFixed(2)} s  with ${(withPlugin / 1000).toFixed(2)} s  ratio ${(withPlugin / without).toFixed(3)}` +
-        `  (without: ${times.without.map((t) => Math.round(t)).join(' ')} ms; with: ${times.with.map((t) => Math.round(t)).join(' ')} ms)`,
+      `${name.padEnd(10)} without ${(without / 1000).toFixed(2)} s  with ${(withPlugin / 1000).toFixed(2)} s  ratio ${(withPlugin / without).toFixed(3)}  per-round ratio ${paired.toFixed(3)}` +
+        `  plugin hook ${Math.round(hook)} ms (${(share * 100).toFixed(1)}% of the build)` +
+        `\n           without: ${times.without.map((t) => Math.round(t)).join(' ')} ms; with: ${times.with.map((t) => Math.round(t)).join(' ')} ms; hook: ${hookTimes.map((t) => Math.round(t)).join(' ')} ms`,
     );
   }
   console.log(`load average at the end ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
