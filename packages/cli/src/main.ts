@@ -95,11 +95,14 @@ withLogFlags(
     .option('--no-cache', 'parse every file again instead of reusing results cached by content hash')
     .option('--cache-dir <dir>', 'where the parse cache is kept (default: node_modules/.cache/push-manifest of the nearest package, else ~/.cache/push-manifest)')
     .option('--warnings <file>', 'write every warning to this file as JSON (the terminal shows a screenful: the first of each kind, then counts)')
-    .option('--json', 'print a JSON summary on stdout'),
+    .option('--json', 'print a JSON summary on stdout')
+    .option('--from-vite <manifest>', "read Vite's build manifest (dist/.vite/manifest.json) instead of crawling HTML: for server-rendered apps")
+    .option('--route <route=entry>', 'with --from-vite: a route and its entry, such as /=src/main.ts (repeatable; default: the HTML entries)', (value: string, previous: string[] | undefined) => [...(previous ?? []), value]),
 ).action(async (patterns: string[], flags: LogFlags & Record<string, unknown>, command: Command) => {
   // A negatable flag always has a value in commander; only one given on the command line may override the config.
   if (command.getOptionValueSource('firstImage') !== 'cli') delete flags.firstImage;
   if (command.getOptionValueSource('followImports') !== 'cli') delete flags.followImports;
+  if (flags.fromVite !== undefined) return run(flags, async (out) => (await import('./commands/from-vite.js')).generateFromVite(flags, out));
   return run(flags, async (out) => (await import('./commands/generate.js')).generate(patterns, flags, out));
 });
 

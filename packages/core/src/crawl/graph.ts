@@ -294,6 +294,8 @@ export class ResourceGraph {
   }
 
   private doStat(file: string): FileStat {
+    const held = this.parser.stat?.(file);
+    if (held !== undefined) return held;
     let real: string;
     try {
       // The real path of every file, not only of symlinks: a folder on the way may be a link out of the root.

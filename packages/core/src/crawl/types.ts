@@ -161,6 +161,11 @@ export interface FileParser {
    * them): saves reading the file twice. Optional; without it the caller uses `parse`.
    */
   parseBytes?(kind: FileKind, absPath: string, bytes: Uint8Array): Promise<FileExtract | FileReadError>;
+  /**
+   * The size of a file this parser holds itself (an in-memory source: a bundler's emitted files),
+   * or undefined to let the crawl look on disk. Optional; without it every file is on disk.
+   */
+  stat?(absPath: string): { size: number } | undefined;
   close?(): Promise<void>;
 }
 
