@@ -126,6 +126,23 @@ withLogFlags(
   run(flags, async (out) => (await import('./commands/serve.js')).serve(root, flags, out)),
 );
 
+withLogFlags(
+  program
+    .command('report')
+    .description('draw, per page, how many round trips each resource waits for with and without the hints, as one HTML file')
+    .option('-r, --root <dir>', 'the built site folder')
+    .option('-m, --manifest <file>', 'hints from this manifest (default: what generate would write)')
+    .option('-o, --out <file>', 'the HTML file to write', 'report.html')
+    .option('--json', 'print the report data as JSON on stdout')
+    .addOption(new Option('--delivery <how>', 'how hints reach the browser: 103 Early Hints (depth 0) or a Link header (depth 1)').choices(['early-hints', 'link']))
+    .option('-b, --base <path>', 'URL path the site is served under')
+    .option('--max <n>', 'most resources listed per page (default manifest only)')
+    .option('--types <list>', 'resource types listed (default manifest only)')
+    .option('--follow-imports', 'the default manifest follows static module imports'),
+).action(async (flags: LogFlags & Record<string, unknown>) =>
+  run(flags, async (out) => (await import('./commands/report.js')).report(flags, out)),
+);
+
 try {
   await program.parseAsync(process.argv);
 } catch (error) {
