@@ -73,6 +73,8 @@ function discoveryRows(page: ReportPage, pick: 'depth' | 'hinted', delivery: Sit
 
 /** The discovery picture and tables of one page. */
 function pageSection(page: ReportPage, delivery: SiteReport['delivery'], extra: string): string {
+  // A measured server with no site folder: only the measurement.
+  if (page.resources.length === 0 && extra !== '') return `<section class="page" data-page="${escapeXml(page.page)}" data-saved="0" data-plain="0" data-hinted="0" data-link="0"><h2>${escapeXml(page.page)}</h2>${extra}</section>`;
   const hintedRounds = delivery === 'link' ? page.rounds.link : page.rounds.early;
   const max = Math.max(page.rounds.plain, 1) + 1;
   const axis = { max, tick: 1, tickLabel: (v: number) => `RTT ${v}` };

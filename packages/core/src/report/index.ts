@@ -6,3 +6,4 @@ export { buildReport, median, type HintDelivery, type ReportOptions, type Report
 export { renderReportHtml, type RenderOptions } from './html.js';
 export { waterfallSvg, escapeXml, type WaterfallAxis, type WaterfallRow } from './svg.js';
 export { DiscoveryWalker, hintedDepths, type DiscoveryEdge, type PageGraph } from './discovery.js';
+export { measuredSection } from './measured.js';
