@@ -19,3 +19,4 @@ export type { ParserPool, ParserPoolOptions, ParserPoolStats } from './crawl/poo
 export { createCachingParser, defaultCacheDir, extractorVersion } from './crawl/cache.js';
 export type { CachingParser, ParseCacheOptions, ParseCacheStats } from './crawl/cache.js';
 export type { SpeedOptions } from './crawl/speed.js';
+export { addLearned, keepLearned, isLearned, type LearnedResource } from './measure/learned.js';

@@ -4,7 +4,7 @@
  */
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { PushManifestError, detectFormat, readJsonFile, writeManifestFile, writeFileAtomic, type Manifest } from '@push-manifest/core';
+import { PushManifestError, detectFormat, readJsonFile, readManifestFile, writeManifestFile, writeFileAtomic, type Manifest } from '@push-manifest/core';
 import { addLearned, loadSiteManifest, measure, type MeasureOptions, type MeasureResult, type PageMeasure } from '@push-manifest/core/measure';
 import { buildReport, measuredSection, renderReportHtml, type SiteReport } from '@push-manifest/core/report';
 import { makeDevCertificate } from '../dev-certificate.js';
@@ -100,7 +100,7 @@ export async function measureCommand(url: string | undefined, rawFlags: Record<s
     if (!existsSync(root)) throw new PushManifestError('ENOENT', `root folder ${flags.root} does not exist`, { file: flags.root });
     manifestFile = flags.manifest !== undefined ? resolve(flags.manifest) : join(root, 'push-manifest.json');
     if (flags.manifest !== undefined && !existsSync(manifestFile)) throw new PushManifestError('ENOENT', `${flags.manifest}: no such manifest`, { file: flags.manifest });
-    manifest = existsSync(manifestFile) ? await loadSiteManifest(root, await (await import('@push-manifest/core')).readManifestFile(manifestFile)) : await loadSiteManifest(root);
+    manifest = existsSync(manifestFile) ? await readManifestFile(manifestFile) : await loadSiteManifest(root);
     options.manifest = manifest;
   } else {
     options.url = url!;

@@ -5,7 +5,7 @@
  * every format round-trips it), and `generate` keeps them when it rewrites that manifest.
  */
 import { weightAt } from '../manifest/order.js';
-import type { Manifest, Resource, ResourceType } from '../manifest/model.js';
+import { ANY_PAGE, type Manifest, type Resource, type ResourceType } from '../manifest/model.js';
 
 /** A resource `--learn` found. */
 export interface LearnedResource {
@@ -60,15 +60,19 @@ export function addLearned(manifest: Manifest, route: string, learned: readonly 
  */
 export function keepLearned(fresh: Manifest, previous: Manifest): number {
   let kept = 0;
-  for (const [route, list] of previous.pages) {
+  for (const [key, list] of previous.pages) {
     const learned = list.filter(isLearned);
-    const target = fresh.pages.get(route);
-    if (learned.length === 0 || target === undefined) continue;
-    const have = new Set(target.map((r) => r.url));
-    const extra = learned.filter((r) => !have.has(r.url));
-    if (extra.length === 0) continue;
-    fresh.pages.set(route, reweigh([...target, ...extra]));
-    kept += extra.length;
+    if (learned.length === 0) continue;
+    // A single-page manifest (`*`) applies to every page: so do its learned entries.
+    const routes = key === ANY_PAGE ? [...fresh.pages.keys()] : fresh.pages.has(key) ? [key] : [];
+    for (const route of routes) {
+      const target = fresh.pages.get(route)!;
+      const have = new Set(target.map((r) => r.url));
+      const extra = learned.filter((r) => !have.has(r.url));
+      if (extra.length === 0) continue;
+      fresh.pages.set(route, reweigh([...target, ...extra]));
+      kept += extra.length;
+    }
   }
   return kept;
 }
