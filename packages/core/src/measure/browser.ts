@@ -84,7 +84,11 @@ export async function loadPlaywright(from: string = process.cwd()): Promise<Play
   throw new PushManifestError('BAD_OPTION', 'measure needs the npm package playwright-core: npm install --save-dev playwright-core (it drives your installed Chromium; no browser is downloaded)');
 }
 
-/** How a request came to be made: DevTools' initiator type, or `early-hints` for one the browser made before the document's response arrived. A hinted URL requested with initiator `other` after the response came from the Link header. */
+/**
+ * How a request came to be made: `early-hints` for a preload a 103 started (Resource Timing's
+ * initiatorType), else DevTools' initiator type; a hinted URL requested with initiator `other`
+ * after the response came from the Link header.
+ */
 export type RequestVia = 'early-hints' | 'parser' | 'script' | 'preload' | 'other';
 
 /** One network request of a load, times in ms from the navigation's start. */
@@ -141,7 +145,8 @@ const READ_PAINTS = `(async () => {
   const nav = performance.getEntriesByType('navigation')[0];
   const el = lcp && lcp.element;
   const name = el ? el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') + (el.classList.length ? '.' + [...el.classList].join('.') : '') : undefined;
-  return { fcp: fcp && fcp.startTime, lcp: lcp && lcp.startTime, lcpUrl: lcp && lcp.url || undefined, lcpElement: name, load: nav && nav.loadEventStart > 0 ? nav.loadEventStart : undefined };
+  const earlyHints = performance.getEntriesByType('resource').filter((e) => e.initiatorType === 'early-hints').map((e) => e.name);
+  return { earlyHints, fcp: fcp && fcp.startTime, lcp: lcp && lcp.startTime, lcpUrl: lcp && lcp.url || undefined, lcpElement: name, load: nav && nav.loadEventStart > 0 ? nav.loadEventStart : undefined };
 })()`;
 
 /**
@@ -242,10 +247,14 @@ async function loadOnce(browser: PwBrowser, url: string, options: { timeoutMs: n
     await cdp.send('Network.setCacheDisabled', { cacheDisabled: false });
 
     const record: LoadRecord = { requests: [] };
+    // Resource Timing names the preloads a 103 started (initiatorType early-hints). DevTools reports
+    // them only once the navigation commits, so their start and end are as late as that.
+    const earlyHints = new Set<string>();
     try {
       await page.goto(url, { waitUntil: 'load', timeout: options.timeoutMs });
       await page.waitForTimeout(options.settleMs);
-      const paints = await page.evaluate<{ fcp?: number; lcp?: number; lcpUrl?: string; lcpElement?: string; load?: number }>(READ_PAINTS);
+      const paints = await page.evaluate<{ fcp?: number; lcp?: number; lcpUrl?: string; lcpElement?: string; load?: number; earlyHints: string[] }>(READ_PAINTS);
+      for (const name of paints.earlyHints) earlyHints.add(name);
       for (const key of ['fcp', 'lcp', 'lcpUrl', 'lcpElement', 'load'] as const) if (paints[key] !== undefined) (record as any)[key] = paints[key];
     } catch (error) {
       record.error = String((error as Error).message).split('\n')[0]!;
@@ -254,7 +263,7 @@ async function loadOnce(browser: PwBrowser, url: string, options: { timeoutMs: n
     for (const [id, r] of requests) {
       if (id === documentId) continue;
       const via: RequestVia =
-        response !== undefined && r.start < response ? 'early-hints' : r.initiator === 'parser' ? 'parser' : r.initiator === 'script' ? 'script' : r.initiator === 'preload' ? 'preload' : 'other';
+        earlyHints.has(r.url) || (response !== undefined && r.start < response) ? 'early-hints' : r.initiator === 'parser' ? 'parser' : r.initiator === 'script' ? 'script' : r.initiator === 'preload' ? 'preload' : 'other';
       const item: RequestRecord = { url: r.url, destination: r.dest ?? r.type, start: ms(r.start), via, cached: r.cached };
       if (r.mode !== undefined) item.mode = r.mode;
       if (r.end !== undefined) item.end = ms(r.end);
