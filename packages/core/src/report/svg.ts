@@ -27,8 +27,8 @@ export interface WaterfallAxis {
 }
 
 const ROW = 18;
-const LABEL = 260;
-const PLOT = 440;
+const LABEL = 210;
+const PLOT = 400;
 const TOP = 22;
 
 /** Escape text for HTML and SVG. */
@@ -37,7 +37,7 @@ export function escapeXml(text: string): string {
 }
 
 /** Shorten a URL from the left, so the file name stays visible. */
-function clip(label: string, max = 38): string {
+function clip(label: string, max = 32): string {
   return label.length <= max ? label : `…${label.slice(label.length - max + 1)}`;
 }
 
