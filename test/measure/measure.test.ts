@@ -21,7 +21,7 @@ describe('push-manifest measure', () => {
   const dir = mkdtempSync(join(tmpdir(), 'pm-measure-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('finds a positive gain on the waterfall fixture, no duplicates, and learns the hero image and the modules', { timeout: 120_000 }, async () => {
+  it('measures the waterfall fixture: both variants, no duplicates, the hero image and the modules learned', { timeout: 120_000 }, async () => {
     const report = join(dir, 'measure.html');
     const result = await runCli(['measure', '--root', fixture, '--runs', '2', '--rtt', '40', '--down', '4000', '--learn', '--json', '--report', report]);
     expect(result.code, result.stderr).toBe(0);
@@ -31,8 +31,9 @@ describe('push-manifest measure', () => {
     expect(page.page).toBe('/index.html');
     expect(page.hinted.lcp).toBeGreaterThan(0);
     expect(page.plain.lcp).toBeGreaterThan(0);
-    // The default manifest hints both sheets and the font: at least one round trip earlier.
-    expect(page.gain.lcp).toBeGreaterThan(0);
+    // The gain itself is asserted in the --write test, with the LCP image hinted and a larger RTT:
+    // with only the sheets and the font hinted it is one RTT of 40 ms, within the noise of a busy machine.
+    expect(page.gain).toEqual({ lcp: expect.any(Number), lcpRtt: expect.any(Number), fcp: expect.any(Number), fcpRtt: expect.any(Number) });
     expect(page.hinted.lcpUrl).toBe('/img/hero.png');
     expect(page.hinted.duplicates).toEqual([]);
     expect(page.unusedHints).toEqual([]);
@@ -55,13 +56,16 @@ describe('push-manifest measure', () => {
     expect(html).toContain('Measured in Chromium');
   });
 
-  it('--learn --write adds the learned files to the manifest, measures again, and generate keeps them', { timeout: 150_000 }, async () => {
+  it('--learn --write adds the learned files to the manifest, measures a positive LCP gain, and generate keeps them', { timeout: 240_000 }, async () => {
     const site = join(dir, 'site');
     cpSync(fixture, site, { recursive: true });
-    const result = await runCli(['measure', '--root', site, '--runs', '1', '--rtt', '40', '--learn', '--write', '--json']);
+    // 150 ms: with the hero hinted the gain is two round trips (300 ms), well above what a loaded
+    // machine's rendering delays add to one load or another.
+    const result = await runCli(['measure', '--root', site, '--runs', '3', '--rtt', '150', '--learn', '--write', '--json']);
     expect(result.code, result.stderr).toBe(0);
     const data = JSON.parse(result.stdout);
     expect(data.pages[0].afterLearn.hinted.lcp).toBeGreaterThan(0);
+    expect(data.pages[0].afterLearn.gain.lcp, JSON.stringify(data.pages[0].afterLearn)).toBeGreaterThan(0);
     expect(data.pages[0].afterLearn.duplicates).toEqual([]);
     const manifestFile = join(site, 'push-manifest.json');
     const manifest = JSON.parse(readFileSync(manifestFile, 'utf8'));

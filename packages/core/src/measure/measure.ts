@@ -252,7 +252,8 @@ function learnFrom(records: LoadRecord[], origin: string, hints: Set<string>): L
     const until = Math.max(record.lcp ?? 0, record.load ?? 0);
     for (const r of record.requests) {
       const path = sameOriginPath(r.url, origin);
-      if (path === undefined || hints.has(path) || r.start > until || r.failed || (r.status ?? 200) >= 400) continue;
+      // `other`: the browser's own requests (the favicon), never the page's.
+      if (path === undefined || hints.has(path) || r.start > until || r.failed || (r.status ?? 200) >= 400 || r.via === 'other') continue;
       const type = typeOfDestination(r.destination);
       if (type === undefined) continue;
       const item: LearnedResource = { url: path, type };
@@ -277,7 +278,7 @@ function compare(hinted: LoadRecord[], plain: LoadRecord[], origin: { hinted: st
     const lcpPath = record.lcpUrl ? sameOriginPath(record.lcpUrl, origin.hinted) : undefined;
     for (const r of record.requests) {
       const path = sameOriginPath(r.url, origin.hinted);
-      if (path === undefined || hints.has(path) || r.start > until) continue;
+      if (path === undefined || hints.has(path) || r.start > until || r.via === 'other') continue;
       const type = typeOfDestination(r.destination);
       if (type === 'style' || type === 'script' || type === 'font' || path === lcpPath) unhinted.set(path, type ?? r.destination);
     }
