@@ -1,3 +1,7 @@
+import { items } from './menu-items.js';
+
 export function initMenu(element) {
-  if (element) element.classList.add('ready');
+  if (!element) return;
+  element.classList.add('ready');
+  element.dataset.items = String(items.length);
 }

@@ -217,6 +217,44 @@ withLogFlags(
   run(flags, async (out) => (await import('./commands/export.js')).exportCommand(flags as unknown as ExportFlags, version, out)),
 );
 
+withLogFlags(
+  program
+    .command('report')
+    .description('draw, per page, how many round trips each resource waits for with and without the hints, as one HTML file')
+    .option('-r, --root <dir>', 'the built site folder')
+    .option('-m, --manifest <file>', 'hints from this manifest (default: what generate would write)')
+    .option('-o, --out <file>', 'the HTML file to write', 'report.html')
+    .option('--json', 'print the report data as JSON on stdout')
+    .addOption(new Option('--delivery <how>', 'how hints reach the browser: 103 Early Hints (depth 0) or a Link header (depth 1)').choices(['early-hints', 'link']))
+    .option('-b, --base <path>', 'URL path the site is served under')
+    .option('--max <n>', 'most resources listed per page (default manifest only)')
+    .option('--types <list>', 'resource types listed (default manifest only)')
+    .option('--no-follow-imports', 'the default manifest does not follow static module imports'),
+).action(async (flags: LogFlags & Record<string, unknown>) =>
+  run(flags, async (out) => (await import('./commands/report.js')).report(flags, out)),
+);
+
+withLogFlags(
+  program
+    .command('measure')
+    .description('load pages cold in headless Chromium with the hints and without, behind a simulated round-trip time, and compare FCP and LCP')
+    .argument('[url]', 'a running HTTP/2 server to measure against itself with hints stripped (instead of --root)')
+    .option('-r, --root <dir>', 'the built site folder, served with its manifest and without')
+    .option('-m, --manifest <file>', 'hints for --root (default: <root>/push-manifest.json, else what generate would write)')
+    .option('--pages <globs>', 'pages to load: globs relative to --root, or paths with a URL (repeatable, comma-separated; default: up to 10, the front page first)', (value: string, previous: string[] | undefined) => [...(previous ?? []), value])
+    .option('--runs <n>', 'cold loads per page and variant', '5')
+    .option('--rtt <ms>', 'round-trip time the proxy adds', '100')
+    .option('--down <kbit/s>', 'downstream bandwidth limit')
+    .option('--timeout <ms>', 'time a load may take before the page is reported as not loading')
+    .option('--report <file>', 'write the report page with both waterfalls of every page')
+    .option('--json', 'print the measurement as JSON on stdout')
+    .option('--browser <path>', 'Chromium to run (default: CHROME_PATH, then /usr/bin/chromium, google-chrome…)')
+    .option('--learn', 'list the same-origin files fetched before the LCP that the manifest does not hint')
+    .option('--write', 'with --learn: add them to the manifest (marked "learned": true) and measure again'),
+).action(async (url: string | undefined, flags: LogFlags & Record<string, unknown>) =>
+  run(flags, async (out) => (await import('./commands/measure.js')).measureCommand(url, flags, out)),
+);
+
 try {
   await program.parseAsync(process.argv);
 } catch (error) {

@@ -21,3 +21,4 @@ export type { CachingParser, ParseCacheOptions, ParseCacheStats } from './crawl/
 export type { SpeedOptions } from './crawl/speed.js';
 export { checkDrift } from './inspect/drift.js';
 export type { DriftItem, DriftReport } from './inspect/drift.js';
+export { addLearned, keepLearned, isLearned, type LearnedResource } from './measure/learned.js';

@@ -1,8 +1,11 @@
-import { relative, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
 import {
   defaultCacheDir,
   generateManifest,
+  keepLearned,
   PushManifestError,
+  readManifestFile,
   RESOURCE_TYPES,
   leftOutWarning,
   resolveAutoFormat,
@@ -10,6 +13,7 @@ import {
   writeFileAtomic,
   type CrawlWarning,
   type GenerateOptions,
+  type Manifest,
   type PushManifestConfig,
   type ResourceType,
 } from '@push-manifest/core';
@@ -111,6 +115,20 @@ export function mergeOptions(patterns: string[], flags: GenerateFlags, config: P
 }
 
 /**
+ * Entries `measure --learn --write` added to the manifest being replaced (`"learned": true`) are
+ * what the crawl cannot see: carry them over. An unreadable old manifest is only a warning.
+ */
+async function keepLearnedEntries(file: string, manifest: Manifest, out: Output): Promise<void> {
+  if (!existsSync(file)) return;
+  try {
+    const kept = keepLearned(manifest, await readManifestFile(file));
+    if (kept > 0) out.info(`kept ${kept} learned resource${kept === 1 ? '' : 's'} from ${shown(file)}`);
+  } catch (error) {
+    out.warn(`${shown(file)}: could not read the existing manifest for its learned entries (${(error as Error).message})`);
+  }
+}
+
+/**
  * `push-manifest generate [patterns...] --root <dir>`: crawl the site and write its manifest.
  * Warnings go to stderr one per line; exit 0 even with warnings, 2 (nothing written) on bad input.
  */
@@ -151,6 +169,7 @@ export async function generate(patterns: string[], rawFlags: Record<string, unkn
   }
   const leftOut = leftOutWarning(result.manifest, chosen);
   if (leftOut !== undefined) out.warn(leftOut);
+  if (target !== '-') await keepLearnedEntries(resolve(target), result.manifest, out);
   // Serialise before writing anything: a manifest that cannot be written leaves no file behind.
   const text = serializeManifest(result.manifest, chosen);
   if (target === '-') out.data(text);

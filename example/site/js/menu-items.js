@@ -1,0 +1,1 @@
+export const items = ['Espresso', 'Pour-over', 'Cold brew'];
