@@ -40,7 +40,8 @@ describe('push-manifest report', () => {
     // Not hinted by default (images other than the first shown one are left out by type), but a
     // hinted sheet brings it forward: one round trip after theme.css.
     expect(byUrl['/img/hero.png']).toMatchObject({ type: 'image', depth: 3, linkDepth: 2, earlyDepth: 1, hinted: false, leftOut: 'types' });
-    expect(byUrl['/js/label.js']).toMatchObject({ depth: 2, hinted: false, leftOut: 'follow-imports' });
+    // A static import: followed by default, so hinted with the module that imports it.
+    expect(byUrl['/js/label.js']).toMatchObject({ depth: 2, earlyDepth: 0, hinted: true });
     expect(page.rounds).toEqual({ plain: 3, link: 2, early: 1 });
     expect(page.saved).toBe(2);
     expect(page.linkHeaderBytes).toBeGreaterThan(50);

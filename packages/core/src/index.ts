@@ -20,5 +20,5 @@ export { createCachingParser, defaultCacheDir, extractorVersion } from './crawl/
 export type { CachingParser, ParseCacheOptions, ParseCacheStats } from './crawl/cache.js';
 export type { SpeedOptions } from './crawl/speed.js';
 export { checkDrift } from './inspect/drift.js';
-export type { DriftItem, DriftReport } from './inspect/drift.js';
+export type { DriftItem, DriftOptions, DriftReport } from './inspect/drift.js';
 export { addLearned, keepLearned, isLearned, type LearnedResource } from './measure/learned.js';

@@ -5,7 +5,7 @@
  */
 import { resolve } from 'node:path';
 import { styleText } from 'node:util';
-import { checkDrift, readManifestFile } from '@push-manifest/core';
+import { checkDrift, detectFormat, parseManifest, readJsonFile } from '@push-manifest/core';
 import { loadConfig } from '../config.js';
 import { EXIT } from '../exit.js';
 import type { Output } from '../output.js';
@@ -23,10 +23,11 @@ export async function check(patterns: string[], flags: CheckFlags, out: Output, 
   // The manifest is where generate wrote it: --manifest, else the config's out, else <root>/push-manifest.json.
   const { options, out: written } = mergeOptions(patterns, { ...flags, out: flags.manifest }, config);
   const manifestFile = resolve(written === '-' ? resolve(options.root, 'push-manifest.json') : written);
-  const recorded = await readManifestFile(manifestFile);
+  const json = await readJsonFile(manifestFile);
+  const recorded = parseManifest(json, { file: manifestFile });
   options.exclude = [manifestFile];
 
-  const report = await checkDrift(recorded, options);
+  const report = await checkDrift(recorded, options, { format: detectFormat(json) });
   if (flags.json) {
     out.data(JSON.stringify({ manifest: manifestFile, ...report }, null, 2));
     return report.inSync ? EXIT.OK : EXIT.PROBLEMS;

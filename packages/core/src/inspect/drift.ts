@@ -7,6 +7,8 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { generateManifest, type CrawlWarning, type GenerateOptions } from '../generate.js';
+import type { ManifestFormat } from '../manifest/formats/detect.js';
+import { legacyView } from '../manifest/formats/legacy.js';
 import { checkManifestFiles } from '../manifest/check-files.js';
 import { ANY_PAGE, isPatternKey, type Manifest, type Resource } from '../manifest/model.js';
 import { normaliseBase } from '../crawl/resolve.js';
@@ -79,14 +81,26 @@ async function siblings(root: string, base: string, url: string): Promise<string
   return entries.filter((entry) => entry.isFile()).map((entry) => folderUrl + encodeURIComponent(entry.name)).sort();
 }
 
+/** What {@link checkDrift} needs to know of the recorded manifest besides its content. */
+export interface DriftOptions {
+  /**
+   * The format the manifest was read from. A legacy shape (`single`, `multi`, `polymer`) holds
+   * only what its old readers use right, so the fresh crawl is seen through the same filter
+   * (`legacyView`): a media-conditional sheet the shape could never hold is not drift.
+   */
+  format?: ManifestFormat;
+}
+
 /**
  * Crawl `options.root` with `options` and compare with `recorded`. Pass the options the manifest
  * was generated with (the CLI reads them from the same config file and flags as `generate`), and
  * the manifest file in `options.exclude` so it is not taken for a page.
  * @throws PushManifestError as {@link generateManifest} does.
  */
-export async function checkDrift(recorded: Manifest, options: GenerateOptions): Promise<DriftReport> {
-  const fresh = await generateManifest(options);
+export async function checkDrift(recorded: Manifest, options: GenerateOptions, drift: DriftOptions = {}): Promise<DriftReport> {
+  const crawl = await generateManifest(options);
+  const { format } = drift;
+  const fresh = format === undefined || format === 'v1' ? crawl : { ...crawl, manifest: legacyView(crawl.manifest, format).manifest };
   const base = normaliseBase(options.base);
   const table = RouteTable.fromManifest(recorded);
   const items: DriftItem[] = [];
