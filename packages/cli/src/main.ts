@@ -72,7 +72,8 @@ withLogFlags(
     .option('--nomodule', 'also list <script nomodule> scripts')
     .option('--threads <n>', 'threads that parse files, the main one included (default: one per core, at most 4; 1: no worker threads)')
     .option('--no-cache', 'parse every file again instead of reusing results cached by content hash')
-    .option('--json', 'print a JSON summary on stdout'),
+    .option('--json', 'print a JSON summary on stdout')
+    .option('--watch', 'keep running: regenerate on changes under --root, rewriting the manifest only when it changed'),
 ).action(async (patterns: string[], flags: LogFlags & Record<string, unknown>, command: Command) => {
   // A negatable flag always has a value in commander; only one given on the command line may override the config.
   if (command.getOptionValueSource('firstImage') !== 'cli') delete flags.firstImage;

@@ -19,3 +19,6 @@ export type { ParserPool, ParserPoolOptions, ParserPoolStats } from './crawl/poo
 export { createCachingParser, defaultCacheDir, extractorVersion } from './crawl/cache.js';
 export type { CachingParser, ParseCacheOptions, ParseCacheStats } from './crawl/cache.js';
 export type { SpeedOptions } from './crawl/speed.js';
+export { watchManifest } from './watch.js';
+export type { WatchOptions, WatchHandlers, WatchRun } from './watch.js';
+export { writeFileIfChanged } from './util/write-if-changed.js';

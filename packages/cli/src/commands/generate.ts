@@ -36,10 +36,12 @@ export interface GenerateFlags {
   cache?: boolean;
   json?: boolean;
   verbose?: boolean;
+  /** Keep running and regenerate on changes under the root. */
+  watch?: boolean;
 }
 
 /** Warnings printed one by one before the rest are only counted (all of them with --verbose). */
-const MAX_WARNINGS_SHOWN = 100;
+export const MAX_WARNINGS_SHOWN = 100;
 
 function wholeNumber(flag: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
@@ -62,13 +64,13 @@ function typeList(value: string | undefined): ResourceType[] | undefined {
 }
 
 /** A path as a person wants to read it: relative to the current folder when inside it. */
-function shown(file: string): string {
+export function shown(file: string): string {
   const rel = relative(process.cwd(), file);
   return rel === '' || rel.startsWith('..') ? file : rel;
 }
 
 /** `file:line:col message`, the file relative to the current folder. */
-function formatWarning(warning: CrawlWarning): string {
+export function formatWarning(warning: CrawlWarning): string {
   const file = shown(warning.file);
   const where = warning.line === undefined ? file : `${file}:${warning.line}:${warning.column ?? 1}`;
   return `${where} ${warning.message}`;
@@ -115,6 +117,7 @@ export async function generate(patterns: string[], rawFlags: Record<string, unkn
     throw new PushManifestError('BAD_OPTION', 'generate: --json and --out - both want stdout; write the manifest to a file');
   }
   if (target !== '-') options.exclude = [resolve(target)];
+  if (flags.watch) return (await import('./generate-watch.js')).generateWatch({ options, target, format, flags }, out);
 
   let lastProgress = 0;
   options.onProgress = (done, total) => {
