@@ -5,6 +5,7 @@
  * inode, so once a file is replaced by a rename (how editors save, and how writeFileAtomic writes)
  * its later edits and its deletion are never reported. chokidar re-watches a replaced file.
  */
+import { existsSync } from 'node:fs';
 import { basename, dirname, resolve, sep } from 'node:path';
 import chokidar from 'chokidar';
 import { PushManifestError } from './errors.js';
@@ -144,11 +145,27 @@ export async function watchManifest(options: WatchOptions, handlers: WatchHandle
     if (state.phase !== 'running') schedule();
   };
 
-  const watcher = chokidar.watch(root, { ignoreInitial: true, ignored: ignoredPaths(root, ignore), followSymlinks: false });
-  watcher.on('all', (_event, path) => onChange(path));
-  // A watcher error (a folder removed while being read) must not end the session; the next change still counts.
-  watcher.on('error', () => undefined);
+  const startWatcher = () => {
+    const w = chokidar.watch(root, { ignoreInitial: true, ignored: ignoredPaths(root, ignore), followSymlinks: false });
+    w.on('all', (_event, path) => onChange(path));
+    // A watcher error (a folder removed while being read) must not end the session; the next change still counts.
+    w.on('error', () => undefined);
+    return w;
+  };
+  let watcher = startWatcher();
   const ready = new Promise<void>((done) => watcher.once('ready', () => done()));
+  // Once the root is removed the watcher has nothing left to watch (and nothing keeps the process
+  // alive): check each second, and when the root is back, watch it anew and run.
+  let rootThere = true;
+  const rootCheck = setInterval(() => {
+    const there = existsSync(root);
+    if (there && !rootThere && !state.stopped) {
+      void watcher.close();
+      watcher = startWatcher();
+      onChange(root);
+    }
+    rootThere = there;
+  }, 1000);
 
   try {
     // The first run goes as a plain generate would: its failure is the caller's (exit 2 in the CLI).
@@ -164,6 +181,7 @@ export async function watchManifest(options: WatchOptions, handlers: WatchHandle
   } finally {
     state.stopped = true;
     clearTimeout(state.timer);
+    clearInterval(rootCheck);
     await state.current;
     await watcher.close();
     await pool.close();
