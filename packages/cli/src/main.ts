@@ -97,7 +97,8 @@ withLogFlags(
     .option('--warnings <file>', 'write every warning to this file as JSON (the terminal shows a screenful: the first of each kind, then counts)')
     .option('--json', 'print a JSON summary on stdout')
     .option('--from-vite <manifest>', "read Vite's build manifest (dist/.vite/manifest.json) instead of crawling HTML: for server-rendered apps")
-    .option('--route <route=entry>', 'with --from-vite: a route and its entry, such as /=src/main.ts (repeatable; default: the HTML entries)', (value: string, previous: string[] | undefined) => [...(previous ?? []), value]),
+    .option('--route <route=entry>', 'with --from-vite: a route and its entry, such as /=src/main.ts (repeatable; default: the HTML entries)', (value: string, previous: string[] | undefined) => [...(previous ?? []), value])
+    .option('--watch', 'keep running: regenerate on changes under --root, rewriting the manifest only when it changed'),
 ).action(async (patterns: string[], flags: LogFlags & Record<string, unknown>, command: Command) => {
   // A negatable flag always has a value in commander; only one given on the command line may override the config.
   if (command.getOptionValueSource('firstImage') !== 'cli') delete flags.firstImage;

@@ -22,3 +22,6 @@ export type { SpeedOptions } from './crawl/speed.js';
 export { checkDrift } from './inspect/drift.js';
 export type { DriftItem, DriftOptions, DriftReport } from './inspect/drift.js';
 export { addLearned, keepLearned, isLearned, type LearnedResource } from './measure/learned.js';
+export { watchManifest } from './watch.js';
+export type { WatchOptions, WatchHandlers, WatchRun } from './watch.js';
+export { writeFileIfChanged } from './util/write-if-changed.js';

@@ -47,6 +47,8 @@ export interface GenerateFlags {
   /** File to write every warning to, as JSON. */
   warnings?: string;
   verbose?: boolean;
+  /** Keep running and regenerate on changes under the root. */
+  watch?: boolean;
 }
 
 function wholeNumber(flag: string, value: string | undefined): number | undefined {
@@ -141,6 +143,7 @@ export async function generate(patterns: string[], rawFlags: Record<string, unkn
     throw new PushManifestError('BAD_OPTION', 'generate: --json and --out - both want stdout; write the manifest to a file');
   }
   if (target !== '-') options.exclude = [resolve(target)];
+  if (flags.watch) return (await import('./generate-watch.js')).generateWatch({ options, target, format, flags }, out);
 
   let lastProgress = 0;
   options.onProgress = (done, total) => {
