@@ -10,7 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportApache } from '@push-manifest/core/export';
 import { parseLinkHeader } from '@push-manifest/core/runtime';
 import { configTest, curl, freePort, makeTlsDir, nghttpPushes, serverCommand, startServer, type RunningServer } from './real-server.js';
-import { ASSET_URLS, PAGE_URLS, makeExportSite, patternLink, patternManifest, runtimeLink, runtimePushes, siteManifest } from './site.js';
+import { expectEveryPageLinked, expectPatternRoutes } from './server-checks.js';
+import { ASSET_URLS, PAGE_URLS, makeExportSite, patternManifest, runtimeLink, runtimePushes, siteManifest } from './site.js';
 
 const MODULES = '/usr/lib/apache2/modules';
 
@@ -88,21 +89,11 @@ describe('Apache export, checked by httpd itself', () => {
   });
 
   it('writes a regular-expression route so that it matches what the runtime matches', async () => {
-    expect((await curl(patternPort, '/shop/item.html')).links).toEqual([patternLink('/shop/item.html')]);
-    // `*` is every page (a path ending in / or .html), not its assets.
-    expect((await curl(patternPort, '/about/')).links).toEqual([patternLink('/about/')]);
-    expect(patternLink('/about/')).toBe('</fonts/f.woff2>; rel=preload; as=font; crossorigin; nopush');
-    expect((await curl(patternPort, '/css/app.css')).links).toEqual([]);
+    await expectPatternRoutes(patternPort);
   });
 
   it('answers every page, in every URL form, with the runtime\'s Link header (a "%" in a URL kept as it is)', async () => {
-    for (const [key, urls] of Object.entries(PAGE_URLS)) {
-      for (const url of urls) {
-        const response = await curl(plainPort, url);
-        expect(response.status, url).toBe(200);
-        expect(response.links, url).toEqual([runtimeLink(key)]);
-      }
-    }
+    await expectEveryPageLinked(plainPort, { assets: false });
     expect(runtimeLink('/blog.html')).toContain('</css/50%25.css>');
   });
 

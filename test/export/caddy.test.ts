@@ -6,8 +6,9 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportCaddy } from '@push-manifest/core/export';
-import { configTest, curl, freePort, makeTlsDir, nghttpPushes, serverCommand, startServer, type RunningServer } from './real-server.js';
-import { ASSET_URLS, PAGE_URLS, makeExportSite, patternLink, patternManifest, runtimeLink, runtimePushes, siteManifest } from './site.js';
+import { configTest, freePort, makeTlsDir, nghttpPushes, serverCommand, startServer, type RunningServer } from './real-server.js';
+import { expectEveryPageLinked, expectPatternRoutes } from './server-checks.js';
+import { PAGE_URLS, makeExportSite, patternManifest, runtimePushes, siteManifest } from './site.js';
 
 function caddyfile(dir: string, root: string, cert: string, key: string, sites: { port: number; snippet: string }[]): string {
   const lines = ['{', '  admin off', '  auto_https disable_redirects', `  storage file_system ${join(dir, 'data')}`, '}'];
@@ -46,22 +47,11 @@ describe('Caddy export, checked by Caddy itself', () => {
   });
 
   it('writes a regular-expression route so that it matches what the runtime matches', async () => {
-    expect((await curl(patternPort, '/shop/item.html')).links).toEqual([patternLink('/shop/item.html')]);
-    // `*` is every page (a path ending in / or .html), not its assets.
-    expect((await curl(patternPort, '/about/')).links).toEqual([patternLink('/about/')]);
-    expect(patternLink('/about/')).toBe('</fonts/f.woff2>; rel=preload; as=font; crossorigin; nopush');
-    expect((await curl(patternPort, '/css/app.css')).links).toEqual([]);
+    await expectPatternRoutes(patternPort);
   });
 
   it('answers every page, in every URL form, with the runtime\'s Link header, and assets with none', async () => {
-    for (const [key, urls] of Object.entries(PAGE_URLS)) {
-      for (const url of urls) {
-        const response = await curl(plainPort, url);
-        expect(response.status, url).toBe(200);
-        expect(response.links, url).toEqual([runtimeLink(key)]);
-      }
-    }
-    for (const url of ASSET_URLS) expect((await curl(plainPort, url)).links, url).toEqual([]);
+    await expectEveryPageLinked(plainPort);
   });
 
   it('pushes nothing without --push, and with it each pushable entry', async () => {
