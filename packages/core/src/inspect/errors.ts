@@ -22,7 +22,9 @@ export function networkError(error: unknown, url: URL): PushManifestError {
   const where = url.host;
   let message: string;
   if (CERT_CODES.has(code)) {
-    message = `the TLS certificate of ${where} was refused: ${err.message} (--insecure skips the check, for a local server's self-signed certificate)`;
+    // Node 24 appends advice after a `;` ("try running Node.js with --use-system-ca"): the reason alone, then ours.
+    const reason = (err.message ?? code).split(';')[0];
+    message = `the TLS certificate of ${where} was refused: ${reason} (--insecure skips the check, for a local server's self-signed certificate)`;
   } else if (code === 'ECONNREFUSED') {
     message = `cannot connect to ${where}: connection refused`;
   } else if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
