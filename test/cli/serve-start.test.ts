@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spkiHash } from '../../packages/cli/src/dev-certificate.js';
+import { spkiHash } from '@push-manifest/core/runtime';
 import { startServe } from '../helpers/serve-process.js';
 import { manifestFixture, runCli } from './helpers.js';
 

@@ -13,16 +13,16 @@
  * never reaches the page's DevTools session). The certificate is trusted by its SPKI hash, not by
  * ignoring certificate errors, under which Chromium fetches every hinted file twice.
  */
-import { createHash, createPublicKey } from 'node:crypto';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPushServer, parseLinkHeader, type PushServer, type RequestLogEntry } from '@push-manifest/core/runtime';
+import { createPushServer, parseLinkHeader, spkiHash, type PushServer, type RequestLogEntry } from '@push-manifest/core/runtime';
 import { generateManifest } from '../../packages/core/src/generate.js';
 import type { Manifest } from '../../packages/core/src/manifest/model.js';
 import { makeDevCertificate } from '../../packages/cli/src/dev-certificate.js';
+import { CHROMIUM_ARGS } from '../helpers/chromium.js';
 
 const root = fileURLToPath(new URL('../../fixtures/sites/precision', import.meta.url));
 const PAGES = ['/docs.html', '/blog-ru.html', '/landing.html', '/picture.html', '/modules.html', '/astro.html'];
@@ -37,11 +37,6 @@ const VIEWPORTS = [
   { width: 1200, height: 800, deviceScaleFactor: 1 },
   { width: 1200, height: 800, deviceScaleFactor: 2 },
 ];
-const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-
-function spkiPin(certPem: string): string {
-  return createHash('sha256').update(createPublicKey(certPem).export({ type: 'spki', format: 'der' })).digest('base64');
-}
 
 /** A server and the requests it saw. */
 interface Logged {
@@ -160,7 +155,7 @@ describe('Chromium: the default manifest hints exactly what the page fetches', (
       return { server, log };
     };
     servers = await Promise.all(VIEWPORTS.map(async () => ({ plain: await serve(false), hinted: await serve(true) })));
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: [...ARGS, `--ignore-certificate-errors-spki-list=${spkiPin(tls.cert)}`], headless: true });
+    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: [...CHROMIUM_ARGS, `--ignore-certificate-errors-spki-list=${spkiHash(tls.cert)}`], headless: true });
   }, 30_000);
 
   afterAll(async () => {

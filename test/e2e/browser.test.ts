@@ -8,48 +8,21 @@
  * like a slow application: the hinted CSS, font and module must be requested in that window,
  * i.e. while the HTML is still in flight, and the font exactly once (the preload is reused).
  */
-import { createHash, createPublicKey } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPushServer, type PushServer, type RequestLogEntry } from '@push-manifest/core/runtime';
 import { makeDevCertificate } from '../../packages/cli/src/dev-certificate.js';
+import { withPinnedChromium } from '../helpers/chromium.js';
 
 const fixture = fileURLToPath(new URL('../../fixtures/serve', import.meta.url));
 const HINTED = ['/css/app.css', '/fonts/open-sans-300.woff2', '/js/main.js'];
 const HTML_DELAY_MS = 1500;
-const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
-/**
- * Trust our self-signed certificate by its key (SPKI pin) instead of ignoring certificate errors:
- * Chromium does not cache responses from a host with a certificate error, and Early Hints preloads
- * reach the page through the HTTP cache, so with errors merely ignored every hinted file is
- * fetched a second time. `ignoreHTTPSErrors` stays on for Playwright's own checks.
- */
-function spkiPin(certPem: string): string {
-  const spki = createPublicKey(certPem).export({ type: 'spki', format: 'der' });
-  return createHash('sha256').update(spki).digest('base64');
-}
-
-async function withBrowser<T>(certPem: string, body: (context: BrowserContext) => Promise<T>): Promise<T> {
-  const profile = mkdtempSync(join(tmpdir(), 'pm-chromium-'));
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: '/usr/bin/chromium',
-    args: [...ARGS, `--ignore-certificate-errors-spki-list=${spkiPin(certPem)}`],
-    headless: true,
-    ignoreHTTPSErrors: true,
-  });
-  try {
-    return await body(context);
-  } finally {
-    await context.close();
-    rmSync(profile, { recursive: true, force: true });
-  }
-}
-
+// Chromium trusts our self-signed certificate by its key (SPKI pin, test/helpers/chromium.ts)
+// instead of ignoring certificate errors: it does not cache responses from a host with a
+// certificate error, and Early Hints preloads reach the page through the HTTP cache, so with
+// errors merely ignored every hinted file is fetched a second time.
 describe('Chromium loading a page from the push server', () => {
   const log: RequestLogEntry[] = [];
   let server: PushServer;
@@ -78,7 +51,7 @@ describe('Chromium loading a page from the push server', () => {
   });
 
   it('requests the hinted CSS, font and module while the HTML is in flight, and the font once', async () => {
-    const state = await withBrowser(cert, async (context) => {
+    const state = await withPinnedChromium(cert, async (context) => {
       const page = await context.newPage();
       // A first navigation to a page with no subresources: sets up the connection, certificate
       // check and cache of the fresh profile, so the measured navigation is not also the first one.
@@ -130,7 +103,7 @@ describe('Chromium loading a page from the push server', () => {
       log: () => undefined,
     });
     try {
-      const fonts = await withBrowser(cert, async (context) => {
+      const fonts = await withPinnedChromium(cert, async (context) => {
         const page = await context.newPage();
         const response = await page.goto(`${linkOnly.url}/`, { waitUntil: 'load' });
         expect(response?.headers().link).toContain('</fonts/open-sans-300.woff2>; rel=preload; as=font; crossorigin');

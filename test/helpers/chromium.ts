@@ -1,17 +1,12 @@
 /** Headless Chromium (Debian's, through playwright-core) trusting one test certificate by its SPKI pin. */
-import { createHash, createPublicKey } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext } from 'playwright-core';
+import { spkiHash } from '@push-manifest/core/runtime';
 
-const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-
-/** The base64 SHA-256 of a certificate's public key, as `--ignore-certificate-errors-spki-list` takes it. */
-export function spkiPin(certPem: string): string {
-  const spki = createPublicKey(certPem).export({ type: 'spki', format: 'der' });
-  return createHash('sha256').update(spki).digest('base64');
-}
+/** Chromium's flags for a headless run on a closed network (no background fetches, no sandbox as root). */
+export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 /**
  * Run `body` in a fresh profile that trusts `certPem` by its key. Never `--ignore-certificate-errors`:
@@ -22,7 +17,7 @@ export async function withPinnedChromium<T>(certPem: string, body: (context: Bro
   const profile = mkdtempSync(join(tmpdir(), 'pm-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: '/usr/bin/chromium',
-    args: [...ARGS, `--ignore-certificate-errors-spki-list=${spkiPin(certPem)}`],
+    args: [...CHROMIUM_ARGS, `--ignore-certificate-errors-spki-list=${spkiHash(certPem)}`],
     headless: true,
     ignoreHTTPSErrors: true,
   });

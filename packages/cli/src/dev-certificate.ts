@@ -3,7 +3,8 @@
  * the cache folder and reused across restarts, so that its key, and so the SPKI hash a browser is
  * told to trust (`--ignore-certificate-errors-spki-list`), stays the same from one start to the next.
  */
-import { createHash, createPrivateKey, createPublicKey, randomBytes, X509Certificate } from 'node:crypto';
+import { createHash, createPrivateKey, randomBytes, X509Certificate } from 'node:crypto';
+import { spkiHash } from '@push-manifest/core/runtime';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import { join } from 'node:path';
@@ -63,11 +64,6 @@ export async function makeDevCertificate(host: string): Promise<Certificate> {
   return { cert: pems.cert, key: pems.private };
 }
 
-/** Base64 SHA-256 of a certificate's public key (SPKI, DER): the pin Chromium's flag takes. */
-export function spkiHash(certPem: string): string {
-  const spki = createPublicKey(certPem).export({ type: 'spki', format: 'der' });
-  return createHash('sha256').update(spki).digest('base64');
-}
 
 /** A kept certificate still fits: it parses, covers every name for `host`, and has a day left. */
 function stillGood(kept: Certificate, host: string): boolean {

@@ -6,4 +6,4 @@ export { measure, loadSiteManifest, typeOfDestination, type MeasureOptions, type
 export { addLearned, keepLearned, isLearned, type LearnedResource } from './learned.js';
 export { findBrowser, loadPlaywright, USUAL_BROWSER_PATHS, type LoadRecord, type RequestRecord, type RequestVia } from './browser.js';
 export { startLatencyProxy, type LatencyProxy, type LatencyProxyOptions } from './latency-proxy.js';
-export { spkiHash } from './spki.js';
+export { spkiHash } from '../util/spki.js';

@@ -18,7 +18,7 @@ import { median } from '../report/build.js';
 import { findBrowser, launchBrowser, type LoadRecord, type MeasureBrowser, type RequestRecord } from './browser.js';
 import { startHintProxy, type HintProxy } from './hint-proxy.js';
 import { startLatencyProxy, type LatencyProxy } from './latency-proxy.js';
-import { spkiHash } from './spki.js';
+import { spkiHash } from '../util/spki.js';
 import type { LearnedResource } from './learned.js';
 
 /** Options of {@link measure}. */

@@ -33,3 +33,4 @@ export { BodyCache, type BodyCacheOptions, type CachedBody } from './body-cache.
 export { createPushServer, DEFAULT_SERVER_LIMITS } from './server.js';
 export type { PushServer, PushServerOptions, RequestLogEntry, ServerLimits } from './server.js';
 export { defaultCacheDir, type CacheDirOptions } from '../util/cache-dir.js';
+export { spkiHash } from '../util/spki.js';
