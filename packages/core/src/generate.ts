@@ -6,7 +6,8 @@ import { extname, resolve } from 'node:path';
 import fg from 'fast-glob';
 import { PushManifestError } from './errors.js';
 import { RESOURCE_TYPES, type Manifest } from './manifest/model.js';
-import { ResourceGraph, type CrawlWarning, type PageCrawl } from './crawl/graph.js';
+import { ResourceGraph, type CrawlWarning } from './crawl/graph.js';
+import { listPages, type ListedPages } from './crawl/list-pages.js';
 import { PageLister, type CrawlOptions } from './crawl/listing.js';
 import { createSpeedParser, type SpeedOptions } from './crawl/speed.js';
 import { fileUrlPath, normaliseBase, type Site } from './crawl/resolve.js';
@@ -151,42 +152,15 @@ export async function generateManifest(options: GenerateOptions): Promise<Genera
     });
   }
 
-  // A shared resource gets one entry everywhere: type, CORS mode and rel come from its first
-  // reference in page order. Pages are committed strictly in (sorted) page order as they finish,
-  // so the result does not depend on timing and a page's raw crawl is dropped as soon as it is in.
   const lister = new PageLister(options);
-  const manifest: Manifest = { pages: new Map(), preconnect: new Map() };
-  const commit = (crawl: PageCrawl) => {
-    const route = fileUrlPath(site, crawl.file);
-    manifest.pages.set(route, lister.list(crawl.resources, crawl));
-    if (crawl.preconnect.length > 0) manifest.preconnect!.set(route, crawl.preconnect);
-  };
-
-  const finished = new Map<number, PageCrawl | null>();
-  let committed = 0;
-  let pagesCrawled = 0;
-  let next = 0;
-  const worker = async () => {
-    while (next < pages.length) {
-      const index = next++;
-      finished.set(index, await graph.crawlPage(pages[index]!));
-      while (finished.has(committed)) {
-        const crawl = finished.get(committed)!;
-        finished.delete(committed++);
-        if (crawl) {
-          pagesCrawled++;
-          commit(crawl);
-        }
-      }
-      options.onProgress?.(committed, pages.length);
-    }
-  };
+  let listed: ListedPages;
   try {
-    await Promise.all(Array.from({ length: Math.min(options.concurrency ?? 8, pages.length) }, worker));
+    const toList = pages.map((file) => ({ file, route: fileUrlPath(site, file) }));
+    listed = await listPages(graph, lister, toList, options);
   } finally {
     await graph.close();
   }
-  if (manifest.preconnect!.size === 0) delete manifest.preconnect;
+  const { manifest, pagesCrawled } = listed;
 
   return {
     manifest,

@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import picomatch from 'picomatch';
 import { PushManifestError } from '../errors.js';
 import type { Manifest } from '../manifest/model.js';
-import { ResourceGraph, typeFromExtension, type CrawlWarning, type PageCrawl } from '../crawl/graph.js';
+import { ResourceGraph, typeFromExtension, type CrawlWarning } from '../crawl/graph.js';
+import { listPages } from '../crawl/list-pages.js';
 import { PageLister } from '../crawl/listing.js';
 import { createMemoryParser, type MemoryFile } from '../crawl/memory.js';
 import { fileUrlPath, normaliseBase, type Site } from '../crawl/resolve.js';
@@ -86,25 +87,18 @@ export async function bundleManifest(input: BundleInput, options: Options): Prom
     const route = page.html !== undefined ? urlOf(page.html) : page.route!;
     pages.push({ file, route, refs: graphRefs(page.entries, input.chunks, options.followImports, urlOf) });
   }
-  // The lister gives a URL the entry of its first reference in page order: a fixed order keeps the output stable.
   pages.sort((a, b) => (a.route < b.route ? -1 : a.route > b.route ? 1 : 0));
 
   const extras = new Map(pages.map((page) => [page.file, page.refs]));
   const warnings: CrawlWarning[] = [];
   const graph = new ResourceGraph(site, withPageRefs(createMemoryParser(memory), extras), { followImports: false }, (warning) => warnings.push(warning));
-  const lister = new PageLister(options);
-  const manifest: Manifest = { pages: new Map(), preconnect: new Map() };
+  let manifest: Manifest;
   try {
-    for (const page of pages) {
-      const crawl: PageCrawl | null = await graph.crawlPage(page.file);
-      if (!crawl) continue;
-      manifest.pages.set(page.route, lister.list(crawl.resources, crawl));
-      if (crawl.preconnect.length > 0) manifest.preconnect!.set(page.route, crawl.preconnect);
-    }
+    // Sorted by route above: the lister gives a URL the entry of its first reference in page order.
+    ({ manifest } = await listPages(graph, new PageLister(options), pages));
   } finally {
     await graph.close();
   }
-  if (manifest.preconnect!.size === 0) delete manifest.preconnect;
   return { manifest, warnings };
 }
 

@@ -1,0 +1,65 @@
+/**
+ * `listPages`: crawl pages a few at a time and list each into a manifest in a fixed order. The one
+ * crawl-and-list loop of `generate` and of the bundler plugins (`bundleManifest`), so the two agree.
+ */
+import type { Manifest } from '../manifest/model.js';
+import type { PageCrawl, ResourceGraph } from './graph.js';
+import type { PageLister } from './listing.js';
+
+/** A page to crawl and the route key it is listed under. */
+export interface PageToList {
+  /** Absolute path of the page's HTML (what the graph's parser reads). */
+  file: string;
+  /** Its key in the manifest (`/`, `/blog/post.html`). */
+  route: string;
+}
+
+/** Options of {@link listPages}. */
+export interface ListPagesOptions {
+  /** Pages crawled at once. Default 8. */
+  concurrency?: number;
+  /** Called after each page with the count done and the total. */
+  onProgress?: (done: number, total: number) => void;
+}
+
+/** What {@link listPages} produced. */
+export interface ListedPages {
+  manifest: Manifest;
+  /** Pages that could be read (a page that could not is a warning, and absent from the manifest). */
+  pagesCrawled: number;
+}
+
+/**
+ * Crawl `pages` with `graph` and list each with `lister`, committing them strictly in the order
+ * given as they finish: the lister gives a shared resource the type, CORS mode and rel of its first
+ * reference in that order, so the result does not depend on timing, and a page's raw crawl is
+ * dropped as soon as it is listed. The caller owns `graph` (and closes it).
+ */
+export async function listPages(graph: ResourceGraph, lister: PageLister, pages: readonly PageToList[], options: ListPagesOptions = {}): Promise<ListedPages> {
+  const manifest: Manifest = { pages: new Map(), preconnect: new Map() };
+  const finished = new Map<number, PageCrawl | null>();
+  let committed = 0;
+  let pagesCrawled = 0;
+  let next = 0;
+  const commit = (route: string, crawl: PageCrawl) => {
+    pagesCrawled++;
+    manifest.pages.set(route, lister.list(crawl.resources, crawl));
+    if (crawl.preconnect.length > 0) manifest.preconnect!.set(route, crawl.preconnect);
+  };
+  const worker = async () => {
+    while (next < pages.length) {
+      const index = next++;
+      finished.set(index, await graph.crawlPage(pages[index]!.file));
+      while (finished.has(committed)) {
+        const crawl = finished.get(committed)!;
+        finished.delete(committed);
+        if (crawl) commit(pages[committed]!.route, crawl);
+        committed++;
+      }
+      options.onProgress?.(committed, pages.length);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(options.concurrency ?? 8, pages.length) }, worker));
+  if (manifest.preconnect!.size === 0) delete manifest.preconnect;
+  return { manifest, pagesCrawled };
+}
