@@ -4,7 +4,7 @@ import { open, type FileHandle } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
 import { pipeline } from 'node:stream';
-import { lookupRequest } from './lookup.js';
+import { peekRequest, resolveRequest } from './lookup.js';
 import { currentFile, planResponse, redirectLocation } from './plan.js';
 import type { StaticRoot } from './root.js';
 
@@ -28,8 +28,7 @@ export async function serveStatic(
 ): Promise<boolean> {
   const method = req.method ?? 'GET';
   const url = req.url ?? '/';
-  const found = lookupRequest(staticRoot, method, url, req.headers['accept-encoding']);
-  const result = found instanceof Promise ? await found : found;
+  const result = peekRequest(staticRoot, method, url, req.headers['accept-encoding']) ?? (await resolveRequest(staticRoot, method, url, req.headers['accept-encoding']));
   if (result === 'bad-path') {
     plainResponse(res, 400, 'Bad Request\n');
     return true;

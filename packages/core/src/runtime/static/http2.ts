@@ -7,9 +7,74 @@ import { open, type FileHandle } from 'node:fs/promises';
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
 import type { ServerHttp2Stream } from 'node:http2';
 import { pipeline } from 'node:stream';
-import { lookupRequest } from './lookup.js';
+import { peekRequest, resolveRequest, type RequestLookup } from './lookup.js';
 import { currentFile, planResponse, redirectLocation, withAddedHeaders } from './plan.js';
 import type { StaticFile, StaticRoot } from './root.js';
+
+/** What {@link answerStaticStream} hands back when it cannot answer a request itself. */
+export interface StreamFallbacks {
+  /** The root has nothing for the request: answer 404, or pass it on. */
+  none(stream: ServerHttp2Stream, extraHeaders: OutgoingHttpHeaders): void;
+  /** The root's lookup or the disk failed (an I/O error, not a missing file); `url` is the request's. */
+  failed(stream: ServerHttp2Stream, url: string, error: unknown, extraHeaders: OutgoingHttpHeaders): void;
+}
+
+/**
+ * Answer a raw node:http2 stream from the root, like {@link serveStaticStream}, without a promise
+ * when the lookup is cached and the body in memory (a plain asset, the server's common request):
+ * the server's own path. `fallbacks` get what it cannot answer.
+ */
+export function answerStaticStream(
+  staticRoot: StaticRoot,
+  stream: ServerHttp2Stream,
+  requestHeaders: IncomingHttpHeaders,
+  extraHeaders: OutgoingHttpHeaders,
+  fallbacks: StreamFallbacks,
+): void {
+  const method = String(requestHeaders[':method'] ?? 'GET');
+  const url = String(requestHeaders[':path'] ?? '/');
+  const known = peekRequest(staticRoot, method, url, requestHeaders['accept-encoding']);
+  if (known !== undefined) {
+    answerLookup(staticRoot, stream, requestHeaders, extraHeaders, url, known, fallbacks);
+    return;
+  }
+  resolveRequest(staticRoot, method, url, requestHeaders['accept-encoding']).then(
+    (found) => answerLookup(staticRoot, stream, requestHeaders, extraHeaders, url, found, fallbacks),
+    (error: unknown) => fallbacks.failed(stream, url, error, extraHeaders),
+  );
+}
+
+function answerLookup(
+  staticRoot: StaticRoot,
+  stream: ServerHttp2Stream,
+  requestHeaders: IncomingHttpHeaders,
+  extraHeaders: OutgoingHttpHeaders,
+  url: string,
+  found: RequestLookup,
+  fallbacks: StreamFallbacks,
+): void {
+  if (found === 'bad-path') {
+    respondPlain(stream, 400, 'Bad Request\n', extraHeaders);
+    return;
+  }
+  if (found === 'skip' || found.kind === 'none') {
+    fallbacks.none(stream, extraHeaders);
+    return;
+  }
+  if (found.kind === 'redirect') {
+    const location = redirectLocation(found.location, url);
+    respondPlain(stream, 301, `Redirecting to ${location}\n`, { ...extraHeaders, location });
+    return;
+  }
+  if (stream.destroyed || stream.closed) return;
+  const method = String(requestHeaders[':method'] ?? 'GET');
+  if (method === 'HEAD' || requestHeaders.range !== undefined) {
+    sendFromDisk(staticRoot, stream, found.file, method, requestHeaders, extraHeaders, fileErrorHandler(stream, extraHeaders)).catch((error: unknown) => fallbacks.failed(stream, url, error, extraHeaders));
+    return;
+  }
+  const conditional = requestHeaders['if-none-match'] !== undefined || requestHeaders['if-modified-since'] !== undefined;
+  sendFile(staticRoot, stream, found.file, method, requestHeaders, extraHeaders, conditional, undefined);
+}
 
 /**
  * Answer a raw node:http2 stream from the root: from the in-memory body cache when it holds the
@@ -24,8 +89,7 @@ export async function serveStaticStream(
 ): Promise<boolean> {
   const method = String(requestHeaders[':method'] ?? 'GET');
   const url = String(requestHeaders[':path'] ?? '/');
-  const found = lookupRequest(staticRoot, method, url, requestHeaders['accept-encoding']);
-  const result = found instanceof Promise ? await found : found;
+  const result = peekRequest(staticRoot, method, url, requestHeaders['accept-encoding']) ?? (await resolveRequest(staticRoot, method, url, requestHeaders['accept-encoding']));
   if (result === 'bad-path') {
     respondPlain(stream, 400, 'Bad Request\n', extraHeaders);
     return true;
@@ -54,20 +118,24 @@ export async function respondWithStaticFile(
   extraHeaders: OutgoingHttpHeaders = {},
 ): Promise<void> {
   const method = String(requestHeaders[':method'] ?? 'GET');
-  const onError = (error: NodeJS.ErrnoException) => {
-    // The file vanished between lookup and open: answer 404 if we still can.
-    if (!stream.destroyed && !stream.headersSent) {
-      respondPlain(stream, error.code === 'ENOENT' ? 404 : 500, error.code === 'ENOENT' ? 'Not Found\n' : 'Internal Server Error\n', extraHeaders);
-    } else {
-      stream.destroy();
-    }
-  };
+  const onError = fileErrorHandler(stream, extraHeaders);
   if (method === 'HEAD' || requestHeaders.range !== undefined) {
     await sendFromDisk(staticRoot, stream, file, method, requestHeaders, extraHeaders, onError);
     return;
   }
   const conditional = requestHeaders['if-none-match'] !== undefined || requestHeaders['if-modified-since'] !== undefined;
   sendFile(staticRoot, stream, file, method, requestHeaders, extraHeaders, conditional, onError);
+}
+
+/** What to do when a looked-up file cannot be opened (it vanished since): 404 if we still can. */
+function fileErrorHandler(stream: ServerHttp2Stream, extraHeaders: OutgoingHttpHeaders): (error: NodeJS.ErrnoException) => void {
+  return (error) => {
+    if (!stream.destroyed && !stream.headersSent) {
+      respondPlain(stream, error.code === 'ENOENT' ? 404 : 500, error.code === 'ENOENT' ? 'Not Found\n' : 'Internal Server Error\n', extraHeaders);
+    } else {
+      stream.destroy();
+    }
+  };
 }
 
 const NO_HEADERS: IncomingHttpHeaders = Object.freeze({});
@@ -95,7 +163,7 @@ function sendFile(
   requestHeaders: IncomingHttpHeaders,
   extraHeaders: OutgoingHttpHeaders,
   conditional: boolean,
-  onError: (error: NodeJS.ErrnoException) => void,
+  onError: ((error: NodeJS.ErrnoException) => void) | undefined,
 ): void {
   const bodies = staticRoot.bodies;
   if (bodies !== undefined && !conditional) {
@@ -103,14 +171,21 @@ function sendFile(
     // The cached body is only used for the file the lookup described (same size and mtime, so
     // its ETag and length are right); otherwise the descriptor path below re-describes the file.
     if (cached !== undefined && cached.size === file.size && cached.mtimeMs === file.mtimeMs) {
-      stream.respond(extraHeaders === NO_EXTRA ? okHeadersOf(file) : withAddedHeaders(okHeadersOf(file), extraHeaders));
+      stream.respond(extraHeaders === NO_EXTRA || isEmpty(extraHeaders) ? okHeadersOf(file) : withAddedHeaders(okHeadersOf(file), extraHeaders));
       stream.end(cached.body);
       return;
     }
     bodies.load(file.path, file.size);
   }
-  // Not respondWithFile: see sendFromDisk.
-  sendFromDisk(staticRoot, stream, file, method, requestHeaders, extraHeaders, onError).catch(onError);
+  // Not respondWithFile: see sendFromDisk. The error handler is made only now: a response from
+  // memory needs none.
+  const failed = onError ?? fileErrorHandler(stream, extraHeaders);
+  sendFromDisk(staticRoot, stream, file, method, requestHeaders, extraHeaders, failed).catch(failed);
+}
+
+function isEmpty(headers: OutgoingHttpHeaders): boolean {
+  for (const _ in headers) return false;
+  return true;
 }
 
 const okHeaders = new WeakMap<StaticFile, OutgoingHttpHeaders>();
