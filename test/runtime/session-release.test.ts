@@ -4,11 +4,13 @@
  * timer list held every dropped connection (session, socket, streams, push diary) for a minute.
  * The soak's push-resetting client grew the server's heap by about 1 MB a second that way.
  */
-import { rmSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import http2 from 'node:http2';
+import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { afterAll, describe, expect, it } from 'vitest';
+import type { Manifest } from '@push-manifest/core/manifest';
 import { createPushServer } from '@push-manifest/core/runtime';
 import { makeSite, siteManifest } from '../helpers/push-site.js';
 
@@ -18,13 +20,22 @@ afterAll(() => rmSync(site, { recursive: true, force: true }));
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
 
-/** One page view on its own connection (pushes reset, as the soak's client does), then the connection dropped. */
-async function view(url: string): Promise<void> {
+// Bigger than the body cache and the client's flow-control window: its push is still being sent
+// when the client drops the connection.
+writeFileSync(join(site, 'img/big.jpg'), Buffer.alloc(2 * 1024 * 1024, 'x'));
+const bigPush: Manifest = { pages: new Map([['/index.html', [{ url: '/img/big.jpg', type: 'image', weight: 1 }]]]) };
+
+/**
+ * One page view on its own connection, then the connection dropped: with every push reset (the
+ * soak's resetting client; the server ends the session through destroy()), or with a push left
+ * unread mid-body (the socket closes under open streams, which Node ends without destroy()).
+ */
+async function view(url: string, pushes: 'reset' | 'unread'): Promise<void> {
   const session = http2.connect(url, { settings: { enablePush: true } });
   session.on('error', () => undefined);
   session.on('stream', (pushed) => {
     pushed.on('error', () => undefined);
-    pushed.close(http2.constants.NGHTTP2_CANCEL);
+    if (pushes === 'reset') pushed.close(http2.constants.NGHTTP2_CANCEL);
   });
   await new Promise<void>((resolve) => {
     const req = session.request({ ':path': '/', accept: 'text/html', 'sec-fetch-dest': 'document' });
@@ -39,8 +50,11 @@ async function view(url: string): Promise<void> {
 }
 
 describe('dropped HTTP/2 connections', () => {
-  it('are collectable as soon as they closed, long before the idle timeout', async () => {
-    const server = await createPushServer({ root: site, manifest: siteManifest(), h2c: true, log: () => undefined });
+  it.each([
+    ['every push reset', 'reset', siteManifest()],
+    ['a push left unread mid-body', 'unread', bigPush],
+  ] as const)('are collectable as soon as they closed, long before the idle timeout (%s)', async (_name, pushes, manifest) => {
+    const server = await createPushServer({ root: site, manifest, h2c: true, log: () => undefined });
     // The server's sessions, seen (weakly) through the pushes it answers on them.
     const seen: WeakRef<http2.Http2Session>[] = [];
     const settings = server.handler.runtime.settings;
@@ -50,7 +64,7 @@ describe('dropped HTTP/2 connections', () => {
       respond(stream, file, onError);
     };
     try {
-      for (let i = 0; i < 20; i++) await view(server.url);
+      for (let i = 0; i < 20; i++) await view(server.url, pushes);
       expect(seen).toHaveLength(20);
       // The server sees each socket close a moment after the client, and WeakRefs are cleared only
       // after the job that made them: up to 50 turns of 20 ms, each ending in a full GC (the idle

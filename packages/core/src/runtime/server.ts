@@ -118,15 +118,21 @@ const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
  * Node (20.20 at least) leaves a destroyed session's idle timer armed, and the timer list holds
  * the session, its socket, streams and push diary until it fires, idleTimeoutMs later: a client
  * opening and dropping connections fast grew the heap by its connection rate times 60 s. The
- * timer can only be cleared before the session is destroyed (setTimeout is a no-op after), and
- * Node's own paths (the peer closing the socket, a GOAWAY, close()) all end in destroy().
+ * timer can only be cleared before the session is destroyed (setTimeout is a no-op after), and a
+ * session ends in one of two ways: destroy() (an error, a GOAWAY, close(), our own limits), or
+ * the socket closing under it (Node's own 'close' listener then ends it without destroy()).
  */
-function releaseTimerOnDestroy(session: Http2Session): void {
+function releaseTimerOnEnd(session: Http2Session): void {
   const destroy = session.destroy;
   session.destroy = function (this: Http2Session, ...args: Parameters<Http2Session['destroy']>) {
     if (!this.destroyed) this.setTimeout(0);
     return destroy.apply(this, args);
   };
+  // Ahead of Node's listener, while the session is still open. (session.socket is a proxy that
+  // forbids emit/write but passes listener methods on to the socket.)
+  session.socket.prependOnceListener('close', () => {
+    if (!session.destroyed) session.setTimeout(0);
+  });
 }
 
 /** Start an HTTP/2 server (TLS with HTTP/1.1 fallback, or h2c) serving `root` with pushes, Link headers and 103s. */
@@ -308,7 +314,7 @@ export async function createPushServer(options: PushServerOptions): Promise<Push
     session.once('close', () => clearTimeout(firstRequest));
     session.on('error', () => undefined);
     session.once('close', () => sessions.delete(session));
-    releaseTimerOnDestroy(session);
+    releaseTimerOnEnd(session);
     if (closing) session.close();
   });
 
