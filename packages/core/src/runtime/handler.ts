@@ -193,9 +193,9 @@ export async function actOnStream(
  */
 function pushResponderFor(source: PushSource): PushResponder {
   if (!isStaticRoot(source)) return respondWithPushFile;
-  return (stream, file, onError) => {
-    if (isStaticFile(file)) respondPushedFile(source, stream, file, onError);
-    else respondWithPushFile(stream, file, onError);
+  return (stream, file, settled) => {
+    if (isStaticFile(file)) respondPushedFile(source, stream, file, settled);
+    else respondWithPushFile(stream, file, settled);
   };
 }
 

@@ -246,7 +246,9 @@ export class PushRuntime {
     const finish = (pushed: readonly string[]): AddedHeaders => {
       const added: AddedHeaders = linkRoute === undefined ? {} : { vary: PAGE_VARY };
       if (linkRoute !== undefined && settings.link && linkRoute.linkHeader !== '') {
-        added.link = linkValue(linkRoute, pushed);
+        // Every link nopush, pushed or not: a push-capable proxy in front must not push again
+        // what went out already, and browsers preload from the header either way.
+        added.link = linkRoute.linkHeader;
         stats.linkHeaders++;
       }
       if (digest !== undefined && digestSettings !== undefined && pushed.length > 0) {
@@ -284,20 +286,6 @@ export class PushRuntime {
       return failed(error);
     }
   }
-}
-
-/** The Link value for a response after `pushed` went out: `nopush` on every link not pushed. */
-function linkValue(route: Route, pushed: readonly string[]): string {
-  if (pushed.length === 0) return route.linkHeader;
-  let all = true;
-  for (const link of route.links) {
-    if (link.pushable && !pushed.includes(link.url)) {
-      all = false;
-      break;
-    }
-  }
-  if (all) return route.linkHeaderAllPushed;
-  return route.links.map((link) => (link.pushable && pushed.includes(link.url) ? link.value : link.valueNoPush)).join(', ');
 }
 
 function headerString(value: string | string[] | undefined): string | undefined {

@@ -144,14 +144,39 @@ const NO_EXTRA: OutgoingHttpHeaders = Object.freeze({});
 
 /**
  * Answer a pushed stream with `file`, a result of `staticRoot.lookup`: from memory when the body
- * cache holds that very file, else read from disk, and with validators (ETag,
- * Last-Modified, length) that describe the bytes sent even if the file changed since the lookup.
- * Synchronous, so a push costs no promise. `onError` is called when the file cannot be sent (it
- * vanished, say); the caller resets the pushed stream: a pushed 404 would be stored by the client
- * as the answer for that URL. May throw if the stream is already gone (the caller catches).
+ * cache holds that very file, else read from disk, and with validators (ETag, Last-Modified,
+ * length) that describe the bytes sent even if the file changed since the lookup. `settled` is
+ * called once: with nothing when the headers went out (at once from memory), with the error when
+ * the file cannot be sent (it vanished, say); the caller then resets the pushed stream, since a
+ * pushed 404 would be stored by the client as the answer for that URL. May throw if the stream is
+ * already gone (the caller catches).
  */
-export function respondPushedFile(staticRoot: StaticRoot, stream: ServerHttp2Stream, file: StaticFile, onError: (error: NodeJS.ErrnoException) => void): void {
-  sendFile(staticRoot, stream, file, 'GET', NO_HEADERS, NO_EXTRA, false, onError);
+export function respondPushedFile(staticRoot: StaticRoot, stream: ServerHttp2Stream, file: StaticFile, settled: (error?: Error) => void): void {
+  const cached = cachedBody(staticRoot, file);
+  if (cached !== undefined) {
+    stream.respond(okHeadersOf(file));
+    stream.end(cached);
+    settled();
+    return;
+  }
+  sendFromDisk(staticRoot, stream, file, 'GET', NO_HEADERS, NO_EXTRA, settled).then(
+    () => settled(stream.headersSent ? undefined : new Error('pushed stream closed before its response')),
+    settled,
+  );
+}
+
+/**
+ * The body of `file` from the root's body cache, when it holds the very file the lookup described
+ * (same size and mtime, so its ETag and length are right); else undefined, and a small file is
+ * read into the cache for next time.
+ */
+function cachedBody(staticRoot: StaticRoot, file: StaticFile): Buffer | undefined {
+  const bodies = staticRoot.bodies;
+  if (bodies === undefined) return undefined;
+  const cached = bodies.get(file.path);
+  if (cached !== undefined && cached.size === file.size && cached.mtimeMs === file.mtimeMs) return cached.body;
+  bodies.load(file.path, file.size);
+  return undefined;
 }
 
 /** The whole file (GET, no Range), from memory or from disk; `onError` when it cannot be opened. */
@@ -165,17 +190,11 @@ function sendFile(
   conditional: boolean,
   onError: ((error: NodeJS.ErrnoException) => void) | undefined,
 ): void {
-  const bodies = staticRoot.bodies;
-  if (bodies !== undefined && !conditional) {
-    const cached = bodies.get(file.path);
-    // The cached body is only used for the file the lookup described (same size and mtime, so
-    // its ETag and length are right); otherwise the descriptor path below re-describes the file.
-    if (cached !== undefined && cached.size === file.size && cached.mtimeMs === file.mtimeMs) {
-      stream.respond(extraHeaders === NO_EXTRA || isEmpty(extraHeaders) ? okHeadersOf(file) : withAddedHeaders(okHeadersOf(file), extraHeaders));
-      stream.end(cached.body);
-      return;
-    }
-    bodies.load(file.path, file.size);
+  const cached = conditional ? undefined : cachedBody(staticRoot, file);
+  if (cached !== undefined) {
+    stream.respond(extraHeaders === NO_EXTRA || isEmpty(extraHeaders) ? okHeadersOf(file) : withAddedHeaders(okHeadersOf(file), extraHeaders));
+    stream.end(cached);
+    return;
   }
   // Not respondWithFile: see sendFromDisk. The error handler is made only now: a response from
   // memory needs none.
