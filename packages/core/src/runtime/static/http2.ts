@@ -154,7 +154,7 @@ const NO_EXTRA: OutgoingHttpHeaders = Object.freeze({});
 export function respondPushedFile(staticRoot: StaticRoot, stream: ServerHttp2Stream, file: StaticFile, settled: (error?: Error) => void): void {
   const cached = cachedBody(staticRoot, file);
   if (cached !== undefined) {
-    stream.respond(okHeadersOf(file));
+    stream.respond(file.headers);
     stream.end(cached);
     settled();
     return;
@@ -192,7 +192,7 @@ function sendFile(
 ): void {
   const cached = conditional ? undefined : cachedBody(staticRoot, file);
   if (cached !== undefined) {
-    stream.respond(extraHeaders === NO_EXTRA || isEmpty(extraHeaders) ? okHeadersOf(file) : withAddedHeaders(okHeadersOf(file), extraHeaders));
+    stream.respond(extraHeaders === NO_EXTRA || isEmpty(extraHeaders) ? file.headers : withAddedHeaders(file.headers, extraHeaders));
     stream.end(cached);
     return;
   }
@@ -205,18 +205,6 @@ function sendFile(
 function isEmpty(headers: OutgoingHttpHeaders): boolean {
   for (const _ in headers) return false;
   return true;
-}
-
-const okHeaders = new WeakMap<StaticFile, OutgoingHttpHeaders>();
-
-/** A 200's headers for `file`, built once per lookup result (`respond` copies them). */
-function okHeadersOf(file: StaticFile): OutgoingHttpHeaders {
-  let headers = okHeaders.get(file);
-  if (headers === undefined) {
-    headers = { ...file.headers, 'accept-ranges': 'bytes', ':status': 200 };
-    okHeaders.set(file, headers);
-  }
-  return headers;
 }
 
 /**
