@@ -4,10 +4,8 @@
  * H2PushDiarySize), at most `maxPushes` per response, and with an error handler on every pushed
  * stream, because an unhandled REFUSED_STREAM error would kill the process.
  */
-import { createReadStream } from 'node:fs';
-import { open } from 'node:fs/promises';
 import { constants, type Http2Session, type ServerHttp2Stream } from 'node:http2';
-import { pipeline } from 'node:stream';
+import { streamFile } from './static/stream-file.js';
 import type { CacheDigest } from './cache-digest.js';
 import type { PushStats } from './stats.js';
 
@@ -39,26 +37,19 @@ export type PushResponder = (stream: ServerHttp2Stream, file: PushFile, settled:
  * answered that way and reset by the client mid-read crashes the process (see static/http2.ts).
  */
 export const respondWithPushFile: PushResponder = (stream, file, settled) => {
-  const send = async () => {
-    const handle = await open(file.path, 'r');
-    let owned = false; // once the read stream has the handle, it closes it
-    try {
-      const stats = await handle.stat();
-      if (stream.destroyed) return;
+  streamFile(
+    file.path,
+    (stats) => {
+      if (stream.destroyed) return undefined;
       const headers: Record<string, string | number> = { ...file.headers, ':status': 200, 'content-length': stats.size };
-      if (stats.size === 0) {
-        stream.respond(headers, { endStream: true });
-        return;
-      }
-      stream.respond(headers);
-      const body = createReadStream('', { fd: handle, start: 0, end: stats.size - 1 });
-      owned = true;
-      pipeline(body, stream, () => undefined);
-    } finally {
-      if (!owned) await handle.close().catch(() => undefined);
-    }
-  };
-  send().then(() => settled(stream.headersSent ? undefined : new Error('pushed stream closed before its response')), settled);
+      stream.respond(headers, { endStream: stats.size === 0 });
+      return stats.size === 0 ? undefined : { start: 0, end: stats.size - 1 };
+    },
+    stream,
+  ).then(
+    (failed) => settled(failed ?? (stream.headersSent ? undefined : new Error('pushed stream closed before its response'))),
+    settled,
+  );
 };
 
 /** A lookup answered from memory: the file, null (nothing servable), undefined (not known: ask the source). */

@@ -2,11 +2,9 @@
  * Writing a static response on a raw node:http2 stream, a request's or a pushed one: from the
  * root's body cache when it holds the very file, else from disk through a JS read stream.
  */
-import { createReadStream } from 'node:fs';
-import { open, type FileHandle } from 'node:fs/promises';
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
 import type { ServerHttp2Stream } from 'node:http2';
-import { pipeline } from 'node:stream';
+import { streamFile, type ByteRange } from './stream-file.js';
 import { peekRequest, resolveRequest, type RequestLookup } from './lookup.js';
 import { currentFile, planResponse, redirectLocation, withAddedHeaders } from './plan.js';
 import type { StaticFile, StaticRoot } from './root.js';
@@ -226,39 +224,27 @@ async function sendFromDisk(
   extraHeaders: OutgoingHttpHeaders,
   onError: (error: NodeJS.ErrnoException) => void,
 ): Promise<void> {
-  let handle: FileHandle;
-  try {
-    handle = await open(cached.path, 'r');
-  } catch (error) {
+  const failed = await streamFile(
+    cached.path,
+    (stats): ByteRange | undefined => {
+      const file = currentFile(staticRoot, cached, stats);
+      const plan = planResponse(file, method, requestHeaders, stats.size);
+      if (stream.destroyed) return undefined;
+      const headers: OutgoingHttpHeaders = { ...withAddedHeaders(plan.headers, extraHeaders), ':status': plan.status };
+      const range = plan.range ?? { start: 0, end: stats.size - 1 };
+      if ((plan.status !== 200 && plan.status !== 206) || method === 'HEAD' || range.end < range.start) {
+        // A 304/416; HEAD (the GET's headers, content-length included, no DATA frames); an empty file.
+        stream.respond(headers, { endStream: true });
+        return undefined;
+      }
+      stream.respond(headers);
+      return range;
+    },
+    stream,
+  );
+  if (failed !== undefined) {
     staticRoot.invalidate(cached.path);
-    onError(error as NodeJS.ErrnoException);
-    return;
-  }
-  let owned = false; // once the read stream has the handle, it closes it
-  try {
-    const stats = await handle.stat();
-    const file = currentFile(staticRoot, cached, stats);
-    const plan = planResponse(file, method, requestHeaders, stats.size);
-    if (stream.destroyed) return;
-    const headers: OutgoingHttpHeaders = { ...withAddedHeaders(plan.headers, extraHeaders), ':status': plan.status };
-    if (plan.status !== 200 && plan.status !== 206) {
-      stream.respond(headers, { endStream: true });
-      return;
-    }
-    const range = plan.range ?? { start: 0, end: stats.size - 1 };
-    if (method === 'HEAD' || range.end < range.start) {
-      // HEAD: the GET's headers, content-length included, and no DATA frames. Or an empty file.
-      stream.respond(headers, { endStream: true });
-      return;
-    }
-    stream.respond(headers);
-    const body = createReadStream('', { fd: handle, start: range.start, end: range.end });
-    owned = true;
-    // pipeline destroys the read stream (closing the descriptor) when the client resets the
-    // stream, and ends the HTTP/2 stream after the last byte.
-    pipeline(body, stream, () => undefined);
-  } finally {
-    if (!owned) await handle.close().catch(() => undefined);
+    onError(failed);
   }
 }
 
