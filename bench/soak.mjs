@@ -3,7 +3,10 @@
 // mid-response, slow clients that trickle headers, and the manifest rewritten every second (valid
 // and invalid alternately). Reports server errors, responses checked, RSS and open descriptors at
 // start and end, reloads taken and refused. Exits 1 when a target is missed.
-// Usage: node bench/soak.mjs [--seconds 60] [--cli <another build's cli/dist/main.js>]
+// Usage: node bench/soak.mjs [--seconds 60] [--cli <another build's cli/dist/main.js>] [--parts h2load,resets,drops,slow,rewrites] [--memory]
+// --parts runs only those loads (to tell which one grows memory); --memory preloads
+// bench/soak-memory.cjs into the server: a full GC then process.memoryUsage() every 5 s, reported
+// as a series (heap used after GC, external, arrayBuffers), and RSS measured after a GC too.
 import { execFile, spawn } from 'node:child_process';
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http2 from 'node:http2';
@@ -15,8 +18,10 @@ import { parseArgs, promisify } from 'node:util';
 
 const run = promisify(execFile);
 const repo = fileURLToPath(new URL('..', import.meta.url));
-const { values } = parseArgs({ options: { seconds: { type: 'string', default: '60' }, cli: { type: 'string' } } });
-const SECONDS = Math.min(120, Math.max(5, Number(values.seconds)));
+const { values } = parseArgs({ options: { seconds: { type: 'string', default: '60' }, cli: { type: 'string' }, parts: { type: 'string', default: 'h2load,resets,drops,slow,rewrites' }, memory: { type: 'boolean', default: false } } });
+const SECONDS = Math.min(600, Math.max(5, Number(values.seconds)));
+const PARTS = new Set(values.parts.split(','));
+for (const part of PARTS) if (!['h2load', 'resets', 'drops', 'slow', 'rewrites'].includes(part)) throw new Error(`--parts: unknown part ${part}`);
 
 const work = mkdtempSync(join(tmpdir(), 'pm-soak-'));
 const site = join(work, 'site');
@@ -33,7 +38,10 @@ const files = {
   '/fonts/open-sans-300.woff2': readFileSync(join(site, 'fonts/open-sans-300.woff2')),
 };
 
-const child = spawn(process.execPath, [values.cli ?? join(repo, 'packages/cli/dist/main.js'), 'serve', site, '--h2c', '--port', '0'], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+const child = spawn(process.execPath, [values.cli ?? join(repo, 'packages/cli/dist/main.js'), 'serve', site, '--h2c', '--port', '0'], {
+  stdio: ['ignore', 'ignore', 'pipe'],
+  env: { ...process.env, NO_COLOR: '1', ...(values.memory ? { NODE_OPTIONS: `--expose-gc --require ${join(repo, 'bench/soak-memory.cjs')}` } : {}) },
+});
 let stderr = '';
 const url = await new Promise((resolve, reject) => {
   const timer = setTimeout(() => reject(new Error(`serve did not start: ${stderr}`)), 20_000);
@@ -156,16 +164,30 @@ async function rewriter(deadline) {
   }
 }
 
+/** With --memory, ask the server for a sample (after a full GC) and wait for it. */
+const memorySamples = () => [...stderr.matchAll(/pm-soak-memory (\{.*\})/g)].map((match) => JSON.parse(match[1]));
+async function sampleNow() {
+  if (!values.memory) return undefined;
+  const before = memorySamples().length;
+  process.kill(child.pid, 'SIGUSR2');
+  for (let tries = 0; tries < 50 && memorySamples().length === before; tries++) await new Promise((resolve) => setTimeout(resolve, 20));
+  return memorySamples().at(-1);
+}
+
 // Warm up, then measure from a steady start.
 await run('h2load', ['-n', '500', '-c', '2', `${url}/`], { timeout: 60_000 }).catch(() => undefined);
+const startMemory = await sampleNow();
 const start = proc();
 const t0 = Date.now();
 const deadline = t0 + SECONDS * 1000;
-await Promise.all([h2loadLoop(deadline), resettingClient(deadline), resettingClient(deadline), droppingClient(deadline), droppingClient(deadline), slowClient(deadline), slowClient(deadline), rewriter(deadline)]);
+const loads = { h2load: [h2loadLoop], resets: [resettingClient, resettingClient], drops: [droppingClient, droppingClient], slow: [slowClient, slowClient], rewrites: [rewriter] };
+await Promise.all(Object.entries(loads).flatMap(([part, clients]) => (PARTS.has(part) ? clients.map((client) => client(deadline)) : [])));
 // Let the last reload settle and closed connections be reaped, then measure again.
 writeFileSync(manifestPath, validManifest);
 await new Promise((resolve) => setTimeout(resolve, 2000));
+const endMemory = await sampleNow();
 const end = proc();
+const series = memorySamples();
 child.kill('SIGTERM');
 await new Promise((resolve) => (exited !== null ? resolve() : child.once('exit', resolve)));
 rmSync(work, { recursive: true, force: true });
@@ -190,6 +212,10 @@ const report = {
   reloadsRefused: refused,
   rss: { startMb: Number(start.rssMb.toFixed(1)), endMb: Number(end.rssMb.toFixed(1)), growth: Number((end.rssMb / start.rssMb - 1).toFixed(3)) },
   fds: { start: start.fds, end: end.fds },
+  parts: [...PARTS],
+  ...(values.memory
+    ? { memoryAfterGc: { start: startMemory, end: endMemory, heapUsedSeries: series.map((m) => m.heapUsed), rssSeries: series.map((m) => m.rss) } }
+    : {}),
   warnings: otherWarnings.slice(0, 5),
 };
 console.log(JSON.stringify(report, null, 2));

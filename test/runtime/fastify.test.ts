@@ -44,7 +44,7 @@ describe('Fastify plugin', () => {
     expect(nav.events[0]).toBe('informational 103');
     expect(nav.pushes.map((p) => p.path)).toEqual(['/css/app.css', '/fonts/f.woff2', '/js/main.js', '/js/dep.js']);
     for (const p of nav.pushes) expect(nav.events.indexOf(`promise ${p.path}`)).toBeLessThan(nav.events.indexOf('response'));
-    expect(nav.headers.link).toContain('</css/app.css>; rel=preload; as=style, ');
+    expect(nav.headers.link).toContain('</css/app.css>; rel=preload; as=style; nopush, ');
     // The app's cookie and the digest cookie both survive.
     const cookies = (nav.headers['set-cookie'] as unknown as string[]).map((c) => c.split('=')[0]);
     expect(cookies.sort()).toEqual(['app', 'pm_digest']);

@@ -56,9 +56,9 @@ describe.each(['compat', 'stream'] as const)('push over the http2 %s API', (kind
     }
     expect(nav.pushes.find((p) => p.path === '/css/app.css')!.headers['content-type']).toMatch(/^text\/css/);
     expect(nav.pushes.find((p) => p.path === '/fonts/f.woff2')!.headers['content-type']).toBe('font/woff2');
-    // Pushed links lose `nopush`; the one not pushed keeps it.
+    // Every link keeps `nopush`, the pushed ones too: a push-capable proxy in front must not push them again.
     expect(nav.headers.link).toBe(
-      '</css/app.css>; rel=preload; as=style, </fonts/f.woff2>; rel=preload; as=font; crossorigin, </js/main.js>; rel=modulepreload; crossorigin, </js/dep.js>; rel=modulepreload; crossorigin, </img/hero.jpg>; rel=preload; as=image; nopush',
+      '</css/app.css>; rel=preload; as=style; nopush, </fonts/f.woff2>; rel=preload; as=font; crossorigin; nopush, </js/main.js>; rel=modulepreload; crossorigin; nopush, </js/dep.js>; rel=modulepreload; crossorigin; nopush, </img/hero.jpg>; rel=preload; as=image; nopush',
     );
     expect(handler.stats()).toMatchObject({ pushed: 4, navigations: 1, cancelled: 0 });
   });
@@ -113,7 +113,7 @@ describe.each(['compat', 'stream'] as const)('push over the http2 %s API', (kind
     const nav = await navigate(await session(), '/');
     expect(nav.pushes.map((p) => p.path)).toEqual(['/css/app.css', '/fonts/f.woff2']);
     expect(nav.headers.link).toContain('</js/main.js>; rel=modulepreload; crossorigin; nopush');
-    expect(nav.headers.link).toContain('</css/app.css>; rel=preload; as=style, ');
+    expect(nav.headers.link).toContain('</css/app.css>; rel=preload; as=style; nopush, ');
     expect(handler.stats().skipped.cap).toBe(2);
   });
 });

@@ -6,6 +6,7 @@
  * output, percent-encoded only where the WHATWG URL standard encodes (see {@link manifestSafe}).
  */
 import { isAbsolute, join, relative, sep } from 'node:path';
+import { climbsAboveRoot } from '../util/climbs-above-root.js';
 
 /** Stands in for the site's own origin while resolving (`.invalid` can never be a real host); https, so protocol-relative URLs come out as https, as on any current site. */
 export const SITE_ORIGIN = 'https://push-manifest.invalid';
@@ -94,19 +95,10 @@ function isBelow(root: string, file: string): boolean {
  * Whether a relative reference climbs above the top of the site (`../../etc/passwd` from
  * `/index.html`). A browser clamps that at `/`, but it is never what the author meant.
  */
-function climbsAboveRoot(raw: string, baseUrl: URL): boolean {
+function referenceClimbsAboveRoot(raw: string, baseUrl: URL): boolean {
   const path = raw.replace(/[?#].*$/s, '').replace(/\\/g, '/');
   if (path.startsWith('/')) return false;
-  let depth = baseUrl.pathname.split('/').length - 2; // folders above the file
-  for (const segment of path.split('/')) {
-    const s = segment.toLowerCase();
-    if (s === '..' || s === '.%2e' || s === '%2e.' || s === '%2e%2e') {
-      if (--depth < 0) return true;
-    } else if (s !== '.' && s !== '%2e' && s !== '') {
-      depth++;
-    }
-  }
-  return false;
+  return climbsAboveRoot(path, baseUrl.pathname.split('/').length - 2); // folders above the file
 }
 
 /**
@@ -133,7 +125,7 @@ export function resolveRef(raw: string, baseUrl: URL, site: Site, options: { bar
     // The site's own origin written out in full: the same file as the bare path.
     url = new URL(url.pathname + url.search, SITE_ORIGIN);
   }
-  if (baseUrl.origin === SITE_ORIGIN && scheme === undefined && climbsAboveRoot(trimmed, baseUrl)) {
+  if (baseUrl.origin === SITE_ORIGIN && scheme === undefined && referenceClimbsAboveRoot(trimmed, baseUrl)) {
     return { kind: 'bad', code: 'OUTSIDE_ROOT', message: `${trimmed} climbs above the site root` };
   }
   if (!url.pathname.startsWith(site.base)) {

@@ -11,6 +11,7 @@
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import { parseLinkHeader, relTokens } from './link-header.js';
+import { climbsAboveRoot } from '../util/climbs-above-root.js';
 
 /** At most this many links are considered per request (hostile headers cost bounded work). */
 export const MAX_CLIENT_PUSH_LINKS = 32;
@@ -48,21 +49,6 @@ const SCHEME = /^[A-Za-z][A-Za-z0-9+.-]*:/;
 // Backslashes (some servers treat them as slashes), controls and encoded slashes, NUL or
 // backslashes: none belongs in a push path.
 const UNSAFE_PATH = /[\\\u0000-\u001f\u007f]|%(?:2f|5c|00)/i;
-
-/** Whether a path's dot-segments (also percent-encoded ones) climb above `/`. */
-export function climbsAboveRoot(path: string): boolean {
-  let depth = 0;
-  const segments = path.split('/');
-  for (let i = 1; i < segments.length; i++) {
-    const segment = (segments[i] as string).replace(/%2e/gi, '.');
-    if (segment === '..') {
-      if (--depth < 0) return true;
-    } else if (segment !== '.' && segment !== '') {
-      depth++;
-    }
-  }
-  return false;
-}
 
 /**
  * Turn a `link` request header into the paths to push.

@@ -10,7 +10,7 @@ import { PushManifestError } from '../errors.js';
 import { sendEarlyHintsOnResponse, sendEarlyHintsOnStream, type EarlyHintsMode } from './early-hints.js';
 import { describeLoadError, loadManifestFile, manifestBase, toManifest, watchManifestFile } from './manifest-source.js';
 import { respondWithPushFile, type PushPeek, type PushResponder, type PushSource } from './push.js';
-import { PRIVATE_CACHE_CONTROL, PushRuntime, resolveSettings, toHeaderObject, type AddedHeaders, type PageOutcome, type DigestOptions, type Exchange, type Logger } from './push-runtime.js';
+import { PRIVATE_CACHE_CONTROL, PushRuntime, resolveSettings, toHeaderObject, type AddedHeaders, type PageOutcome, type DigestOptions, type Exchange, type Interest, type Logger } from './push-runtime.js';
 import { RouteTable } from './route-table.js';
 import { copyStats, type PushStats } from './stats.js';
 import { isNotModified } from './conditional.js';
@@ -136,22 +136,15 @@ export async function createPushHandler(options: PushHandlerOptions): Promise<Pu
       prepareCompat(runtime, req, res, (added) => applyToResponse(res, added), () => next());
     },
     async handleStream(stream, headers, rawHeaders) {
+      const raw = Array.isArray(rawHeaders) ? rawHeaders : undefined;
+      let interest: Interest | undefined;
       try {
-        const added = await runtime.prepare({
-          method: firstValue(headers[':method']),
-          url: firstValue(headers[':path']) ?? '/',
-          headers,
-          rawHeaders: Array.isArray(rawHeaders) ? rawHeaders : undefined,
-          stream,
-          secure: headers[':scheme'] === 'https',
-          sendEarlyHints: (route) => sendEarlyHintsOnStream(stream, route),
-        });
-        return toHeaderObject(added);
+        interest = runtime.interest(firstValue(headers[':method']), firstValue(headers[':path']) ?? '/', headers, raw, true);
       } catch (error) {
-        // Hints and pushes are an optimisation: the response goes out without them.
         settings.log('warn', `push handler: ${describeLoadError(error)}`);
         return {};
       }
+      return interest === undefined ? {} : actOnStream(runtime, stream, headers, raw, interest);
     },
     stats: () => copyStats(runtime.stats),
     reload,
@@ -162,15 +155,47 @@ export async function createPushHandler(options: PushHandlerOptions): Promise<Pu
 }
 
 /**
+ * The second step of {@link PushHandler.handleStream}, for a request `runtime.interest` found
+ * something in: the 103 and the PUSH_PROMISEs, then the headers to add to the response. Never
+ * rejects: hints and pushes are an optimisation, the response goes out without them.
+ */
+export async function actOnStream(
+  runtime: PushRuntime,
+  stream: ServerHttp2Stream,
+  headers: IncomingHttpHeaders,
+  rawHeaders: readonly string[] | undefined,
+  interest: Interest,
+): Promise<OutgoingHttpHeaders> {
+  try {
+    const added = await runtime.act(
+      {
+        method: firstValue(headers[':method']),
+        url: firstValue(headers[':path']) ?? '/',
+        headers,
+        rawHeaders,
+        stream,
+        secure: headers[':scheme'] === 'https',
+        sendEarlyHints: (route) => sendEarlyHintsOnStream(stream, route),
+      },
+      interest,
+    );
+    return toHeaderObject(added);
+  } catch (error) {
+    runtime.settings.log('warn', `push handler: ${describeLoadError(error)}`);
+    return {};
+  }
+}
+
+/**
  * Pushes from a static root go through its own sending path: the in-memory body cache, and
  * validators taken from the descriptor sent, so a file edited after its lookup was cached is
  * pushed with its new ETag and Last-Modified. Other sources send with respondWithPushFile.
  */
 function pushResponderFor(source: PushSource): PushResponder {
   if (!isStaticRoot(source)) return respondWithPushFile;
-  return (stream, file, onError) => {
-    if (isStaticFile(file)) respondPushedFile(source, stream, file, onError);
-    else respondWithPushFile(stream, file, onError);
+  return (stream, file, settled) => {
+    if (isStaticFile(file)) respondPushedFile(source, stream, file, settled);
+    else respondWithPushFile(stream, file, settled);
   };
 }
 

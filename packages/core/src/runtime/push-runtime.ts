@@ -94,6 +94,13 @@ export interface AddedHeaders {
   promised?: string[];
 }
 
+/** What {@link PushRuntime.interest} found in a request: its route, and the client push asked for. */
+export interface Interest {
+  route: Route | undefined;
+  /** The last `link` request header, when client push is on and the request came over HTTP/2. */
+  clientLink: string | undefined;
+}
+
 /** The answer for a page request that is not a navigation: the same URL without Link. */
 const VARY_ONLY: AddedHeaders = Object.freeze({ vary: PAGE_VARY });
 
@@ -125,21 +132,41 @@ export class PushRuntime {
   }
 
   /**
-   * Decide and act for one request: send the 103, promise pushes. Resolves with the headers to add
-   * to the response, or undefined when the request is none of our business. Hints and pushes go
+   * The first step of every request, synchronous: counts it and says what {@link act} would act
+   * on, its route and the `link` request header asking for client push. Undefined when there is
+   * nothing (not a GET/HEAD, no route, no client push asked for): a server then answers without a
+   * promise, which is most requests (plain assets).
+   */
+  interest(method: string | undefined, url: string, headers: IncomingHttpHeaders, rawHeaders: readonly string[] | undefined, overHttp2: boolean): Interest | undefined {
+    this.stats.requests++;
+    if (method !== 'GET' && method !== 'HEAD') return undefined;
+    const route = this.#table.match(url);
+    const clientLink = this.settings.clientPush && method === 'GET' && overHttp2 ? lastLinkHeader(headers, rawHeaders) : undefined;
+    if (route === undefined && clientLink === undefined) return undefined;
+    return { route, clientLink };
+  }
+
+  /**
+   * Decide and act for one request: {@link interest}, then {@link act}. Resolves with the headers
+   * to add to the response, or undefined when the request is none of our business.
+   */
+  async prepare(ex: Exchange): Promise<AddedHeaders | undefined> {
+    const interest = this.interest(ex.method, ex.url, ex.headers, ex.rawHeaders, ex.stream !== undefined);
+    return interest === undefined ? undefined : this.act(ex, interest);
+  }
+
+  /**
+   * Act for a request {@link interest} found something in: send the 103, promise pushes. Resolves
+   * with the headers to add to the response, or undefined when there are none. Hints and pushes go
    * out only for a request that will be answered with a page: the probe (the static root's lookup)
    * says whether it is a page, a 304 or something else (301, 404, not HTML). PUSH_PROMISE frames
    * are queued before the promise settles, so the response the caller starts afterwards follows
    * them on the wire. Never rejects for a push problem.
    */
-  async prepare(ex: Exchange): Promise<AddedHeaders | undefined> {
+  async act(ex: Exchange, interest: Interest): Promise<AddedHeaders | undefined> {
     const { settings, stats } = this;
-    stats.requests++;
     const method = ex.method;
-    if (method !== 'GET' && method !== 'HEAD') return undefined;
-    const route = this.#table.match(ex.url);
-    const clientLink = settings.clientPush && method === 'GET' && ex.stream !== undefined ? lastLinkHeader(ex.headers, ex.rawHeaders) : undefined;
-    if (route === undefined && clientLink === undefined) return undefined;
+    const { route, clientLink } = interest;
     // What the response will be decides everything else: no hint or push for a 301, 404 or 304.
     const outcome = route === undefined ? 'other' : await this.#outcome(ex);
     const navigation = outcome !== 'other' && route !== undefined && isNavigation(ex.headers, route, ex.url);
@@ -219,7 +246,9 @@ export class PushRuntime {
     const finish = (pushed: readonly string[]): AddedHeaders => {
       const added: AddedHeaders = linkRoute === undefined ? {} : { vary: PAGE_VARY };
       if (linkRoute !== undefined && settings.link && linkRoute.linkHeader !== '') {
-        added.link = linkValue(linkRoute, pushed);
+        // Every link nopush, pushed or not: a push-capable proxy in front must not push again
+        // what went out already, and browsers preload from the header either way.
+        added.link = linkRoute.linkHeader;
         stats.linkHeaders++;
       }
       if (digest !== undefined && digestSettings !== undefined && pushed.length > 0) {
@@ -257,20 +286,6 @@ export class PushRuntime {
       return failed(error);
     }
   }
-}
-
-/** The Link value for a response after `pushed` went out: `nopush` on every link not pushed. */
-function linkValue(route: Route, pushed: readonly string[]): string {
-  if (pushed.length === 0) return route.linkHeader;
-  let all = true;
-  for (const link of route.links) {
-    if (link.pushable && !pushed.includes(link.url)) {
-      all = false;
-      break;
-    }
-  }
-  if (all) return route.linkHeaderAllPushed;
-  return route.links.map((link) => (link.pushable && pushed.includes(link.url) ? link.value : link.valueNoPush)).join(', ');
 }
 
 function headerString(value: string | string[] | undefined): string | undefined {

@@ -4,10 +4,8 @@
  * H2PushDiarySize), at most `maxPushes` per response, and with an error handler on every pushed
  * stream, because an unhandled REFUSED_STREAM error would kill the process.
  */
-import { createReadStream } from 'node:fs';
-import { open } from 'node:fs/promises';
 import { constants, type Http2Session, type ServerHttp2Stream } from 'node:http2';
-import { pipeline } from 'node:stream';
+import { streamFile } from './static/stream-file.js';
 import type { CacheDigest } from './cache-digest.js';
 import type { PushStats } from './stats.js';
 
@@ -27,37 +25,31 @@ export interface PushSource {
 }
 
 /**
- * Answers a pushed stream with a file its source looked up. Calls `onError` when the file cannot
- * be sent (the caller resets the stream); may throw when the stream is already gone.
+ * Answers a pushed stream with a file its source looked up, then calls `settled` once: with
+ * nothing when the response headers went out, with the error when the file could not be sent
+ * (the caller resets the stream). May throw when the stream is already gone.
  */
-export type PushResponder = (stream: ServerHttp2Stream, file: PushFile, onError: (error: Error) => void) => void;
+export type PushResponder = (stream: ServerHttp2Stream, file: PushFile, settled: (error?: Error) => void) => void;
 
 /**
  * The responder for a source that is not a static root: the lookup's headers, the length from the
  * descriptor sent, the bytes through a JS read stream. Not respondWithFile: on Node 20.20 a stream
- * answered that way and reset by the client mid-read crashes the process (see static.ts).
+ * answered that way and reset by the client mid-read crashes the process (see static/http2.ts).
  */
-export const respondWithPushFile: PushResponder = (stream, file, onError) => {
-  const send = async () => {
-    const handle = await open(file.path, 'r');
-    let owned = false; // once the read stream has the handle, it closes it
-    try {
-      const stats = await handle.stat();
-      if (stream.destroyed) return;
+export const respondWithPushFile: PushResponder = (stream, file, settled) => {
+  streamFile(
+    file.path,
+    (stats) => {
+      if (stream.destroyed) return undefined;
       const headers: Record<string, string | number> = { ...file.headers, ':status': 200, 'content-length': stats.size };
-      if (stats.size === 0) {
-        stream.respond(headers, { endStream: true });
-        return;
-      }
-      stream.respond(headers);
-      const body = createReadStream('', { fd: handle, start: 0, end: stats.size - 1 });
-      owned = true;
-      pipeline(body, stream, () => undefined);
-    } finally {
-      if (!owned) await handle.close().catch(() => undefined);
-    }
-  };
-  send().catch(onError);
+      stream.respond(headers, { endStream: stats.size === 0 });
+      return stats.size === 0 ? undefined : { start: 0, end: stats.size - 1 };
+    },
+    stream,
+  ).then(
+    (failed) => settled(failed ?? (stream.headersSent ? undefined : new Error('pushed stream closed before its response'))),
+    settled,
+  );
 };
 
 /** A lookup answered from memory: the file, null (nothing servable), undefined (not known: ask the source). */
@@ -165,8 +157,9 @@ type Found = PushFile | null | typeof REFUSED;
 
 /**
  * Look the files up, then promise them in order. Resolves with the URLs whose pushed stream
- * opened, once nghttp2 has said so for each (a tick after the PUSH_PROMISE frames were queued, so
- * a response started afterwards still follows them); only those go in the client's digest. Never
+ * opened and took its response headers (a tick after the PUSH_PROMISE frames were queued when the
+ * body is in memory, so a response started afterwards still follows them; after the file's open
+ * and fstat when it is read from disk); only those go in the client's digest. Never
  * rejects: every failure is counted and logged at debug level.
  */
 export async function pushAll(ctx: PushContext, requests: readonly PushRequest[]): Promise<string[]> {
@@ -286,7 +279,7 @@ function pushOne(ctx: PushContext, url: string, file: PushFile): Promise<boolean
         settle(false);
         return;
       }
-      settle(answerPush(ctx, pushStream, url, file));
+      answerPush(ctx, pushStream, url, file, settle);
     });
   } catch (error) {
     // pushStream throws synchronously for a destroyed stream, a nested push or push disabled.
@@ -298,8 +291,12 @@ function pushOne(ctx: PushContext, url: string, file: PushFile): Promise<boolean
   return opened;
 }
 
-/** Answer a pushed stream; false when that failed at once (the stream is then reset). */
-function answerPush(ctx: PushContext, pushStream: ServerHttp2Stream, url: string, file: PushFile): boolean {
+/**
+ * Answer a pushed stream; `settle` gets true once its response headers went out, false when the
+ * file could not be sent (the stream is then reset). Only then is the push real enough for the
+ * digest: a reset push left the client without the file.
+ */
+function answerPush(ctx: PushContext, pushStream: ServerHttp2Stream, url: string, file: PushFile, settle: (sent: boolean) => void): void {
   const { stats, log } = ctx;
   // Without this listener a client's REFUSED_STREAM becomes an uncaught 'error' and kills the process.
   pushStream.on('error', (error: Error) => {
@@ -310,16 +307,21 @@ function answerPush(ctx: PushContext, pushStream: ServerHttp2Stream, url: string
     if (code === constants.NGHTTP2_CANCEL || code === constants.NGHTTP2_REFUSED_STREAM) stats.cancelled++;
     else if (code !== undefined && code !== constants.NGHTTP2_NO_ERROR) stats.failed++;
   });
-  let ok = true;
-  const fail = (error: Error) => {
-    ok = false;
+  let done = false;
+  const settled = (error?: Error) => {
+    if (done) return;
+    done = true;
+    if (error === undefined) {
+      settle(true);
+      return;
+    }
     log('debug', `pushed file ${url}: ${error.message}`);
     if (!pushStream.destroyed) pushStream.close(constants.NGHTTP2_INTERNAL_ERROR);
+    settle(false);
   };
   try {
-    ctx.respond(pushStream, file, fail);
+    ctx.respond(pushStream, file, settled);
   } catch (error) {
-    fail(error as Error);
+    settled(error as Error);
   }
-  return ok;
 }

@@ -20,7 +20,7 @@ export interface PreparedLink {
   readonly value: string;
   /** Formatted with `nopush` (preconnects never carry it). */
   readonly valueNoPush: string;
-  /** Whether the server may push it: a same-origin path without `nopush`. */
+  /** Whether the server may push it: a same-origin path without `nopush`, `imagesrcset` or `media`. */
   readonly pushable: boolean;
 }
 
@@ -87,7 +87,10 @@ function compileRoute(key: RouteKey, literal: boolean, resources: readonly Resou
       // The manifest loader rejects these already; a Manifest built by hand gets the same answer.
       throw new PushManifestError('INVALID_MANIFEST', `URL cannot go in a Link header: ${JSON.stringify(resource.url)}`, { path: [key, resource.url] });
     }
-    const pushable = resource.nopush !== true && isLocalPath(resource.url);
+    // A responsive (imagesrcset) or conditional (media) resource is the browser's choice: the
+    // server cannot know which candidate, or whether any, so it hints and never pushes, whatever
+    // a hand-written manifest says.
+    const pushable = resource.nopush !== true && resource.imagesrcset === undefined && resource.media === undefined && isLocalPath(resource.url);
     all.push({
       url: resource.url,
       resource,

@@ -15,8 +15,9 @@ import type { AddressInfo, Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { performance } from 'node:perf_hooks';
 import { PushManifestError } from '../errors.js';
-import { createPushHandler, type PushHandler, type PushHandlerOptions } from './handler.js';
-import { createStaticRoot, respondPlain, serveStatic, serveStaticStream, type StaticRoot, type StaticRootOptions } from './static.js';
+import { actOnStream, createPushHandler, type PushHandler, type PushHandlerOptions } from './handler.js';
+import type { Interest } from './push-runtime.js';
+import { answerStaticStream, createStaticRoot, respondPlain, serveStatic, type StaticRoot, type StaticRootOptions, type StreamFallbacks } from './static.js';
 
 /** One line of the server's own request log (see {@link PushServerOptions.onRequest}). */
 export interface RequestLogEntry {
@@ -108,7 +109,31 @@ export interface PushServer {
   close(): Promise<void>;
 }
 
+/** The headers added to a response the push handler has nothing for. */
+const NOTHING_ADDED: OutgoingHttpHeaders = Object.freeze({});
+
 const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Node (20.20 at least) leaves a destroyed session's idle timer armed, and the timer list holds
+ * the session, its socket, streams and push diary until it fires, idleTimeoutMs later: a client
+ * opening and dropping connections fast grew the heap by its connection rate times 60 s. The
+ * timer can only be cleared before the session is destroyed (setTimeout is a no-op after), and a
+ * session ends in one of two ways: destroy() (an error, a GOAWAY, close(), our own limits), or
+ * the socket closing under it (Node's own 'close' listener then ends it without destroy()).
+ */
+function releaseTimerOnEnd(session: Http2Session): void {
+  const destroy = session.destroy;
+  session.destroy = function (this: Http2Session, ...args: Parameters<Http2Session['destroy']>) {
+    if (!this.destroyed) this.setTimeout(0);
+    return destroy.apply(this, args);
+  };
+  // Ahead of Node's listener, while the session is still open. (session.socket is a proxy that
+  // forbids emit/write but passes listener methods on to the socket.)
+  session.socket.prependOnceListener('close', () => {
+    if (!session.destroyed) session.setTimeout(0);
+  });
+}
 
 /** Start an HTTP/2 server (TLS with HTTP/1.1 fallback, or h2c) serving `root` with pushes, Link headers and 103s. */
 export async function createPushServer(options: PushServerOptions): Promise<PushServer> {
@@ -138,37 +163,61 @@ export async function createPushServer(options: PushServerOptions): Promise<Push
   const answered = new WeakSet<Socket>(); // HTTP/1.1 sockets whose first request arrived
   let closing = false;
 
+  const fallbacks: StreamFallbacks = {
+    none: (stream, extra) => respondPlain(stream, 404, 'Not Found\n', extra),
+    failed: (stream, url, error, extra) => {
+      log('warn', `${url}: ${error instanceof Error ? error.message : String(error)}`);
+      respondPlain(stream, 500, 'Internal Server Error\n', extra);
+    },
+  };
+  const runtime = handler.runtime;
+  const delays = delayRequest !== undefined || delayResponse !== undefined;
+
   const onStream = (stream: ServerHttp2Stream, headers: IncomingHttpHeaders, _flags: number, rawHeaders?: string[]) => {
     const id = ++seq;
-    const method = String(headers[':method'] ?? 'GET');
+    const method = headers[':method'];
     const path = String(headers[':path'] ?? '/');
     // A client that resets a stream mid-response makes it emit 'error'; unhandled, that kills the process.
     stream.on('error', () => undefined);
     if (onRequest) {
-      onRequest({ event: 'request', seq: id, at: performance.now(), method, path, protocol: 'h2' });
+      const logged = String(method ?? 'GET');
+      onRequest({ event: 'request', seq: id, at: performance.now(), method: logged, path, protocol: 'h2' });
       stream.once('close', () =>
-        onRequest({ event: 'end', seq: id, at: performance.now(), method, path, protocol: 'h2', status: stream.sentHeaders?.[':status'] as number | undefined }),
+        onRequest({ event: 'end', seq: id, at: performance.now(), method: logged, path, protocol: 'h2', status: stream.sentHeaders?.[':status'] as number | undefined }),
       );
     }
-    const added: { headers: OutgoingHttpHeaders } = { headers: {} };
-    respondStream(stream, headers, path, rawHeaders, added).catch((error: unknown) => {
-      log('warn', `${path}: ${error instanceof Error ? error.message : String(error)}`);
-      respondPlain(stream, 500, 'Internal Server Error\n', added.headers);
-    });
+    let interest: Interest | undefined;
+    try {
+      interest = runtime.interest(method, path, headers, rawHeaders, true);
+    } catch (error) {
+      log('warn', `push handler: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    // Most requests (plain assets) are nothing to the push handler: answered at once, and without
+    // a promise when the lookup is cached and the body in memory.
+    if (interest === undefined && !delays) {
+      try {
+        answerStaticStream(staticRoot, stream, headers, NOTHING_ADDED, fallbacks);
+      } catch (error) {
+        // Thrown here, it would be an uncaught exception: the end of the process.
+        fallbacks.failed(stream, path, error, NOTHING_ADDED);
+      }
+      return;
+    }
+    const added = { headers: NOTHING_ADDED };
+    respondStream(stream, headers, path, rawHeaders, interest, added).catch((error: unknown) => fallbacks.failed(stream, path, error, added.headers));
   };
 
-  const respondStream = async (stream: ServerHttp2Stream, headers: IncomingHttpHeaders, path: string, rawHeaders: string[] | undefined, added: { headers: OutgoingHttpHeaders }) => {
+  const respondStream = async (stream: ServerHttp2Stream, headers: IncomingHttpHeaders, path: string, rawHeaders: string[] | undefined, interest: Interest | undefined, added: { headers: OutgoingHttpHeaders }) => {
     const latency = delayRequest?.(path) ?? 0;
     if (latency > 0) await delay(latency);
     if (stream.destroyed) return;
     // Hints and PUSH_PROMISEs first; the response starts once they are queued, so they precede it.
-    const extra = await handler.handleStream(stream, headers, rawHeaders);
-    added.headers = extra;
+    const extra = interest === undefined ? NOTHING_ADDED : await actOnStream(runtime, stream, headers, rawHeaders, interest);
+    added.headers = extra; // a 500 carries them too (the digest cookie of pushes already sent)
     const wait = delayResponse?.(path) ?? 0;
     if (wait > 0) await delay(wait);
     if (stream.destroyed) return;
-    const served = await serveStaticStream(staticRoot, stream, headers, extra);
-    if (!served) respondPlain(stream, 404, 'Not Found\n', extra);
+    answerStaticStream(staticRoot, stream, headers, extra, fallbacks);
   };
 
   const onRequestHttp1 = (req: IncomingMessage, res: ServerResponse) => {
@@ -265,6 +314,7 @@ export async function createPushServer(options: PushServerOptions): Promise<Push
     session.once('close', () => clearTimeout(firstRequest));
     session.on('error', () => undefined);
     session.once('close', () => sessions.delete(session));
+    releaseTimerOnEnd(session);
     if (closing) session.close();
   });
 

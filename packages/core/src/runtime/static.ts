@@ -7,5 +7,5 @@
 export { createStaticRoot, isStaticFile, isStaticRoot, type StaticFile, type StaticResolution, type StaticRoot, type StaticRootOptions } from './static/root.js';
 export { planResponse, redirectLocation, withAddedHeaders } from './static/plan.js';
 export { serveStatic } from './static/http1.js';
-export { respondPlain, respondPushedFile, respondWithStaticFile, serveStaticStream } from './static/http2.js';
+export { answerStaticStream, respondPlain, respondPushedFile, respondWithStaticFile, serveStaticStream, type StreamFallbacks } from './static/http2.js';
 export { isServedRealPath as isServable } from '../util/served-path.js';

@@ -1,10 +1,8 @@
 /** Writing a static response on node:http, node:https or the node:http2 compatibility API. */
-import { createReadStream } from 'node:fs';
-import { open, type FileHandle } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
-import { pipeline } from 'node:stream';
-import { lookupRequest } from './lookup.js';
+import { streamFile } from './stream-file.js';
+import { peekRequest, resolveRequest } from './lookup.js';
 import { currentFile, planResponse, redirectLocation } from './plan.js';
 import type { StaticRoot } from './root.js';
 
@@ -28,8 +26,7 @@ export async function serveStatic(
 ): Promise<boolean> {
   const method = req.method ?? 'GET';
   const url = req.url ?? '/';
-  const found = lookupRequest(staticRoot, method, url, req.headers['accept-encoding']);
-  const result = found instanceof Promise ? await found : found;
+  const result = peekRequest(staticRoot, method, url, req.headers['accept-encoding']) ?? (await resolveRequest(staticRoot, method, url, req.headers['accept-encoding']));
   if (result === 'bad-path') {
     plainResponse(res, 400, 'Bad Request\n');
     return true;
@@ -55,37 +52,30 @@ export async function serveStatic(
     }
     bodies.load(result.file.path, result.file.size);
   }
-  // Open first and describe the descriptor we will actually read: a cached lookup may be up to
-  // cacheMs old, and a content-length from before an edit would truncate or hang the response.
-  let handle: FileHandle;
-  try {
-    handle = await open(result.file.path, 'r');
-  } catch {
+  // Describe the descriptor we will actually read: a cached lookup may be up to cacheMs old.
+  let sent: () => void = () => undefined;
+  const finished = new Promise<void>((resolve) => (sent = resolve));
+  const failed = await streamFile(
+    result.file.path,
+    (stats) => {
+      const file = currentFile(staticRoot, result.file, stats);
+      const plan = planResponse(file, method, req.headers);
+      res.statusCode = plan.status;
+      setFileHeaders(res, plan.headers);
+      if (plan.status === 304 || plan.status === 416 || method === 'HEAD' || stats.size === 0) {
+        res.end();
+        return undefined;
+      }
+      return plan.range ?? { start: 0, end: stats.size - 1 };
+    },
+    res as NodeJS.WritableStream,
+    sent,
+  );
+  if (failed !== undefined) {
     staticRoot.invalidate(result.file.path);
     return false;
   }
-  let file = result.file;
-  try {
-    file = currentFile(staticRoot, file, await handle.stat());
-  } catch (error) {
-    await handle.close();
-    throw error;
-  }
-  const plan = planResponse(file, method, req.headers);
-  res.statusCode = plan.status;
-  setFileHeaders(res, plan.headers);
-  if (plan.status === 304 || plan.status === 416 || method === 'HEAD') {
-    await handle.close();
-    res.end();
-    return true;
-  }
-  await new Promise<void>((done) => {
-    // The stream owns the handle from here (autoClose) and closes it on end or error.
-    const body = createReadStream('', { fd: handle, ...(plan.range ?? {}) });
-    // pipeline destroys both ends on error (client went away), so a failed response never hangs
-    // or leaks the descriptor.
-    pipeline(body, res as NodeJS.WritableStream, () => done());
-  });
+  await finished;
   return true;
 }
 

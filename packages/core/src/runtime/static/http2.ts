@@ -2,14 +2,77 @@
  * Writing a static response on a raw node:http2 stream, a request's or a pushed one: from the
  * root's body cache when it holds the very file, else from disk through a JS read stream.
  */
-import { createReadStream } from 'node:fs';
-import { open, type FileHandle } from 'node:fs/promises';
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
 import type { ServerHttp2Stream } from 'node:http2';
-import { pipeline } from 'node:stream';
-import { lookupRequest } from './lookup.js';
+import { streamFile, type ByteRange } from './stream-file.js';
+import { peekRequest, resolveRequest, type RequestLookup } from './lookup.js';
 import { currentFile, planResponse, redirectLocation, withAddedHeaders } from './plan.js';
 import type { StaticFile, StaticRoot } from './root.js';
+
+/** What {@link answerStaticStream} hands back when it cannot answer a request itself. */
+export interface StreamFallbacks {
+  /** The root has nothing for the request: answer 404, or pass it on. */
+  none(stream: ServerHttp2Stream, extraHeaders: OutgoingHttpHeaders): void;
+  /** The root's lookup or the disk failed (an I/O error, not a missing file); `url` is the request's. */
+  failed(stream: ServerHttp2Stream, url: string, error: unknown, extraHeaders: OutgoingHttpHeaders): void;
+}
+
+/**
+ * Answer a raw node:http2 stream from the root, like {@link serveStaticStream}, without a promise
+ * when the lookup is cached and the body in memory (a plain asset, the server's common request):
+ * the server's own path. `fallbacks` get what it cannot answer.
+ */
+export function answerStaticStream(
+  staticRoot: StaticRoot,
+  stream: ServerHttp2Stream,
+  requestHeaders: IncomingHttpHeaders,
+  extraHeaders: OutgoingHttpHeaders,
+  fallbacks: StreamFallbacks,
+): void {
+  const method = String(requestHeaders[':method'] ?? 'GET');
+  const url = String(requestHeaders[':path'] ?? '/');
+  const known = peekRequest(staticRoot, method, url, requestHeaders['accept-encoding']);
+  if (known !== undefined) {
+    answerLookup(staticRoot, stream, requestHeaders, extraHeaders, url, known, fallbacks);
+    return;
+  }
+  resolveRequest(staticRoot, method, url, requestHeaders['accept-encoding']).then(
+    (found) => answerLookup(staticRoot, stream, requestHeaders, extraHeaders, url, found, fallbacks),
+    (error: unknown) => fallbacks.failed(stream, url, error, extraHeaders),
+  );
+}
+
+function answerLookup(
+  staticRoot: StaticRoot,
+  stream: ServerHttp2Stream,
+  requestHeaders: IncomingHttpHeaders,
+  extraHeaders: OutgoingHttpHeaders,
+  url: string,
+  found: RequestLookup,
+  fallbacks: StreamFallbacks,
+): void {
+  if (found === 'bad-path') {
+    respondPlain(stream, 400, 'Bad Request\n', extraHeaders);
+    return;
+  }
+  if (found === 'skip' || found.kind === 'none') {
+    fallbacks.none(stream, extraHeaders);
+    return;
+  }
+  if (found.kind === 'redirect') {
+    const location = redirectLocation(found.location, url);
+    respondPlain(stream, 301, `Redirecting to ${location}\n`, { ...extraHeaders, location });
+    return;
+  }
+  if (stream.destroyed || stream.closed) return;
+  const method = String(requestHeaders[':method'] ?? 'GET');
+  if (method === 'HEAD' || requestHeaders.range !== undefined) {
+    sendFromDisk(staticRoot, stream, found.file, method, requestHeaders, extraHeaders, fileErrorHandler(stream, extraHeaders)).catch((error: unknown) => fallbacks.failed(stream, url, error, extraHeaders));
+    return;
+  }
+  const conditional = requestHeaders['if-none-match'] !== undefined || requestHeaders['if-modified-since'] !== undefined;
+  sendFile(staticRoot, stream, found.file, method, requestHeaders, extraHeaders, conditional, undefined);
+}
 
 /**
  * Answer a raw node:http2 stream from the root: from the in-memory body cache when it holds the
@@ -24,8 +87,7 @@ export async function serveStaticStream(
 ): Promise<boolean> {
   const method = String(requestHeaders[':method'] ?? 'GET');
   const url = String(requestHeaders[':path'] ?? '/');
-  const found = lookupRequest(staticRoot, method, url, requestHeaders['accept-encoding']);
-  const result = found instanceof Promise ? await found : found;
+  const result = peekRequest(staticRoot, method, url, requestHeaders['accept-encoding']) ?? (await resolveRequest(staticRoot, method, url, requestHeaders['accept-encoding']));
   if (result === 'bad-path') {
     respondPlain(stream, 400, 'Bad Request\n', extraHeaders);
     return true;
@@ -54,14 +116,7 @@ export async function respondWithStaticFile(
   extraHeaders: OutgoingHttpHeaders = {},
 ): Promise<void> {
   const method = String(requestHeaders[':method'] ?? 'GET');
-  const onError = (error: NodeJS.ErrnoException) => {
-    // The file vanished between lookup and open: answer 404 if we still can.
-    if (!stream.destroyed && !stream.headersSent) {
-      respondPlain(stream, error.code === 'ENOENT' ? 404 : 500, error.code === 'ENOENT' ? 'Not Found\n' : 'Internal Server Error\n', extraHeaders);
-    } else {
-      stream.destroy();
-    }
-  };
+  const onError = fileErrorHandler(stream, extraHeaders);
   if (method === 'HEAD' || requestHeaders.range !== undefined) {
     await sendFromDisk(staticRoot, stream, file, method, requestHeaders, extraHeaders, onError);
     return;
@@ -70,20 +125,56 @@ export async function respondWithStaticFile(
   sendFile(staticRoot, stream, file, method, requestHeaders, extraHeaders, conditional, onError);
 }
 
+/** What to do when a looked-up file cannot be opened (it vanished since): 404 if we still can. */
+function fileErrorHandler(stream: ServerHttp2Stream, extraHeaders: OutgoingHttpHeaders): (error: NodeJS.ErrnoException) => void {
+  return (error) => {
+    if (!stream.destroyed && !stream.headersSent) {
+      respondPlain(stream, error.code === 'ENOENT' ? 404 : 500, error.code === 'ENOENT' ? 'Not Found\n' : 'Internal Server Error\n', extraHeaders);
+    } else {
+      stream.destroy();
+    }
+  };
+}
+
 const NO_HEADERS: IncomingHttpHeaders = Object.freeze({});
 
 const NO_EXTRA: OutgoingHttpHeaders = Object.freeze({});
 
 /**
  * Answer a pushed stream with `file`, a result of `staticRoot.lookup`: from memory when the body
- * cache holds that very file, else read from disk, and with validators (ETag,
- * Last-Modified, length) that describe the bytes sent even if the file changed since the lookup.
- * Synchronous, so a push costs no promise. `onError` is called when the file cannot be sent (it
- * vanished, say); the caller resets the pushed stream: a pushed 404 would be stored by the client
- * as the answer for that URL. May throw if the stream is already gone (the caller catches).
+ * cache holds that very file, else read from disk, and with validators (ETag, Last-Modified,
+ * length) that describe the bytes sent even if the file changed since the lookup. `settled` is
+ * called once: with nothing when the headers went out (at once from memory), with the error when
+ * the file cannot be sent (it vanished, say); the caller then resets the pushed stream, since a
+ * pushed 404 would be stored by the client as the answer for that URL. May throw if the stream is
+ * already gone (the caller catches).
  */
-export function respondPushedFile(staticRoot: StaticRoot, stream: ServerHttp2Stream, file: StaticFile, onError: (error: NodeJS.ErrnoException) => void): void {
-  sendFile(staticRoot, stream, file, 'GET', NO_HEADERS, NO_EXTRA, false, onError);
+export function respondPushedFile(staticRoot: StaticRoot, stream: ServerHttp2Stream, file: StaticFile, settled: (error?: Error) => void): void {
+  const cached = cachedBody(staticRoot, file);
+  if (cached !== undefined) {
+    stream.respond(file.headers);
+    stream.end(cached);
+    settled();
+    return;
+  }
+  sendFromDisk(staticRoot, stream, file, 'GET', NO_HEADERS, NO_EXTRA, settled).then(
+    () => settled(stream.headersSent ? undefined : new Error('pushed stream closed before its response')),
+    settled,
+  );
+}
+
+/**
+ * The body of `file` from the root's body cache, when it holds the very file the lookup described
+ * (same size and mtime, so its ETag and length are right); else undefined, and a small file is
+ * read into the cache for next time.
+ */
+function cachedBody(staticRoot: StaticRoot, file: StaticFile): Buffer | undefined {
+  const bodies = staticRoot.bodies;
+  if (bodies === undefined) return undefined;
+  const cached = bodies.get(file.path);
+  if (cached !== undefined && cached.size === file.size && cached.mtimeMs === file.mtimeMs) return cached.body;
+  bodies.load(file.path, file.size);
+  return undefined;
 }
 
 /** The whole file (GET, no Range), from memory or from disk; `onError` when it cannot be opened. */
@@ -95,34 +186,23 @@ function sendFile(
   requestHeaders: IncomingHttpHeaders,
   extraHeaders: OutgoingHttpHeaders,
   conditional: boolean,
-  onError: (error: NodeJS.ErrnoException) => void,
+  onError: ((error: NodeJS.ErrnoException) => void) | undefined,
 ): void {
-  const bodies = staticRoot.bodies;
-  if (bodies !== undefined && !conditional) {
-    const cached = bodies.get(file.path);
-    // The cached body is only used for the file the lookup described (same size and mtime, so
-    // its ETag and length are right); otherwise the descriptor path below re-describes the file.
-    if (cached !== undefined && cached.size === file.size && cached.mtimeMs === file.mtimeMs) {
-      stream.respond(extraHeaders === NO_EXTRA ? okHeadersOf(file) : withAddedHeaders(okHeadersOf(file), extraHeaders));
-      stream.end(cached.body);
-      return;
-    }
-    bodies.load(file.path, file.size);
+  const cached = conditional ? undefined : cachedBody(staticRoot, file);
+  if (cached !== undefined) {
+    stream.respond(extraHeaders === NO_EXTRA || isEmpty(extraHeaders) ? file.headers : withAddedHeaders(file.headers, extraHeaders));
+    stream.end(cached);
+    return;
   }
-  // Not respondWithFile: see sendFromDisk.
-  sendFromDisk(staticRoot, stream, file, method, requestHeaders, extraHeaders, onError).catch(onError);
+  // Not respondWithFile: see sendFromDisk. The error handler is made only now: a response from
+  // memory needs none.
+  const failed = onError ?? fileErrorHandler(stream, extraHeaders);
+  sendFromDisk(staticRoot, stream, file, method, requestHeaders, extraHeaders, failed).catch(failed);
 }
 
-const okHeaders = new WeakMap<StaticFile, OutgoingHttpHeaders>();
-
-/** A 200's headers for `file`, built once per lookup result (`respond` copies them). */
-function okHeadersOf(file: StaticFile): OutgoingHttpHeaders {
-  let headers = okHeaders.get(file);
-  if (headers === undefined) {
-    headers = { ...file.headers, 'accept-ranges': 'bytes', ':status': 200 };
-    okHeaders.set(file, headers);
-  }
-  return headers;
+function isEmpty(headers: OutgoingHttpHeaders): boolean {
+  for (const _ in headers) return false;
+  return true;
 }
 
 /**
@@ -144,39 +224,27 @@ async function sendFromDisk(
   extraHeaders: OutgoingHttpHeaders,
   onError: (error: NodeJS.ErrnoException) => void,
 ): Promise<void> {
-  let handle: FileHandle;
-  try {
-    handle = await open(cached.path, 'r');
-  } catch (error) {
+  const failed = await streamFile(
+    cached.path,
+    (stats): ByteRange | undefined => {
+      const file = currentFile(staticRoot, cached, stats);
+      const plan = planResponse(file, method, requestHeaders, stats.size);
+      if (stream.destroyed) return undefined;
+      const headers: OutgoingHttpHeaders = { ...withAddedHeaders(plan.headers, extraHeaders), ':status': plan.status };
+      const range = plan.range ?? { start: 0, end: stats.size - 1 };
+      if ((plan.status !== 200 && plan.status !== 206) || method === 'HEAD' || range.end < range.start) {
+        // A 304/416; HEAD (the GET's headers, content-length included, no DATA frames); an empty file.
+        stream.respond(headers, { endStream: true });
+        return undefined;
+      }
+      stream.respond(headers);
+      return range;
+    },
+    stream,
+  );
+  if (failed !== undefined) {
     staticRoot.invalidate(cached.path);
-    onError(error as NodeJS.ErrnoException);
-    return;
-  }
-  let owned = false; // once the read stream has the handle, it closes it
-  try {
-    const stats = await handle.stat();
-    const file = currentFile(staticRoot, cached, stats);
-    const plan = planResponse(file, method, requestHeaders, stats.size);
-    if (stream.destroyed) return;
-    const headers: OutgoingHttpHeaders = { ...withAddedHeaders(plan.headers, extraHeaders), ':status': plan.status };
-    if (plan.status !== 200 && plan.status !== 206) {
-      stream.respond(headers, { endStream: true });
-      return;
-    }
-    const range = plan.range ?? { start: 0, end: stats.size - 1 };
-    if (method === 'HEAD' || range.end < range.start) {
-      // HEAD: the GET's headers, content-length included, and no DATA frames. Or an empty file.
-      stream.respond(headers, { endStream: true });
-      return;
-    }
-    stream.respond(headers);
-    const body = createReadStream('', { fd: handle, start: range.start, end: range.end });
-    owned = true;
-    // pipeline destroys the read stream (closing the descriptor) when the client resets the
-    // stream, and ends the HTTP/2 stream after the last byte.
-    pipeline(body, stream, () => undefined);
-  } finally {
-    if (!owned) await handle.close().catch(() => undefined);
+    onError(failed);
   }
 }
 

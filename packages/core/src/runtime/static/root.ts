@@ -31,7 +31,7 @@ export interface StaticFile {
   /** Content type of the ORIGINAL file (a `.br` of `app.js` is still `text/javascript`). */
   contentType: string;
   encoding?: 'br' | 'gzip';
-  /** content-type, content-length, etag, last-modified, cache-control, [content-encoding, vary]. */
+  /** content-type, content-length, etag, last-modified, cache-control, accept-ranges, [content-encoding, vary]. */
   headers: Record<string, string>;
 }
 
@@ -178,6 +178,8 @@ export function createStaticRoot(root: string, options: StaticRootOptions = {}):
       etag,
       'last-modified': chosen.stats.mtime.toUTCString(),
       'cache-control': cacheControl,
+      // Here once, not added per response: a 200 from memory is these headers as they are.
+      'accept-ranges': 'bytes',
     };
     if (encoding) headers['content-encoding'] = encoding;
     if (vary) headers.vary = 'Accept-Encoding';
