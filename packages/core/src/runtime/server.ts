@@ -338,14 +338,21 @@ export async function createPushServer(options: PushServerOptions): Promise<Push
       // GOAWAY: the client opens no new streams, the open ones run to completion.
       for (const session of sessions) session.close();
       for (const [socket, inFlight] of sockets) if (inFlight === 0) socket.destroy();
-      const timer = setTimeout(() => {
-        for (const session of sessions) session.destroy();
-        // Http2Session.destroy() only ends the socket, which waits for a peer that may never answer
-        // (a client sitting on unread pushed streams): destroy the TCP connections themselves.
-        for (const socket of connections) socket.destroy();
-      }, closeTimeoutMs);
-      timer.unref();
-      await stopped;
+      // Not unref'd, and raced rather than awaited alone: when Node never calls server.close()'s
+      // callback (it can lose count of a socket that closed under open HTTP/2 streams), a caller
+      // awaiting close() would otherwise be left with an empty event loop, and a top-level await
+      // then ends the process with exit code 13 instead of 0.
+      let timer: NodeJS.Timeout | undefined;
+      const forced = new Promise<void>((resolve) => {
+        timer = setTimeout(() => {
+          for (const session of sessions) session.destroy();
+          // Http2Session.destroy() only ends the socket, which waits for a peer that may never answer
+          // (a client sitting on unread pushed streams): destroy the TCP connections themselves.
+          for (const socket of connections) socket.destroy();
+          resolve();
+        }, closeTimeoutMs);
+      });
+      await Promise.race([stopped, forced]);
       clearTimeout(timer);
       await handler.close();
     })();
