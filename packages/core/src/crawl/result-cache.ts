@@ -31,7 +31,7 @@ import type { CrawlWarning, FileStat, PageCrawl, PageResource, ResourceGraph, Si
 import type { FileParser, FileSignature } from './types.js';
 
 /** Bumped when the file's layout changes. */
-const FORMAT = 1;
+const FORMAT = 2;
 
 /** A stat's result as one number: the size of a file, or why there is none. */
 type StatCode = number;
@@ -53,8 +53,8 @@ type EncodedResource = [number, string, string, string | null, string | null, st
 
 /** One page's crawl. */
 interface EncodedPage {
-  /** Stylesheets and modules its walk went into. */
-  walked: string[];
+  /** Stylesheets and modules its walk went into, as indices into the path table. */
+  walked: number[];
   /** Its references, as indices into the resource table. */
   resources: number[];
   preconnect: PreconnectHint[];
@@ -73,8 +73,10 @@ interface CacheFile {
   key: string;
   /** Pages and the files their walks went into, as they were when read. */
   files: Record<string, FileSignature>;
-  /** By file: every file its refs resolve to, and what its stat found. */
-  targets: Record<string, [string, StatCode][]>;
+  /** Paths the targets and walks name: a page's hundred targets are mostly the same few files. */
+  paths: string[];
+  /** By file: every file its refs resolve to (path index) and what its stat found, in pairs. */
+  targets: Record<string, number[]>;
   warnings: Record<string, KeptWarning[]>;
   /** url, file, size */
   urls: [string, string, number][];
@@ -103,12 +105,12 @@ export interface ResultCacheOptions {
   key: string;
 }
 
-const empty = (version: string, key: string): CacheFile => ({ format: FORMAT, version, key, files: {}, targets: {}, warnings: {}, urls: [], faces: [], resources: [], pages: {} });
+const empty = (version: string, key: string): CacheFile => ({ format: FORMAT, version, key, files: {}, paths: [], targets: {}, warnings: {}, urls: [], faces: [], resources: [], pages: {} });
 
 function isCacheFile(value: unknown): value is CacheFile {
   if (typeof value !== 'object' || value === null) return false;
   const v = value as Partial<CacheFile>;
-  return [v.files, v.targets, v.warnings, v.pages].every((x) => typeof x === 'object' && x !== null) && [v.urls, v.faces, v.resources].every(Array.isArray);
+  return [v.files, v.targets, v.warnings, v.pages].every((x) => typeof x === 'object' && x !== null) && [v.paths, v.urls, v.faces, v.resources].every(Array.isArray);
 }
 
 const sha1 = (bytes: Uint8Array) => createHash('sha1').update(bytes).digest('base64url');
@@ -121,6 +123,12 @@ class Tables {
   private readonly urlIndex = new Map<SiteUrl, number>();
   private readonly faceIndex = new Map<FaceDescriptor, number>();
   private readonly resourceIndex = new Map<PageResource, number>();
+  /**
+   * By content too: each page's own refs are objects of their own, yet most are the same on every
+   * page (the template's stylesheet and scripts). One object for them all is safe: the lister never
+   * changes a reference, and the face index keeps the faces' identity, which font matching reads.
+   */
+  private readonly contentIndex = new Map<string, number>();
 
   url(target: SiteUrl): number {
     let i = this.urlIndex.get(target);
@@ -141,13 +149,23 @@ class Tables {
     return i;
   }
 
+  /** An encoded resource, once per content. */
+  add(encoded: EncodedResource): number {
+    const key = JSON.stringify(encoded);
+    let i = this.contentIndex.get(key);
+    if (i === undefined) {
+      i = this.resources.push(encoded) - 1;
+      this.contentIndex.set(key, i);
+    }
+    return i;
+  }
+
   resource(r: PageResource): number {
     let i = this.resourceIndex.get(r);
     if (i === undefined) {
       const flags = (r.shownImage ? 1 : 0) | (r.highPriority ? 2 : 0) | (r.mainImage ? 4 : 0);
       const n = <T>(value: T | undefined) => (value === undefined ? null : value);
-      i =
-        this.resources.push([
+      const encoded: EncodedResource = [
           this.url(r.target),
           r.type,
           r.criticality,
@@ -162,7 +180,8 @@ class Tables {
           n(r.imagesizes),
           n(r.fetchpriority),
           n(r.mimeType),
-        ]) - 1;
+      ];
+      i = this.add(encoded);
       this.resourceIndex.set(r, i);
     }
     return i;
@@ -189,8 +208,8 @@ export class PageResultCache {
   /** Files whose kept warnings were told again this run. */
   private readonly replayed = new Set<string>();
   /** Pages taken from the old file, and pages crawled this run (encoded into {@link tables}). */
-  private readonly kept = new Map<string, EncodedPage>();
-  private readonly fresh = new Map<string, EncodedPage>();
+  private readonly kept = new Map<string, { entry: EncodedPage; walked: string[] }>();
+  private readonly fresh = new Map<string, { entry: EncodedPage; walked: string[] }>();
   /** Targets and warnings seen this run, by file. */
   private readonly targets = new Map<string, Map<string, StatCode>>();
   private readonly warnings = new Map<string, Map<string, KeptWarning>>();
@@ -250,17 +269,19 @@ export class PageResultCache {
   /** The page's crawl from the cache if nothing it depends on changed (its warnings told again), else undefined. */
   reuse(page: string): PageCrawl | undefined {
     const entry = this.old.pages[page];
-    if (entry === undefined || !this.unchanged(page) || !entry.walked.every((file) => this.unchanged(file))) return undefined;
+    if (entry === undefined || !this.unchanged(page)) return undefined;
+    const walked = entry.walked.map((i) => this.old.paths[i]!);
+    if (!walked.every((file) => typeof file === 'string' && this.unchanged(file))) return undefined;
     const graph = this.graph!;
-    for (const file of [page, ...entry.walked]) {
+    for (const file of [page, ...walked]) {
       if (this.replayed.has(file)) continue;
       this.replayed.add(file);
       for (const warning of this.old.warnings[file] ?? []) graph.warn({ file, ...warning });
     }
     // The parse cache keeps its entries of files it was not asked for.
     this.parser?.retain?.(page);
-    for (const file of entry.walked) this.parser?.retain?.(file);
-    this.kept.set(page, entry);
+    for (const file of walked) this.parser?.retain?.(file);
+    this.kept.set(page, { entry, walked });
     this.stats.reused++;
     return {
       file: page,
@@ -284,12 +305,15 @@ export class PageResultCache {
     }
     this.fresh.set(page, {
       walked,
-      resources: crawl.resources.map((r) => this.tables.resource(r)),
-      preconnect: crawl.preconnect,
-      families: [...crawl.fontFamilies],
-      weights: [...crawl.fontWeights],
-      slanted: crawl.fontSlanted,
-      text: crawl.textCodePoints,
+      entry: {
+        walked: [],
+        resources: crawl.resources.map((r) => this.tables.resource(r)),
+        preconnect: crawl.preconnect,
+        families: [...crawl.fontFamilies],
+        weights: [...crawl.fontWeights],
+        slanted: crawl.fontSlanted,
+        text: crawl.textCodePoints,
+      },
     });
   }
 
@@ -307,22 +331,38 @@ export class PageResultCache {
         // Through this run's SiteUrl and face objects, so a URL or face a fresh page shares is one entry.
         const encoded: EncodedResource = [this.tables.url(this.graph?.siteUrl(u, file, size) ?? { url: u, file, size }), ...rest];
         encoded[8] = rest[7] === -1 ? -1 : this.tables.face(this.old.faces[rest[7] as number]);
-        j = remapped[i] = this.tables.resources.push(encoded) - 1;
+        j = remapped[i] = this.tables.add(encoded);
       }
       return j;
     };
-    const files = new Set<string>();
-    const keep = (page: string, entry: EncodedPage) => {
-      next.pages[page] = entry;
-      files.add(page);
-      for (const file of entry.walked) files.add(file);
+    const pathIndex = new Map<string, number>();
+    const indexOf = (name: string): number => {
+      let i = pathIndex.get(name);
+      if (i === undefined) {
+        i = next.paths.push(name) - 1;
+        pathIndex.set(name, i);
+      }
+      return i;
     };
-    for (const [page, entry] of this.kept) keep(page, { ...entry, resources: entry.resources.map(remap) });
-    for (const [page, entry] of this.fresh) keep(page, entry);
+    const files = new Set<string>();
+    const keep = (page: string, entry: EncodedPage, walked: string[]) => {
+      next.pages[page] = { ...entry, walked: walked.map(indexOf) };
+      files.add(page);
+      for (const file of walked) files.add(file);
+    };
+    for (const [page, { entry, walked }] of this.kept) keep(page, { ...entry, resources: entry.resources.map(remap) }, walked);
+    for (const [page, { entry, walked }] of this.fresh) keep(page, entry, walked);
     for (const file of files) {
       const signature = this.refreshed.get(file) ?? this.parser?.contentOf?.(file) ?? (this.fileChecked.get(file) === true ? this.old.files[file] : signatureNow(file));
       const now = this.walkedNow.has(file);
-      const kept = now ? [...this.targets.get(file)!] : this.old.targets[file];
+      let kept: number[] | undefined;
+      if (now) {
+        kept = [];
+        for (const [target, code] of this.targets.get(file)!) kept.push(indexOf(target), code);
+      } else {
+        const old = this.old.targets[file];
+        kept = old?.map((n, i) => (i % 2 === 0 ? indexOf(this.old.paths[n]!) : n));
+      }
       if (signature === undefined || kept === undefined) {
         // A file this run cannot vouch for: the pages that depend on it are crawled next time.
         continue;
@@ -377,7 +417,12 @@ export class PageResultCache {
     let answer = this.targetsChecked.get(file);
     if (answer === undefined) {
       const targets = this.old.targets[file];
-      answer = targets !== undefined && targets.every(([target, code]) => statCode(this.graph!.fileStat(target)) === code);
+      answer = targets !== undefined;
+      for (let i = 0; answer && i < targets!.length; i += 2) {
+        const target = this.old.paths[targets![i]!];
+        // A path index out of the table (an edited file) answers "changed", as any doubt does.
+        answer = typeof target === 'string' && statCode(this.graph!.fileStat(target)) === targets![i + 1];
+      }
       this.targetsChecked.set(file, answer);
     }
     return answer;
