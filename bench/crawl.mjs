@@ -10,10 +10,16 @@
  *   single   generateManifest with its default options (what `push-manifest generate` does), in-process, no cache
  *   threads  the same with worker threads (--threads, default 2), no cache
  *   cold     the same in-process with the parse cache, starting from an empty cache (fills it)
- *   cached   the same again with nothing changed (the rerun a user sees)
+ *   cached   the same again with nothing changed (the rerun a user sees): every page from the
+ *            result cache (incremental generate), nothing parsed
+ *   sheet    incremental generate after an edit to one shared stylesheet that about 5% of the pages
+ *            reach (on a copy of the corpus, primed with a cold run once; each round edits it anew)
+ *   page     incremental generate after an edit to one page (the same copy)
  *   full     every type and every srcset candidate listed, module imports followed, in-process, no
  *            cache: the manifest recall is computed from, per reference kind, against the
  *            generator's own counts (counts.json)
+ * With sheet or page, a cold run (no cache) on the edited copy at the end checks that the last
+ * incremental run gave its manifest (`incrementalMatchesCold`).
  * Prints a table and writes bench/results/latest.json.
  *
  * Usage: pnpm bench [-- --pages 5000 --css 300 --threads 2 --modes floor,single,threads,cold,cached --repeat 1]
@@ -26,7 +32,7 @@
  */
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import path from 'node:path';
@@ -37,7 +43,9 @@ import { generateCorpus, NEGATIVE_KINDS, parseArgs } from './corpus.mjs';
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, '..');
 const coreDist = path.join(repo, 'packages/core/dist');
-const MODES = ['floor', 'tree', 'single', 'threads', 'cold', 'cached', 'full'];
+const MODES = ['floor', 'tree', 'single', 'threads', 'cold', 'cached', 'sheet', 'page', 'full'];
+/** Modes run on the edited copy of the corpus. */
+const EDIT_MODES = ['sheet', 'page'];
 
 /** Crawl options of the `full` run: list everything the crawler can find, so recall can be computed. */
 export const FULL_CRAWL = {
@@ -112,7 +120,7 @@ async function runGenerate(root, mode, args) {
   const core = await import(pathToFileURL(path.join(coreDist, 'index.js')).href);
   const options = { root, ...(mode === 'full' ? FULL_CRAWL : {}) };
   if (mode === 'tree') options.parser = await treeParser();
-  if (mode === 'single' || mode === 'full') Object.assign(options, { threads: 1, cache: false });
+  if (mode === 'single' || mode === 'full' || mode === 'verify') Object.assign(options, { threads: 1, cache: false });
   else if (mode === 'threads') Object.assign(options, { threads: Number(args.threads ?? 2), cache: false });
   else Object.assign(options, { threads: 1, cache: args.cacheDir });
   const started = performance.now();
@@ -125,11 +133,20 @@ async function runGenerate(root, mode, args) {
     files: result.stats.files,
     bytes: result.stats.bytes,
     warnings: result.warnings.length,
+    reused: result.stats.reused,
     listed: [...result.manifest.pages.values()].reduce((n, list) => n + list.length, 0),
     manifestSha1: createHash('sha1').update(text).digest('hex'),
   };
-  if (args.manifestOut) writeFileSync(args.manifestOut, JSON.stringify({ pages: [...result.manifest.pages], preconnect: [...(result.manifest.preconnect ?? new Map())], warnings: result.warnings }));
+  if (args.manifestOut && mode !== 'prime') writeFileSync(args.manifestOut, JSON.stringify({ pages: [...result.manifest.pages], preconnect: [...(result.manifest.preconnect ?? new Map())], warnings: result.warnings }));
+  if (mode === 'prime') out.sheetUse = sheetUse(result.manifest);
   return out;
+}
+
+/** Each stylesheet URL with the number of pages that list it (default types list every stylesheet a page's walk reaches). */
+function sheetUse(manifest) {
+  const use = {};
+  for (const list of manifest.pages.values()) for (const r of list) if (r.type === 'style') use[r.url] = (use[r.url] ?? 0) + 1;
+  return use;
 }
 
 async function child(args) {
@@ -224,13 +241,16 @@ async function main() {
   /** Every run of each mode, in round order. */
   const runs = Object.fromEntries(modes.map((m) => [m, []]));
   const results = {};
+  let edits;
   try {
+    if (modes.some((m) => EDIT_MODES.includes(m))) edits = await prepareEdits(corpus.root, scratch);
     for (let round = 1; round <= repeat; round++) {
       for (const mode of modes) {
         process.stderr.write(`  ${mode}${repeat > 1 ? ` (round ${round}/${repeat})` : ''}…`);
         const extra = mode === 'threads' ? { threads } : mode === 'cold' || mode === 'cached' ? { cacheDir } : mode === 'full' ? { manifestOut } : {};
         if (mode === 'cold') rmSync(cacheDir, { recursive: true, force: true });
-        const r = await measure(mode, corpus.root, extra);
+        if (EDIT_MODES.includes(mode)) edits.edit(mode, round);
+        const r = EDIT_MODES.includes(mode) ? await measure(mode, edits.root, { cacheDir: edits.cacheDir }) : await measure(mode, corpus.root, extra);
         runs[mode].push(r);
         process.stderr.write(` ${(r.ms / 1000).toFixed(2)} s\n`);
       }
@@ -269,11 +289,17 @@ async function main() {
         };
       }
     }
+    if (edits) {
+      report.edits = { sheet: edits.sheet, sheetPages: edits.sheetPages, page: edits.page, pages: edits.pages };
+      const last = modes.filter((m) => EDIT_MODES.includes(m)).at(-1);
+      const cold = await measure('verify', edits.root, {});
+      report.incrementalMatchesCold = runs[last].at(-1).manifestSha1 === cold.manifestSha1;
+    }
     if (results.full) report.recall = recall(corpus.counts, JSON.parse(readFileSync(manifestOut, 'utf8')));
     if (results.single) {
       const sha = results.single.manifestSha1;
       // Every run of every mode, single's other rounds included: the output must not depend on timing.
-      const compared = modes.filter((m) => m !== 'floor' && m !== 'full' && (m !== 'single' || repeat > 1));
+      const compared = modes.filter((m) => m !== 'floor' && m !== 'full' && !EDIT_MODES.includes(m) && (m !== 'single' || repeat > 1));
       report.identicalManifests = Object.fromEntries(compared.map((m) => [m, runs[m].every((r) => r.manifestSha1 === sha)]));
     }
     print(report);
@@ -283,6 +309,40 @@ async function main() {
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }
+}
+
+/**
+ * A copy of the site to edit, its result cache primed with a cold run, the stylesheet closest to 5%
+ * of the pages and a page to edit; `edit(mode, round)` makes a new edit (so every round has one).
+ */
+async function prepareEdits(root, scratch) {
+  const copy = path.join(scratch, 'edited-site');
+  const cacheDir = path.join(scratch, 'edited-cache');
+  cpSync(root, copy, { recursive: true });
+  process.stderr.write('  prime (cold run on the copy)…');
+  const primed = await measure('prime', copy, { cacheDir });
+  process.stderr.write(` ${(primed.ms / 1000).toFixed(2)} s\n`);
+  const [sheet, sheetPages] = Object.entries(primed.sheetUse).sort(([, a], [, b]) => Math.abs(a / primed.pages - 0.05) - Math.abs(b / primed.pages - 0.05))[0];
+  const sheetFile = path.join(copy, ...new URL(sheet, 'http://x/').pathname.split('/').map(decodeURIComponent));
+  const { html } = listFiles(copy);
+  const pageFile = html.sort()[Math.floor(html.length / 2)];
+  return {
+    root: copy,
+    cacheDir,
+    sheet,
+    sheetPages,
+    page: path.relative(copy, pageFile),
+    pages: primed.pages,
+    edit(mode, round) {
+      // A real change each time (a rule, an element), not only a new mtime.
+      if (mode === 'sheet') appendFileSync(sheetFile, `\n.bench-edit-${round} { color: #${(round % 4096).toString(16).padStart(3, '0')} }\n`);
+      else {
+        const text = readFileSync(pageFile, 'utf8');
+        const added = `<p class="bench-edit">edit ${round}</p>`;
+        writeFileSync(pageFile, text.includes('</body>') ? text.replace('</body>', `${added}</body>`) : `${text}${added}`);
+      }
+    },
+  };
 }
 
 /** The middle run by `key` (the lower middle of an even count: a run that happened). */
@@ -319,6 +379,10 @@ function print(report) {
       const range = `${Math.min(...r.vsFloor).toFixed(2)}-${Math.max(...r.vsFloor).toFixed(2)}x`;
       lines.push(`  ${mode.padEnd(9)}${r.vsFloorMedian.toFixed(2)}x (${range}), CPU ${r.cpuVsFloorMedian.toFixed(2)}x, peak RSS ${r.maxRssMiB.toFixed(0)} MiB`);
     }
+  }
+  if (report.edits) {
+    const { sheet, sheetPages, page, pages } = report.edits;
+    lines.push(`edits: sheet ${sheet} (reached by ${sheetPages} of ${pages} pages, ${((sheetPages / pages) * 100).toFixed(1)}%), page ${page}; last incremental run = cold run on the edited copy: ${report.incrementalMatchesCold}`);
   }
   if (report.identicalManifests) lines.push(`same manifest as single: ${JSON.stringify(report.identicalManifests)}`);
   if (report.recall) {

@@ -131,16 +131,18 @@ describe('parse cache', () => {
   it('is wired to generateManifest as `cache`: a folder path, or off with false', async () => {
     const dir = path.join(scratch, 'option');
     const first = await generateManifest({ ...options, cache: dir });
-    const files = readdirSync(dir);
-    expect(files).toHaveLength(1);
+    // The parse cache, and incremental generate's result cache (test/crawl/incremental.test.ts).
+    const files = readdirSync(dir).sort();
+    expect(files.map((name) => name.replace(/-[0-9a-f]{16}\.json$/, ''))).toEqual(['crawl', 'pages']);
     const [header, ...lines] = readFileSync(path.join(dir, files[0]!), 'utf8').trimEnd().split('\n');
     const saved = JSON.parse(header!) as { version: string; entries: number; files: number };
     expect(saved.version).toBe(extractorVersion());
     expect(saved.entries).toBe(first.stats.files);
     expect(lines.filter((l) => l.startsWith('E\t'))).toHaveLength(first.stats.files);
     const second = await generateManifest({ ...options, cache: dir });
-    expect(canonical(second)).toBe(canonical(first));
-
+    // Every page from the result cache: nothing parsed, the same manifest and warnings.
+    expect(second.stats).toMatchObject({ files: 0, reused: first.stats.pages });
+    expect(canonical({ ...second, stats: first.stats })).toBe(canonical(first));
   });
 
   it('with cache: true uses defaultCacheDir(); with false writes nothing', async () => {

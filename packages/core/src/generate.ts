@@ -6,12 +6,14 @@ import { extname, resolve } from 'node:path';
 import fg from 'fast-glob';
 import { PushManifestError } from './errors.js';
 import { RESOURCE_TYPES, type Manifest } from './manifest/model.js';
-import { ResourceGraph, type CrawlWarning } from './crawl/graph.js';
+import { ResourceGraph, type CrawlWarning, type GraphOptions } from './crawl/graph.js';
 import { listPages, type ListedPages } from './crawl/list-pages.js';
 import { PageLister, type CrawlOptions } from './crawl/listing.js';
-import { createSpeedParser, type SpeedOptions } from './crawl/speed.js';
+import { extractorVersion } from './crawl/cache.js';
+import { PageResultCache } from './crawl/result-cache.js';
+import { cacheDirFor, createSpeedParser, type SpeedOptions } from './crawl/speed.js';
 import { fileUrlPath, normaliseBase, type Site } from './crawl/resolve.js';
-import type { FileParser } from './crawl/types.js';
+import type { FileKind, FileParser } from './crawl/types.js';
 
 export type { CrawlWarning } from './crawl/graph.js';
 export { DEFAULT_TYPES, type CrawlOptions } from './crawl/listing.js';
@@ -37,6 +39,12 @@ export interface GenerateOptions extends CrawlOptions, SpeedOptions {
   onWarning?: (warning: CrawlWarning) => void;
   /** Called after each page with the count done and the total. */
   onProgress?: (done: number, total: number) => void;
+  /**
+   * Called with each file the crawl asks its parser for (which answers from the parse cache or reads
+   * the file): the pages the result cache could not vouch for and the stylesheets and modules their
+   * walks reach, once each. What incremental generate re-read; the tests count it.
+   */
+  onRead?: (kind: FileKind, file: string) => void;
   /** Internal hook: how files are read and parsed. Default: from `threads` and `cache`. */
   parser?: FileParser;
 }
@@ -49,8 +57,10 @@ export interface GenerateResult {
    * `pages`: pages crawled; `sitePages`: HTML pages the site has under the root (the same ignore
    * rules), which is more when `patterns` picked some of them. `serializeManifest(…, 'auto',
    * { sitePages })` writes `single` only for a one-page site: `single` applies to every page.
+   * `files` and `bytes`: what was parsed (or taken from the parse cache) this run. `reused`: pages
+   * whose crawl came from the result cache (incremental generate, with `cache` set), not crawled.
    */
-  stats: { pages: number; sitePages: number; files: number; bytes: number; ms: number };
+  stats: { pages: number; sitePages: number; files: number; bytes: number; reused: number; ms: number };
 }
 
 const PAGE_EXTENSIONS = new Set(['.html', '.htm', '.xhtml']);
@@ -117,6 +127,37 @@ async function findPages(root: string, options: GenerateOptions): Promise<{ page
 }
 
 /**
+ * What a page's crawl depends on besides the files it reads: the site and the options the graph
+ * reads. The listing options are not in it: every page is listed again on every run.
+ */
+function resultKey(site: Site, options: GenerateOptions): string {
+  const graph: Required<{ [K in keyof GraphOptions]: GraphOptions[K] | null }> = {
+    srcset: options.srcset ?? null,
+    followImports: options.followImports ?? null,
+    nonScreenMedia: options.nonScreenMedia ?? null,
+    nomodule: options.nomodule ?? null,
+  };
+  return JSON.stringify({ root: site.root, base: site.base, origins: site.origins ? [...site.origins].sort() : null, graph });
+}
+
+/** The parser, telling `onRead` of each file it is asked for. */
+function readCounting(parser: FileParser, onRead: GenerateOptions['onRead']): FileParser {
+  if (onRead === undefined) return parser;
+  const counting: FileParser = {
+    parse(kind, file) {
+      onRead(kind, file);
+      return parser.parse(kind, file);
+    },
+  };
+  // The optional methods as the parser has them (a class's live on its prototype, out of reach of a spread).
+  if (parser.stat) counting.stat = (file) => parser.stat!(file);
+  if (parser.contentOf) counting.contentOf = (file) => parser.contentOf!(file);
+  if (parser.retain) counting.retain = (file) => parser.retain!(file);
+  if (parser.close) counting.close = () => parser.close!();
+  return counting;
+}
+
+/**
  * Crawl the HTML pages under `root` (and the CSS, fonts, images and scripts they pull in) into a
  * push manifest: each page's resources in critical-path order with derived weights.
  * Throws {@link PushManifestError} `ENOENT` for a missing root, `NO_MATCH` when no page matches,
@@ -140,10 +181,15 @@ export async function generateManifest(options: GenerateOptions): Promise<Genera
   const origins = siteOrigins(options.origin);
   if (origins) site.origins = origins;
   const warnings: CrawlWarning[] = [];
-  const graph = new ResourceGraph(site, options.parser ?? (await createSpeedParser(root, options)), options, (warning) => {
+  const cacheDir = cacheDirFor(options.cache, process.cwd(), root);
+  const results = cacheDir === undefined ? undefined : await PageResultCache.open({ dir: cacheDir, root, version: extractorVersion(), key: resultKey(site, options) });
+  const parser = readCounting(options.parser ?? (await createSpeedParser(root, options)), options.onRead);
+  const graph = new ResourceGraph(site, parser, options, (warning) => {
     warnings.push(warning);
+    results?.noteWarning(warning);
     options.onWarning?.(warning);
   });
+  results?.attach(graph, parser);
   if (notHtml > 0) {
     graph.warn({
       file: root,
@@ -156,7 +202,9 @@ export async function generateManifest(options: GenerateOptions): Promise<Genera
   let listed: ListedPages;
   try {
     const toList = pages.map((file) => ({ file, route: fileUrlPath(site, file) }));
-    listed = await listPages(graph, lister, toList, options);
+    listed = await listPages(graph, lister, toList, results ? { ...options, results } : options);
+    // The cache only saves time: a folder that cannot be written must not fail the crawl.
+    await results?.save().catch(() => undefined);
   } finally {
     await graph.close();
   }
@@ -170,6 +218,7 @@ export async function generateManifest(options: GenerateOptions): Promise<Genera
       sitePages,
       files: graph.filesParsed,
       bytes: graph.bytesParsed,
+      reused: results?.stats.reused ?? 0,
       ms: Math.round(performance.now() - started),
     },
   };

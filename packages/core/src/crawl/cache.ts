@@ -21,7 +21,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 export { defaultCacheDir, type CacheDirOptions } from '../util/cache-dir.js';
-import { isFileReadError, type FileExtract, type FileParser } from './types.js';
+import { isFileReadError, type FileExtract, type FileParser, type FileSignature } from './types.js';
 
 /** Bumped when the cache file's layout changes. */
 const CACHE_FORMAT = 3;
@@ -118,7 +118,7 @@ const isFileExtract = (value: unknown): value is FileExtract => {
 };
 
 /** What a file looked like when it was hashed: size, mtime, ctime, inode, and the key of its parse result. */
-type FileSeen = [size: number, mtimeMs: number, ctimeMs: number, ino: number, key: string];
+type FileSeen = FileSignature;
 
 const isFileSeen = (value: unknown): value is FileSeen =>
   Array.isArray(value) && value.length === 5 && value.slice(0, 4).every((n) => typeof n === 'number') && typeof value[4] === 'string';
@@ -159,7 +159,7 @@ async function loadCache(file: string, version: string): Promise<Loaded> {
       } else if (line.startsWith('F\t')) {
         const value = JSON.parse(line.slice(2)) as unknown;
         if (!Array.isArray(value) || typeof value[0] !== 'string' || !isFileSeen(value.slice(1))) return empty(true);
-        loaded.files.set(value[0], value.slice(1) as FileSeen);
+        loaded.files.set(value[0], value.slice(1) as unknown as FileSeen);
       } else {
         return empty(true);
       }
@@ -216,14 +216,37 @@ export async function createCachingParser(inner: FileParser, options: ParseCache
   const version = options.version ?? extractorVersion();
   const rootKey = createHash('sha1').update(path.resolve(options.root)).digest('hex').slice(0, 16);
   const file = path.join(options.dir, `crawl-${rootKey}.json`);
-  const loaded = await loadCache(file, version);
+  const stats: ParseCacheStats = { hits: 0, misses: 0, discarded: false };
+  // Loaded on the first parse: a rerun whose every page comes from the result cache parses nothing, and
+  // the cache file of a large site is tens of MB.
+  let loading: Promise<Loaded> | undefined;
+  let loaded: Loaded | undefined;
+  const load = async (): Promise<Loaded> => {
+    loading ??= loadCache(file, version).then((result) => {
+      loaded = result;
+      if (result.discarded) stats.discarded = true;
+      return result;
+    });
+    return loading;
+  };
   /** Entries this run used, as JSON text: what the next cache file holds. */
   const used = new Map<string, string>();
   const seen = new Map<string, FileSeen>();
+  /** Files the caller vouched for without asking for them (see {@link FileParser.retain}). */
+  const retained: string[] = [];
   let filesChanged = false;
-  const stats: ParseCacheStats = { hits: 0, misses: 0, discarded: loaded.discarded };
 
   const save = async (): Promise<void> => {
+    // Nothing parsed: the file on disk is still what this run would write.
+    if (loaded === undefined) return;
+    for (const name of retained) {
+      const known = loaded.files.get(name);
+      const json = known && loaded.entries.get(known[4]);
+      if (known === undefined || json === undefined || seen.has(name)) continue;
+      seen.set(name, known);
+      used.set(known[4], json);
+    }
+    retained.length = 0;
     const unchanged = stats.misses === 0 && !stats.discarded && !filesChanged && used.size === loaded.entries.size && seen.size === loaded.files.size;
     if (unchanged) return;
     const byKey = <T>(map: Map<string, T>) => [...map].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
@@ -238,7 +261,7 @@ export async function createCachingParser(inner: FileParser, options: ParseCache
   };
 
   /** The cached result for a key, if there is a sound one. */
-  const lookup = (key: string): FileExtract | undefined => {
+  const lookup = (loaded: Loaded, key: string): FileExtract | undefined => {
     const json = used.get(key) ?? loaded.entries.get(key);
     if (json === undefined) return undefined;
     const entry = parseEntry(json);
@@ -257,7 +280,12 @@ export async function createCachingParser(inner: FileParser, options: ParseCache
     file,
     stats,
     save,
+    contentOf: (absPath) => seen.get(absPath),
+    retain(absPath) {
+      retained.push(absPath);
+    },
     async parse(kind, absPath) {
+      const loaded = await load();
       // Stat before reading: if the file changes in between, the next run sees another stat and rehashes.
       // Synchronous, as the read below: a rerun is mostly stats, and the promise API cost more than the call.
       let info: Stats | undefined;
@@ -268,7 +296,7 @@ export async function createCachingParser(inner: FileParser, options: ParseCache
       }
       const known = loaded.files.get(absPath);
       if (info !== undefined && known !== undefined && sameFile(known, info) && known[4].startsWith(`${kind}:`)) {
-        const entry = lookup(known[4]);
+        const entry = lookup(loaded, known[4]);
         if (entry !== undefined) {
           seen.set(absPath, known);
           return entry;
@@ -286,7 +314,7 @@ export async function createCachingParser(inner: FileParser, options: ParseCache
         seen.set(absPath, [info.size, info.mtimeMs, info.ctimeMs, info.ino, key]);
         filesChanged = true;
       }
-      const entry = lookup(key);
+      const entry = lookup(loaded, key);
       if (entry !== undefined) return entry;
       // Parse the bytes just hashed, not a second read of the file (which could also differ from them).
       const result = await (inner.parseBytes ? inner.parseBytes(kind, absPath, bytes) : inner.parse(kind, absPath));

@@ -128,7 +128,7 @@ export interface PageCrawl {
 }
 
 /** A regular file's size, or why there is no usable file. */
-type FileStat = { size: number } | { absent: 'missing' | 'folder' | 'not-served' };
+export type FileStat = { size: number } | { absent: 'missing' | 'folder' | 'not-served' };
 
 /** A ref after resolution and stat: a file to list, an origin to preconnect, a warning, or nothing. */
 type Prepared = SiteUrl | PreconnectHint | { warning: CrawlWarning } | null;
@@ -229,6 +229,12 @@ export class ResourceGraph {
   /** Interned {@link Inherited} contexts, by their fields. */
   private readonly contexts = new Map<string, Inherited>();
   private realRoot: string | undefined;
+  /**
+   * Called with every file a ref resolves to and what its stat found, by the file the ref is in
+   * (a page's refs each time the page is crawled, a shared file's once per run): the result cache
+   * (result-cache.ts) keeps them to know when a crawl it holds is out of date.
+   */
+  onTarget: ((from: string, file: string, stat: FileStat) => void) | undefined;
   /** Files read and bytes parsed, for the summary. */
   filesParsed = 0;
   bytesParsed = 0;
@@ -291,6 +297,21 @@ export class ResourceGraph {
       this.stats.set(file, info);
     }
     return info;
+  }
+
+  /** {@link statFile} for the result cache, which checks that the files a held crawl reached are as they were. */
+  fileStat(file: string): FileStat {
+    return this.statFile(file);
+  }
+
+  /** The one {@link SiteUrl} of `url` in this crawl (made if new): a crawl from the result cache shares them with fresh ones. */
+  siteUrl(url: string, file: string, size: number): SiteUrl {
+    let target = this.urls.get(url);
+    if (target === undefined) {
+      target = { url, file, size, listing: undefined };
+      this.urls.set(url, target);
+    }
+    return target;
   }
 
   private doStat(file: string): FileStat {
@@ -499,8 +520,12 @@ export class ResourceGraph {
     // A browser runs only JavaScript as a module: `import './x.css'` is a bundler's idiom, not a fetch to hint.
     if (ref.source === 'js-import' && extname(resolution.file) !== '' && typeFromExtension(resolution.file) !== 'script') return null;
     const known = this.urls.get(resolution.url);
-    if (known !== undefined) return known;
+    if (known !== undefined) {
+      this.onTarget?.(from, known.file, { size: known.size });
+      return known;
+    }
     const info = this.statFile(resolution.file);
+    this.onTarget?.(from, resolution.file, info);
     if ('absent' in info) {
       const shown = this.shownPath(resolution.file);
       const warning: CrawlWarning =

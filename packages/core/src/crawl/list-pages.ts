@@ -20,6 +20,15 @@ export interface ListPagesOptions {
   concurrency?: number;
   /** Called after each page with the count done and the total. */
   onProgress?: (done: number, total: number) => void;
+  /**
+   * Crawls kept from an earlier run (the result cache): `reuse` answers a page's crawl when it is
+   * still good (the page is then not crawled), `crawled` is told each page crawled. Listing runs
+   * over every page either way, in order, so the manifest is the one a full crawl gives.
+   */
+  results?: {
+    reuse(file: string): PageCrawl | undefined;
+    crawled(file: string, crawl: PageCrawl): void;
+  };
 }
 
 /** What {@link listPages} produced. */
@@ -49,7 +58,13 @@ export async function listPages(graph: ResourceGraph, lister: PageLister, pages:
   const worker = async () => {
     while (next < pages.length) {
       const index = next++;
-      finished.set(index, await graph.crawlPage(pages[index]!.file));
+      const { file } = pages[index]!;
+      let crawl = options.results?.reuse(file);
+      if (crawl === undefined) {
+        crawl = (await graph.crawlPage(file)) ?? undefined;
+        if (crawl !== undefined) options.results?.crawled(file, crawl);
+      }
+      finished.set(index, crawl ?? null);
       while (finished.has(committed)) {
         const crawl = finished.get(committed)!;
         finished.delete(committed);

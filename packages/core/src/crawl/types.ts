@@ -166,8 +166,22 @@ export interface FileParser {
    * or undefined to let the crawl look on disk. Optional; without it every file is on disk.
    */
   stat?(absPath: string): { size: number } | undefined;
+  /**
+   * What a file was when this parser read it this run: its stat, taken before the read, and a key
+   * of the bytes read. The parse cache knows it; the result cache (result-cache.ts) stores it
+   * rather than read and hash the file again. Optional.
+   */
+  contentOf?(absPath: string): FileSignature | undefined;
+  /**
+   * The caller vouches that the file is as it was when last read and will not ask for it this run
+   * (the result cache holds the crawl that used it): keep what is cached of it. Optional.
+   */
+  retain?(absPath: string): void;
   close?(): Promise<void>;
 }
+
+/** A file as it was when read: size, mtime, ctime, inode (as git's index keeps them) and `<kind>:<SHA-1 of the bytes, base64url>`. */
+export type FileSignature = readonly [size: number, mtimeMs: number, ctimeMs: number, ino: number, key: string];
 
 /** Whether a parse result is a read error. */
 export function isFileReadError(result: FileExtract | FileReadError): result is FileReadError {

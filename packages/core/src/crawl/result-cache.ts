@@ -1,0 +1,476 @@
+/**
+ * The result cache of incremental generate: each page's finished crawl (its references, preconnect
+ * hints and what its CSS asks of fonts), kept with everything the crawl depended on, so a rerun
+ * takes the crawl of an unchanged page as it is, and crawls only pages whose inputs changed.
+ *
+ * A page's crawl is a function of the bytes of the page and of every stylesheet and module its walk
+ * went into, of what the stat of every file their refs resolve to found (present and its size, or
+ * missing, a folder, not served), of the site (root, base, origins), of the crawl options, and of
+ * the crawler's code. The cache keeps the first two per file, checks them on a rerun (size, mtime,
+ * ctime and inode first; the bytes' hash only when those changed, so a touched file still counts
+ * as unchanged) and is thrown away whole when any of the others differ.
+ *
+ * What it keeps is the crawl, not the manifest list: the lister gives a URL that pages share the
+ * type, CORS mode and rel of its first reference in page order, so a page's list depends on the
+ * pages before it. Listing every page again, in order, is cheap, and makes a rerun's manifest the
+ * same as a cold run's by construction. Warnings are kept per file and told again for a page taken
+ * from the cache, as the crawl would have told them.
+ *
+ * One JSON file per site root in the cache folder, written atomically when the run changed it.
+ * Any file that cannot be read, does not parse or has another format, version or options key is
+ * ignored (every page is crawled, and the file rewritten).
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync, statSync } from 'node:fs';
+import { mkdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { PreconnectHint } from '../manifest/model.js';
+import { writeFileAtomic } from '../util/atomic-write.js';
+import type { FaceDescriptor } from './fonts.js';
+import type { CrawlWarning, FileStat, PageCrawl, PageResource, ResourceGraph, SiteUrl } from './graph.js';
+import type { FileParser, FileSignature } from './types.js';
+
+/** Bumped when the file's layout changes. */
+const FORMAT = 2;
+
+/** A stat's result as one number: the size of a file, or why there is none. */
+type StatCode = number;
+const MISSING = -1;
+const FOLDER = -2;
+const NOT_SERVED = -3;
+
+function statCode(stat: FileStat): StatCode {
+  if ('size' in stat) return stat.size;
+  return stat.absent === 'folder' ? FOLDER : stat.absent === 'not-served' ? NOT_SERVED : MISSING;
+}
+
+/**
+ * A {@link PageResource} without `descend` (only the walk reads it): url index, type, criticality,
+ * crossorigin, rel, media, flags (shownImage 1, highPriority 2, mainImage 4), family, face index
+ * (-1: none), element, imagesrcset, imagesizes, fetchpriority, mimeType. JSON null is undefined.
+ */
+type EncodedResource = [number, string, string, string | null, string | null, string | null, number, string | null, number, number | null, string | null, string | null, string | null, string | null];
+
+/** One page's crawl. */
+interface EncodedPage {
+  /** Stylesheets and modules its walk went into, as indices into the path table. */
+  walked: number[];
+  /** Its references, as indices into the resource table. */
+  resources: number[];
+  preconnect: PreconnectHint[];
+  families: string[];
+  weights: number[];
+  slanted: boolean;
+  text: readonly number[];
+}
+
+/** A warning without its file (the key it is kept under). */
+type KeptWarning = Omit<CrawlWarning, 'file'>;
+
+interface CacheFile {
+  format: number;
+  version: string;
+  key: string;
+  /** Pages and the files their walks went into, as they were when read. */
+  files: Record<string, FileSignature>;
+  /** Paths the targets and walks name: a page's hundred targets are mostly the same few files. */
+  paths: string[];
+  /** By file: every file its refs resolve to (path index) and what its stat found, in pairs. */
+  targets: Record<string, number[]>;
+  warnings: Record<string, KeptWarning[]>;
+  /** url, file, size */
+  urls: [string, string, number][];
+  faces: FaceDescriptor[];
+  resources: EncodedResource[];
+  pages: Record<string, EncodedPage>;
+}
+
+/** Counters of a {@link PageResultCache}. */
+export interface ResultCacheStats {
+  /** Pages whose crawl came from the cache. */
+  reused: number;
+  /** True when a cache file was there but could not be used (damaged, another version, other options). */
+  discarded: boolean;
+}
+
+/** Options of {@link PageResultCache.open}. */
+export interface ResultCacheOptions {
+  /** The cache folder. */
+  dir: string;
+  /** The site root: one file per root. */
+  root: string;
+  /** The crawler's version ({@link extractorVersion}). */
+  version: string;
+  /** Everything else the crawl depends on (site and crawl options), as a string; another key discards the cache. */
+  key: string;
+}
+
+const empty = (version: string, key: string): CacheFile => ({ format: FORMAT, version, key, files: {}, paths: [], targets: {}, warnings: {}, urls: [], faces: [], resources: [], pages: {} });
+
+function isCacheFile(value: unknown): value is CacheFile {
+  if (typeof value !== 'object' || value === null) return false;
+  const v = value as Partial<CacheFile>;
+  return [v.files, v.targets, v.warnings, v.pages].every((x) => typeof x === 'object' && x !== null) && [v.paths, v.urls, v.faces, v.resources].every(Array.isArray);
+}
+
+const sha1 = (bytes: Uint8Array) => createHash('sha1').update(bytes).digest('base64url');
+
+/** The resource tables of the file being built, indexed by object identity (the crawl's objects are shared). */
+class Tables {
+  readonly urls: [string, string, number][] = [];
+  readonly faces: FaceDescriptor[] = [];
+  readonly resources: EncodedResource[] = [];
+  private readonly urlIndex = new Map<SiteUrl, number>();
+  private readonly faceIndex = new Map<FaceDescriptor, number>();
+  private readonly resourceIndex = new Map<PageResource, number>();
+  /**
+   * By content too: each page's own refs are objects of their own, yet most are the same on every
+   * page (the template's stylesheet and scripts). One object for them all is safe: the lister never
+   * changes a reference, and the face index keeps the faces' identity, which font matching reads.
+   */
+  private readonly contentIndex = new Map<string, number>();
+
+  url(target: SiteUrl): number {
+    let i = this.urlIndex.get(target);
+    if (i === undefined) {
+      i = this.urls.push([target.url, target.file, target.size]) - 1;
+      this.urlIndex.set(target, i);
+    }
+    return i;
+  }
+
+  face(face: FaceDescriptor | undefined): number {
+    if (face === undefined) return -1;
+    let i = this.faceIndex.get(face);
+    if (i === undefined) {
+      i = this.faces.push(face) - 1;
+      this.faceIndex.set(face, i);
+    }
+    return i;
+  }
+
+  /** An encoded resource, once per content. */
+  add(encoded: EncodedResource): number {
+    const key = JSON.stringify(encoded);
+    let i = this.contentIndex.get(key);
+    if (i === undefined) {
+      i = this.resources.push(encoded) - 1;
+      this.contentIndex.set(key, i);
+    }
+    return i;
+  }
+
+  resource(r: PageResource): number {
+    let i = this.resourceIndex.get(r);
+    if (i === undefined) {
+      const flags = (r.shownImage ? 1 : 0) | (r.highPriority ? 2 : 0) | (r.mainImage ? 4 : 0);
+      const n = <T>(value: T | undefined) => (value === undefined ? null : value);
+      const encoded: EncodedResource = [
+          this.url(r.target),
+          r.type,
+          r.criticality,
+          n(r.crossorigin),
+          n(r.rel),
+          n(r.media),
+          flags,
+          n(r.family),
+          this.face(r.face),
+          n(r.element),
+          n(r.imagesrcset),
+          n(r.imagesizes),
+          n(r.fetchpriority),
+          n(r.mimeType),
+      ];
+      i = this.add(encoded);
+      this.resourceIndex.set(r, i);
+    }
+    return i;
+  }
+}
+
+/**
+ * The result cache of one run: {@link reuse} answers a page's crawl from the cache when its inputs
+ * are unchanged, {@link crawled} records a fresh one, {@link save} writes the next cache file.
+ * Attach it to the run's graph and parser first ({@link attach}).
+ */
+export class PageResultCache {
+  readonly stats: ResultCacheStats;
+  private graph: ResourceGraph | undefined;
+  private parser: FileParser | undefined;
+  /** Answers of {@link fileUnchanged} and {@link targetsUnchanged}, by file. */
+  private readonly fileChecked = new Map<string, boolean>();
+  private readonly targetsChecked = new Map<string, boolean>();
+  /** Signatures of files whose stat changed but whose bytes did not. */
+  private readonly refreshed = new Map<string, FileSignature>();
+  /** The old file's resources and URLs as this run's objects, by old index. */
+  private readonly decoded: (PageResource | undefined)[] = [];
+  private readonly decodedUrls: (SiteUrl | undefined)[] = [];
+  /** Files whose kept warnings were told again this run. */
+  private readonly replayed = new Set<string>();
+  /** Pages taken from the old file, and pages crawled this run (encoded into {@link tables}). */
+  private readonly kept = new Map<string, { entry: EncodedPage; walked: string[] }>();
+  private readonly fresh = new Map<string, { entry: EncodedPage; walked: string[] }>();
+  /** Targets and warnings seen this run, by file. */
+  private readonly targets = new Map<string, Map<string, StatCode>>();
+  private readonly warnings = new Map<string, Map<string, KeptWarning>>();
+  /** Pages crawled this run and the files their walks went into: their targets and warnings are this run's. */
+  private readonly walkedNow = new Set<string>();
+  private readonly tables = new Tables();
+
+  private constructor(
+    private readonly file: string,
+    private readonly old: CacheFile,
+    private readonly options: ResultCacheOptions,
+    discarded: boolean,
+  ) {
+    this.stats = { reused: 0, discarded };
+  }
+
+  /** Read the cache file of `options.root` (a missing or unusable one gives an empty cache). */
+  static async open(options: ResultCacheOptions): Promise<PageResultCache> {
+    const rootKey = createHash('sha1').update(path.resolve(options.root)).digest('hex').slice(0, 16);
+    const file = path.join(options.dir, `pages-${rootKey}.json`);
+    let text: string | undefined;
+    try {
+      text = await readFile(file, 'utf8');
+    } catch {
+      text = undefined;
+    }
+    if (text === undefined) return new PageResultCache(file, empty(options.version, options.key), options, false);
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      value = undefined;
+    }
+    if (isCacheFile(value) && value.format === FORMAT && value.version === options.version && value.key === options.key) return new PageResultCache(file, value, options, false);
+    return new PageResultCache(file, empty(options.version, options.key), options, true);
+  }
+
+  /** Use the run's graph (for stats and shared URLs) and parser (for what it read, and to keep its cache entries). */
+  attach(graph: ResourceGraph, parser: FileParser): void {
+    this.graph = graph;
+    this.parser = parser;
+    graph.onTarget = (from, file, stat) => {
+      let targets = this.targets.get(from);
+      if (targets === undefined) this.targets.set(from, (targets = new Map()));
+      targets.set(file, statCode(stat));
+    };
+  }
+
+  /** Note a warning of the run (every warning names the file it is in). */
+  noteWarning(warning: CrawlWarning): void {
+    const { file, ...rest } = warning;
+    let kept = this.warnings.get(file);
+    if (kept === undefined) this.warnings.set(file, (kept = new Map()));
+    kept.set(JSON.stringify(rest), rest);
+  }
+
+  /** The page's crawl from the cache if nothing it depends on changed (its warnings told again), else undefined. */
+  reuse(page: string): PageCrawl | undefined {
+    const entry = this.old.pages[page];
+    if (entry === undefined || !this.unchanged(page)) return undefined;
+    const walked = entry.walked.map((i) => this.old.paths[i]!);
+    if (!walked.every((file) => typeof file === 'string' && this.unchanged(file))) return undefined;
+    const graph = this.graph!;
+    for (const file of [page, ...walked]) {
+      if (this.replayed.has(file)) continue;
+      this.replayed.add(file);
+      for (const warning of this.old.warnings[file] ?? []) graph.warn({ file, ...warning });
+    }
+    // The parse cache keeps its entries of files it was not asked for.
+    this.parser?.retain?.(page);
+    for (const file of walked) this.parser?.retain?.(file);
+    this.kept.set(page, { entry, walked });
+    this.stats.reused++;
+    return {
+      file: page,
+      resources: entry.resources.map((i) => this.decodedResource(i)),
+      preconnect: entry.preconnect,
+      fontFamilies: new Set(entry.families),
+      fontWeights: new Set(entry.weights),
+      fontSlanted: entry.slanted,
+      textCodePoints: entry.text,
+    };
+  }
+
+  /** Record a page crawled this run. */
+  crawled(page: string, crawl: PageCrawl): void {
+    const walked: string[] = [];
+    for (const r of crawl.resources) if (r.descend !== undefined && !walked.includes(r.target.file)) walked.push(r.target.file);
+    // The graph resolved the refs of each of these this run (a file without refs made no onTarget call).
+    for (const file of [page, ...walked]) {
+      this.walkedNow.add(file);
+      if (!this.targets.has(file)) this.targets.set(file, new Map());
+    }
+    this.fresh.set(page, {
+      walked,
+      entry: {
+        walked: [],
+        resources: crawl.resources.map((r) => this.tables.resource(r)),
+        preconnect: crawl.preconnect,
+        families: [...crawl.fontFamilies],
+        weights: [...crawl.fontWeights],
+        slanted: crawl.fontSlanted,
+        text: crawl.textCodePoints,
+      },
+    });
+  }
+
+  /** Write the next cache file (atomically), when this run changed anything: the pages of this run, nothing else. */
+  async save(): Promise<void> {
+    const oldPages = Object.keys(this.old.pages).length;
+    if (this.fresh.size === 0 && this.refreshed.size === 0 && this.kept.size === oldPages && !this.stats.discarded) return;
+    const next = empty(this.options.version, this.options.key);
+    const remapped: (number | undefined)[] = [];
+    const remap = (i: number): number => {
+      let j = remapped[i];
+      if (j === undefined) {
+        const [url, ...rest] = this.old.resources[i]!;
+        const [u, file, size] = this.old.urls[url]!;
+        // Through this run's SiteUrl and face objects, so a URL or face a fresh page shares is one entry.
+        const encoded: EncodedResource = [this.tables.url(this.graph?.siteUrl(u, file, size) ?? { url: u, file, size }), ...rest];
+        encoded[8] = rest[7] === -1 ? -1 : this.tables.face(this.old.faces[rest[7] as number]);
+        j = remapped[i] = this.tables.add(encoded);
+      }
+      return j;
+    };
+    const pathIndex = new Map<string, number>();
+    const indexOf = (name: string): number => {
+      let i = pathIndex.get(name);
+      if (i === undefined) {
+        i = next.paths.push(name) - 1;
+        pathIndex.set(name, i);
+      }
+      return i;
+    };
+    const files = new Set<string>();
+    const keep = (page: string, entry: EncodedPage, walked: string[]) => {
+      next.pages[page] = { ...entry, walked: walked.map(indexOf) };
+      files.add(page);
+      for (const file of walked) files.add(file);
+    };
+    for (const [page, { entry, walked }] of this.kept) keep(page, { ...entry, resources: entry.resources.map(remap) }, walked);
+    for (const [page, { entry, walked }] of this.fresh) keep(page, entry, walked);
+    for (const file of files) {
+      const signature = this.refreshed.get(file) ?? this.parser?.contentOf?.(file) ?? (this.fileChecked.get(file) === true ? this.old.files[file] : signatureNow(file));
+      const now = this.walkedNow.has(file);
+      let kept: number[] | undefined;
+      if (now) {
+        kept = [];
+        for (const [target, code] of this.targets.get(file)!) kept.push(indexOf(target), code);
+      } else {
+        const old = this.old.targets[file];
+        kept = old?.map((n, i) => (i % 2 === 0 ? indexOf(this.old.paths[n]!) : n));
+      }
+      if (signature === undefined || kept === undefined) {
+        // A file this run cannot vouch for: the pages that depend on it are crawled next time.
+        continue;
+      }
+      next.files[file] = signature;
+      next.targets[file] = kept;
+      const warnings = this.warnings.get(file);
+      const told = now ? [...(warnings?.values() ?? [])] : warnings === undefined ? this.old.warnings[file] : [...warnings.values()];
+      if (told !== undefined && told.length > 0) next.warnings[file] = told;
+    }
+    next.urls = this.tables.urls;
+    next.faces = this.tables.faces;
+    next.resources = this.tables.resources;
+    await mkdir(path.dirname(this.file), { recursive: true });
+    await writeFileAtomic(this.file, JSON.stringify(next));
+  }
+
+  /** Whether a page's or walked file's bytes, and the stats of what its refs resolve to, are as the cache has them. */
+  private unchanged(file: string): boolean {
+    return this.fileUnchanged(file) && this.targetsUnchanged(file);
+  }
+
+  private fileUnchanged(file: string): boolean {
+    let answer = this.fileChecked.get(file);
+    if (answer === undefined) {
+      answer = this.checkFile(file);
+      this.fileChecked.set(file, answer);
+    }
+    return answer;
+  }
+
+  private checkFile(file: string): boolean {
+    const known = this.old.files[file];
+    if (known === undefined) return false;
+    const info = statSync(file, { throwIfNoEntry: false });
+    if (info === undefined || !info.isFile() || info.size !== known[0]) return false;
+    if (info.mtimeMs === known[1] && info.ctimeMs === known[2] && info.ino === known[3]) return true;
+    // Touched, perhaps not changed: the bytes tell.
+    let bytes: Buffer;
+    try {
+      bytes = readFileSync(file);
+    } catch {
+      return false;
+    }
+    const kind = known[4].slice(0, known[4].indexOf(':'));
+    if (`${kind}:${sha1(bytes)}` !== known[4]) return false;
+    this.refreshed.set(file, [info.size, info.mtimeMs, info.ctimeMs, info.ino, known[4]]);
+    return true;
+  }
+
+  private targetsUnchanged(file: string): boolean {
+    let answer = this.targetsChecked.get(file);
+    if (answer === undefined) {
+      const targets = this.old.targets[file];
+      answer = targets !== undefined;
+      for (let i = 0; answer && i < targets!.length; i += 2) {
+        const target = this.old.paths[targets![i]!];
+        // A path index out of the table (an edited file) answers "changed", as any doubt does.
+        answer = typeof target === 'string' && statCode(this.graph!.fileStat(target)) === targets![i + 1];
+      }
+      this.targetsChecked.set(file, answer);
+    }
+    return answer;
+  }
+
+  private decodedResource(i: number): PageResource {
+    let r = this.decoded[i];
+    if (r === undefined) {
+      const [url, type, criticality, crossorigin, rel, media, flags, family, face, element, imagesrcset, imagesizes, fetchpriority, mimeType] = this.old.resources[i]!;
+      let target = this.decodedUrls[url];
+      if (target === undefined) {
+        const [u, file, size] = this.old.urls[url]!;
+        target = this.decodedUrls[url] = this.graph!.siteUrl(u, file, size);
+      }
+      const v = <T>(value: T | null) => (value === null ? undefined : value);
+      // Every field present, in the graph's order: one object shape for the lister.
+      r = this.decoded[i] = {
+        target,
+        type,
+        criticality,
+        crossorigin: v(crossorigin),
+        rel: v(rel),
+        media: v(media),
+        shownImage: (flags & 1) !== 0,
+        highPriority: (flags & 2) !== 0,
+        family: v(family),
+        face: face === -1 ? undefined : this.old.faces[face],
+        mainImage: (flags & 4) !== 0,
+        element: v(element),
+        imagesrcset: v(imagesrcset),
+        imagesizes: v(imagesizes),
+        fetchpriority: v(fetchpriority),
+        mimeType: v(mimeType),
+        descend: undefined,
+      } as PageResource;
+    }
+    return r;
+  }
+}
+
+/** A file's signature read now (when the parser could not say what it read). */
+function signatureNow(file: string): FileSignature | undefined {
+  try {
+    const info = statSync(file);
+    const bytes = readFileSync(file);
+    const kind = /\.x?html?$/i.test(file) ? 'html' : /\.css$/i.test(file) ? 'css' : 'js';
+    return [info.size, info.mtimeMs, info.ctimeMs, info.ino, `${kind}:${sha1(bytes)}`];
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,200 @@
+/**
+ * Incremental generate (issue 15): with `cache` set, a rerun takes the crawl of every page whose
+ * inputs did not change from the result cache and crawls only the others, and its manifest and
+ * warnings are always those of a cold run.
+ */
+import { readFileSync, readdirSync, renameSync, rmSync, writeFileSync, mkdtempSync, utimesSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { generateManifest, type GenerateOptions, type GenerateResult } from '@push-manifest/core';
+import { EVERYTHING, smallCorpus } from './speed-helpers.js';
+
+const corpus = smallCorpus();
+const scratch = mkdtempSync(path.join(tmpdir(), 'pm-incremental-test-'));
+afterAll(() => {
+  rmSync(path.dirname(corpus.dir), { recursive: true, force: true });
+  rmSync(scratch, { recursive: true, force: true });
+});
+
+// `declared` lists every face a page's sheets declare, so "the pages that list a font" is exactly
+// "the pages whose crawl reached it": the oracle for which pages a rerun must crawl again.
+const base: GenerateOptions = { root: corpus.root, ...EVERYTHING, types: [...EVERYTHING.types], fonts: 'declared', threads: 1 };
+
+/** The manifest and warnings, as one string (warnings sorted: they arrive in completion order). */
+function output(result: GenerateResult): string {
+  return JSON.stringify({
+    pages: [...result.manifest.pages],
+    preconnect: [...(result.manifest.preconnect ?? new Map())],
+    warnings: result.warnings.map((w) => JSON.stringify(w)).sort(),
+  });
+}
+
+/** A run through the result cache in `dir`, with the HTML pages it read. */
+async function rerun(dir: string, options: Partial<GenerateOptions> = {}) {
+  const read: string[] = [];
+  const result = await generateManifest({ ...base, ...options, cache: dir, onRead: (kind, file) => kind === 'html' && read.push(file) });
+  return { result, read: read.sort() };
+}
+
+/** A run without any cache: what every rerun must equal. */
+const cold = (options: Partial<GenerateOptions> = {}) => generateManifest({ ...base, ...options, cache: false });
+
+/** A route's page file (`/` and `/docs/` are folders' index.html). */
+const pageFile = (route: string) => path.join(corpus.root, ...route.split('/'), route.endsWith('/') ? 'index.html' : '');
+
+/** The pages (absolute paths) whose cold manifest lists `url`. */
+function pagesListing(result: GenerateResult, url: string): string[] {
+  return [...result.manifest.pages]
+    .filter(([, list]) => list.some((r) => r.url === url))
+    .map(([route]) => pageFile(route))
+    .sort();
+}
+
+const allPages = (result: GenerateResult) => [...result.manifest.pages.keys()].map(pageFile).sort();
+
+/** A cache folder with a full cache in it. */
+async function primed(name: string, options: Partial<GenerateOptions> = {}) {
+  const dir = path.join(scratch, name);
+  const first = await rerun(dir, options);
+  expect(first.result.stats.reused).toBe(0);
+  return { dir, first };
+}
+
+/** Edit a file for the length of `fn`, then put it back. */
+async function editing<T>(file: string, edit: (text: string) => string, fn: () => Promise<T>): Promise<T> {
+  const original = readFileSync(file, 'utf8');
+  writeFileSync(file, edit(original));
+  try {
+    return await fn();
+  } finally {
+    writeFileSync(file, original);
+  }
+}
+
+const sheets = readdirSync(path.join(corpus.root, 'assets/css')).filter((name) => name.endsWith('.css'));
+
+describe('incremental generate', () => {
+  it('reads no page on a rerun with nothing changed (and one with a file only touched), with the cold output', async () => {
+    const { dir, first } = await primed('unchanged');
+    const expected = output(await cold());
+    expect(output(first.result)).toBe(expected);
+    const again = await rerun(dir);
+    expect(again.read).toEqual([]);
+    expect(again.result.stats.reused).toBe(again.result.stats.pages);
+    expect(output(again.result)).toBe(expected);
+
+    const sheet = path.join(corpus.root, 'assets/css', sheets[0]!);
+    const later = new Date(Date.now() + 120_000);
+    utimesSync(sheet, later, later);
+    const touched = await rerun(dir);
+    expect(touched.read).toEqual([]);
+    expect(output(touched.result)).toBe(expected);
+  });
+
+  it('with the default options too', async () => {
+    const options = { fonts: 'used', types: undefined, srcset: undefined, followImports: undefined } as const;
+    const { dir } = await primed('defaults', options);
+    const again = await rerun(dir, options);
+    expect(again.read).toEqual([]);
+    expect(output(again.result)).toBe(output(await cold(options)));
+  });
+
+  it('crawls only an edited page again', async () => {
+    const { dir, first } = await primed('page');
+    const page = allPages(first.result)[7]!;
+    const after = await editing(page, (text) => text.replace('</head>', '<link rel="stylesheet" href="/assets/css/added.css"><script src="/nowhere.js"></script></head>'), async () => {
+      writeFileSync(path.join(corpus.root, 'assets/css/added.css'), 'body { background: url(../img/none.png) }\n');
+      try {
+        const run = await rerun(dir);
+        expect(output(run.result)).toBe(output(await cold()));
+        return run;
+      } finally {
+        rmSync(path.join(corpus.root, 'assets/css/added.css'));
+      }
+    });
+    expect(after.read).toEqual([page]);
+    // Put back: the page is crawled again, and the manifest is the first one.
+    const back = await rerun(dir);
+    expect(back.read).toEqual([page]);
+    expect(output(back.result)).toBe(output(first.result));
+  });
+
+  it('crawls again exactly the pages that use an edited shared stylesheet', async () => {
+    const { dir, first } = await primed('sheet');
+    // The sheet most pages list, so the pages that do not are a real set too.
+    const uses = sheets.map((name) => ({ name, pages: pagesListing(first.result, `/assets/css/${name}`) })).sort((a, b) => b.pages.length - a.pages.length);
+    const sheet = uses[0]!;
+    expect(sheet.pages.length).toBeGreaterThan(0);
+    expect(sheet.pages.length).toBeLessThan(first.result.stats.pages);
+    const run = await editing(path.join(corpus.root, 'assets/css', sheet.name), (text) => `${text}\n.x { font-weight: 900; background: url(../img/missing.png) }\n`, async () => {
+      const r = await rerun(dir);
+      expect(output(r.result)).toBe(output(await cold()));
+      return r;
+    });
+    expect(run.read).toEqual(sheet.pages);
+  });
+
+  it('crawls again exactly the pages that reach an edited @imported stylesheet', async () => {
+    const { dir, first } = await primed('import');
+    // A sheet no page links: it is reached only through @import.
+    const linked = new Set<string>();
+    for (const page of allPages(first.result)) for (const m of readFileSync(page, 'utf8').matchAll(/assets\/css\/(c\d+\.css)/g)) linked.add(m[1]!);
+    const imported = sheets.map((name) => ({ name, pages: pagesListing(first.result, `/assets/css/${name}`) })).find((s) => !linked.has(s.name) && s.pages.length > 0);
+    expect(imported).toBeDefined();
+    const run = await editing(path.join(corpus.root, 'assets/css', imported!.name), (text) => `@import "${sheets[0]}";\n${text}`, async () => {
+      const r = await rerun(dir);
+      expect(output(r.result)).toBe(output(await cold()));
+      return r;
+    });
+    expect(run.read).toEqual(imported!.pages);
+  });
+
+  it('crawls again the pages that reach a deleted font, and again when it comes back', async () => {
+    const { dir, first } = await primed('font');
+    const fonts = readdirSync(path.join(corpus.root, 'assets/fonts'));
+    const font = fonts.map((name) => ({ name, pages: pagesListing(first.result, `/assets/fonts/${name}`) })).find((f) => f.pages.length > 0)!;
+    const file = path.join(corpus.root, 'assets/fonts', font.name);
+    renameSync(file, `${file}.away`);
+    try {
+      const gone = await rerun(dir);
+      expect(gone.read).toEqual(font.pages);
+      expect(output(gone.result)).toBe(output(await cold()));
+      expect(gone.result.warnings.some((w) => w.code === 'MISSING' && w.message.includes(font.name))).toBe(true);
+    } finally {
+      renameSync(`${file}.away`, file);
+    }
+    const back = await rerun(dir);
+    expect(back.read).toEqual(font.pages);
+    expect(output(back.result)).toBe(output(first.result));
+  });
+
+  it('crawls every page again when an option that changes the crawl changes; a listing option reuses them all', async () => {
+    const { dir, first } = await primed('options');
+    const srcset = await rerun(dir, { srcset: 'default' });
+    expect(srcset.read).toEqual(allPages(first.result));
+    expect(output(srcset.result)).toBe(output(await cold({ srcset: 'default' })));
+
+    const types = await rerun(dir, { srcset: 'default', types: ['style'], max: 3 });
+    expect(types.read).toEqual([]);
+    expect(output(types.result)).toBe(output(await cold({ srcset: 'default', types: ['style'], max: 3 })));
+  });
+
+  it('crawls every page again after a crawler version change, or with a damaged cache file', async () => {
+    const { dir, first } = await primed('version');
+    const [name] = readdirSync(dir).filter((n) => n.startsWith('pages-'));
+    expect(name).toBeDefined();
+    const file = path.join(dir, name!);
+    const cache = JSON.parse(readFileSync(file, 'utf8')) as { version: string };
+    writeFileSync(file, JSON.stringify({ ...cache, version: `${cache.version}-older` }));
+    const other = await rerun(dir);
+    expect(other.read).toEqual(allPages(first.result));
+    expect(output(other.result)).toBe(output(first.result));
+
+    writeFileSync(file, readFileSync(file, 'utf8').slice(0, 1000));
+    const damaged = await rerun(dir);
+    expect(damaged.read).toEqual(allPages(first.result));
+    expect(output(damaged.result)).toBe(output(first.result));
+    expect((await rerun(dir)).read).toEqual([]);
+  });
+});
