@@ -11,6 +11,8 @@
  *   threads  the same with worker threads (--threads, default 2), no cache
  *   cold     the same in-process with the parse cache, starting from an empty cache (fills it)
  *   cached   the same again with nothing changed (the rerun a user sees)
+ *   stream   `single`, but each page written to the manifest file as it is listed (what the CLI's
+ *            `generate` does): the model is never held; run it on `--pages 100000` for peak RSS
  *   full     every type and every srcset candidate listed, module imports followed, in-process, no
  *            cache: the manifest recall is computed from, per reference kind, against the
  *            generator's own counts (counts.json)
@@ -37,7 +39,7 @@ import { generateCorpus, NEGATIVE_KINDS, parseArgs } from './corpus.mjs';
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, '..');
 const coreDist = path.join(repo, 'packages/core/dist');
-const MODES = ['floor', 'tree', 'single', 'threads', 'cold', 'cached', 'full'];
+const MODES = ['floor', 'tree', 'single', 'threads', 'cold', 'cached', 'full', 'stream'];
 
 /** Crawl options of the `full` run: list everything the crawler can find, so recall can be computed. */
 export const FULL_CRAWL = {
@@ -108,7 +110,27 @@ async function treeParser() {
   };
 }
 
+/** `stream`: generate into a manifest file page by page; the hash is of the file written. */
+async function runStream(root, args) {
+  const core = await import(pathToFileURL(path.join(coreDist, 'index.js')).href);
+  const file = path.join(args.scratch, 'stream.json');
+  const stream = core.createManifestStream(file, 'auto');
+  let listed = 0;
+  const started = performance.now();
+  const onPage = (route, resources, preconnect) => {
+    stream.add(route, resources, preconnect);
+    listed += resources.length;
+  };
+  const result = await core.generateManifest({ root, threads: 1, cache: false, onPage });
+  await stream.finish({ sitePages: result.stats.sitePages });
+  const ms = performance.now() - started;
+  const manifestSha1 = createHash('sha1').update(readFileSync(file)).digest('hex');
+  rmSync(file, { force: true });
+  return { ms, pages: result.stats.pages, files: result.stats.files, bytes: result.stats.bytes, warnings: result.warnings.length, listed, manifestSha1 };
+}
+
 async function runGenerate(root, mode, args) {
+  if (mode === 'stream') return runStream(root, args);
   const core = await import(pathToFileURL(path.join(coreDist, 'index.js')).href);
   const options = { root, ...(mode === 'full' ? FULL_CRAWL : {}) };
   if (mode === 'tree') options.parser = await treeParser();
@@ -228,7 +250,7 @@ async function main() {
     for (let round = 1; round <= repeat; round++) {
       for (const mode of modes) {
         process.stderr.write(`  ${mode}${repeat > 1 ? ` (round ${round}/${repeat})` : ''}…`);
-        const extra = mode === 'threads' ? { threads } : mode === 'cold' || mode === 'cached' ? { cacheDir } : mode === 'full' ? { manifestOut } : {};
+        const extra = mode === 'threads' ? { threads } : mode === 'cold' || mode === 'cached' ? { cacheDir } : mode === 'full' ? { manifestOut } : mode === 'stream' ? { scratch } : {};
         if (mode === 'cold') rmSync(cacheDir, { recursive: true, force: true });
         const r = await measure(mode, corpus.root, extra);
         runs[mode].push(r);
@@ -273,7 +295,7 @@ async function main() {
     if (results.single) {
       const sha = results.single.manifestSha1;
       // Every run of every mode, single's other rounds included: the output must not depend on timing.
-      const compared = modes.filter((m) => m !== 'floor' && m !== 'full' && (m !== 'single' || repeat > 1));
+      const compared = modes.filter((m) => m !== 'floor' && m !== 'full' && m !== 'stream' && (m !== 'single' || repeat > 1));
       report.identicalManifests = Object.fromEntries(compared.map((m) => [m, runs[m].every((r) => r.manifestSha1 === sha)]));
     }
     print(report);
