@@ -19,12 +19,12 @@
  * Usage: node bench/corpus.mjs [--pages 5000] [--css 300] [--seed push-manifest] [--name <name>] [--force]
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** Bumped whenever the output for the same parameters changes, so an old corpus is not reused. */
-export const GENERATOR_VERSION = 8;
+export const GENERATOR_VERSION = 9;
 
 /** Default parameters: the large corpus of issue 3. */
 export const DEFAULTS = Object.freeze({
@@ -524,6 +524,7 @@ export function generateCorpus(options = {}, dir) {
     try {
       const counts = JSON.parse(readFileSync(countsFile, 'utf8'));
       if (counts.version === GENERATOR_VERSION && JSON.stringify(counts.params) === JSON.stringify(p)) {
+        counts.pages = readPageCounts(path.join(outDir, PAGES_FILE), p.pages);
         return { dir: outDir, root: path.join(outDir, 'site'), params: p, counts, reused: true };
       }
     } catch {
@@ -674,10 +675,52 @@ export function generateCorpus(options = {}, dir) {
     pages[route] = { refs: counted, expect: byKind, ...(malformed ? { malformed } : {}) };
   }
   const counts = { version: GENERATOR_VERSION, params: p, totals, refTotals, css: cssInfo, pages };
+  writePageCounts(path.join(outDir, PAGES_FILE), pages);
   // counts.json last, atomically: its presence marks a complete corpus.
-  writeFileSync(`${countsFile}.tmp`, JSON.stringify(counts));
+  writeFileSync(`${countsFile}.tmp`, JSON.stringify({ ...counts, pages: undefined }));
   renameSync(`${countsFile}.tmp`, countsFile);
   return { dir: outDir, root, params: p, counts, reused: false };
+}
+
+/**
+ * The per-page counts live beside counts.json, one `[route, counts]` line per page: for 100,000
+ * pages they are over 512 MB of JSON, more than one JavaScript string holds.
+ */
+const PAGES_FILE = 'pages.jsonl';
+
+function writePageCounts(file, pages) {
+  const fd = openSync(file, 'w');
+  try {
+    let chunk = [];
+    const flush = () => {
+      writeSync(fd, chunk.join(''));
+      chunk = [];
+    };
+    for (const entry of Object.entries(pages)) {
+      chunk.push(`${JSON.stringify(entry)}\n`);
+      if (chunk.length === 1000) flush();
+    }
+    flush();
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Read pages.jsonl back; throws (so the corpus is regenerated) when it is cut short. */
+function readPageCounts(file, expected) {
+  const bytes = readFileSync(file);
+  const pages = {};
+  let n = 0;
+  for (let start = 0; start < bytes.length; ) {
+    const end = bytes.indexOf(10, start);
+    if (end < 0) throw new Error(`corpus: ${file} ends mid-line`);
+    const [route, counts] = JSON.parse(bytes.toString('utf8', start, end));
+    pages[route] = counts;
+    n++;
+    start = end + 1;
+  }
+  if (n !== expected) throw new Error(`corpus: ${file} has ${n} pages, expected ${expected}`);
+  return pages;
 }
 
 function countKinds(refs) {

@@ -15,6 +15,8 @@
  *   sheet    incremental generate after an edit to one shared stylesheet that about 5% of the pages
  *            reach (on a copy of the corpus, primed with a cold run once; each round edits it anew)
  *   page     incremental generate after an edit to one page (the same copy)
+ *   stream   `single`, but each page written to the manifest file as it is listed (what the CLI's
+ *            `generate` does): the model is never held; run it on `--pages 100000` for peak RSS
  *   full     every type and every srcset candidate listed, module imports followed, in-process, no
  *            cache: the manifest recall is computed from, per reference kind, against the
  *            generator's own counts (counts.json)
@@ -32,7 +34,7 @@
  */
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { appendFileSync, cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, createReadStream, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import path from 'node:path';
@@ -43,7 +45,7 @@ import { generateCorpus, NEGATIVE_KINDS, parseArgs } from './corpus.mjs';
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, '..');
 const coreDist = path.join(repo, 'packages/core/dist');
-const MODES = ['floor', 'tree', 'single', 'threads', 'cold', 'cached', 'sheet', 'page', 'full'];
+const MODES = ['floor', 'tree', 'single', 'threads', 'cold', 'cached', 'sheet', 'page', 'full', 'stream'];
 /** Modes run on the edited copy of the corpus. */
 const EDIT_MODES = ['sheet', 'page'];
 
@@ -116,7 +118,30 @@ async function treeParser() {
   };
 }
 
+/** `stream`: generate into a manifest file page by page; the hash is of the file written. */
+async function runStream(root, args) {
+  const core = await import(pathToFileURL(path.join(coreDist, 'index.js')).href);
+  const file = path.join(args.scratch, 'stream.json');
+  const stream = core.createManifestStream(file, 'auto');
+  let listed = 0;
+  const started = performance.now();
+  const onPage = (route, resources, preconnect) => {
+    stream.add(route, resources, preconnect);
+    listed += resources.length;
+  };
+  const result = await core.generateManifest({ root, threads: 1, cache: false, onPage });
+  await stream.finish({ sitePages: result.stats.sitePages });
+  const ms = performance.now() - started;
+  // Hashed a chunk at a time: reading the file whole would add its size to the peak RSS measured.
+  const hash = createHash('sha1');
+  for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 })) hash.update(chunk);
+  const manifestSha1 = hash.digest('hex');
+  rmSync(file, { force: true });
+  return { ms, pages: result.stats.pages, files: result.stats.files, bytes: result.stats.bytes, warnings: result.warnings.length, listed, manifestSha1 };
+}
+
 async function runGenerate(root, mode, args) {
+  if (mode === 'stream') return runStream(root, args);
   const core = await import(pathToFileURL(path.join(coreDist, 'index.js')).href);
   const options = { root, ...(mode === 'full' ? FULL_CRAWL : {}) };
   if (mode === 'tree') options.parser = await treeParser();
@@ -247,7 +272,7 @@ async function main() {
     for (let round = 1; round <= repeat; round++) {
       for (const mode of modes) {
         process.stderr.write(`  ${mode}${repeat > 1 ? ` (round ${round}/${repeat})` : ''}…`);
-        const extra = mode === 'threads' ? { threads } : mode === 'cold' || mode === 'cached' ? { cacheDir } : mode === 'full' ? { manifestOut } : {};
+        const extra = mode === 'threads' ? { threads } : mode === 'cold' || mode === 'cached' ? { cacheDir } : mode === 'full' ? { manifestOut } : mode === 'stream' ? { scratch } : {};
         if (mode === 'cold') rmSync(cacheDir, { recursive: true, force: true });
         if (EDIT_MODES.includes(mode)) edits.edit(mode, round);
         const r = EDIT_MODES.includes(mode) ? await measure(mode, edits.root, { cacheDir: edits.cacheDir }) : await measure(mode, corpus.root, extra);
@@ -299,7 +324,7 @@ async function main() {
     if (results.single) {
       const sha = results.single.manifestSha1;
       // Every run of every mode, single's other rounds included: the output must not depend on timing.
-      const compared = modes.filter((m) => m !== 'floor' && m !== 'full' && !EDIT_MODES.includes(m) && (m !== 'single' || repeat > 1));
+      const compared = modes.filter((m) => m !== 'floor' && m !== 'full' && m !== 'stream' && !EDIT_MODES.includes(m) && (m !== 'single' || repeat > 1));
       report.identicalManifests = Object.fromEntries(compared.map((m) => [m, runs[m].every((r) => r.manifestSha1 === sha)]));
     }
     print(report);

@@ -5,7 +5,7 @@ import { stat } from 'node:fs/promises';
 import { extname, resolve } from 'node:path';
 import fg from 'fast-glob';
 import { PushManifestError } from './errors.js';
-import { RESOURCE_TYPES, type Manifest } from './manifest/model.js';
+import { RESOURCE_TYPES, type Manifest, type PreconnectHint, type Resource } from './manifest/model.js';
 import { ResourceGraph, type CrawlWarning, type GraphOptions } from './crawl/graph.js';
 import { listPages, type ListedPages } from './crawl/list-pages.js';
 import { PageLister, type CrawlOptions } from './crawl/listing.js';
@@ -45,6 +45,12 @@ export interface GenerateOptions extends CrawlOptions, SpeedOptions {
    * walks reach, once each. What incremental generate re-read; the tests count it.
    */
   onRead?: (kind: FileKind, file: string) => void;
+  /**
+   * Called with each page's list as it is listed, in a fixed order (the pages' paths sorted).
+   * When given, the result's manifest holds no pages: hand them to a writer that does not keep
+   * them all (`createManifestStream`), and a large site's crawl stays small in memory.
+   */
+  onPage?: (route: string, resources: Resource[], preconnect: PreconnectHint[] | undefined) => void;
   /** Internal hook: how files are read and parsed. Default: from `threads` and `cache`. */
   parser?: FileParser;
 }

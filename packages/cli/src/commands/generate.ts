@@ -1,6 +1,7 @@
-import { existsSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import {
+  createManifestStream,
   defaultCacheDir,
   generateManifest,
   keepLearned,
@@ -13,6 +14,8 @@ import {
   writeFileAtomic,
   type CrawlWarning,
   type GenerateOptions,
+  type GenerateResult,
+  type ManifestStream,
   type Manifest,
   type PushManifestConfig,
   type ResourceType,
@@ -130,6 +133,46 @@ async function keepLearnedEntries(file: string, manifest: Manifest, out: Output)
   }
 }
 
+/** The `--verbose` line of one page. */
+function routeLine(route: string, resources: number, origins: number): string {
+  return `${route}: ${resources} resource${resources === 1 ? '' : 's'}${origins > 0 ? `, ${origins} preconnect origin${origins === 1 ? '' : 's'}` : ''}`;
+}
+
+/** Why `auto` wrote multi for a one-page crawl. */
+function formatNote(format: string, chosen: string, result: GenerateResult, out: Output): void {
+  if (format === 'auto' && chosen === 'multi' && result.stats.pages === 1) {
+    out.info(`format: multi (the site has ${result.stats.sitePages} pages; single would apply this page's hints to every one of them)`);
+  }
+}
+
+/**
+ * Whether the manifest being replaced may hold learned entries (see {@link keepLearnedEntries}):
+ * its bytes are scanned for the field's name a chunk at a time, so a large old manifest is not
+ * read whole just to learn it has none.
+ */
+async function mayHaveLearned(file: string): Promise<boolean> {
+  let fd: number;
+  try {
+    fd = openSync(file, 'r');
+  } catch {
+    return false;
+  }
+  const needle = Buffer.from('"learned"');
+  const chunk = Buffer.allocUnsafe(1 << 16);
+  try {
+    let carry = Buffer.alloc(0);
+    for (;;) {
+      const n = readSync(fd, chunk, 0, chunk.length, null);
+      if (n === 0) return false;
+      const window = Buffer.concat([carry, chunk.subarray(0, n)]);
+      if (window.includes(needle)) return true;
+      carry = window.subarray(Math.max(0, window.length - needle.length + 1));
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /**
  * `push-manifest generate [patterns...] --root <dir>`: crawl the site and write its manifest.
  * Warnings go to stderr one per line; exit 0 even with warnings, 2 (nothing written) on bad input.
@@ -157,33 +200,61 @@ export async function generate(patterns: string[], rawFlags: Record<string, unkn
   const summary = createWarningSummary(out, { verbose: flags.verbose === true });
   options.onWarning = (warning) => summary.add(warning.code, formatWarning(warning));
 
-  const result = await generateManifest(options);
+  // A file target is written page by page as the crawl lists them (a big site's manifest is never
+  // held whole), unless learned entries of the old file must be merged in or `single` was asked for.
+  const stream: ManifestStream | undefined =
+    target !== '-' && format !== 'single' && !(await mayHaveLearned(resolve(target))) ? createManifestStream(target, format) : undefined;
+  const routeLines: string[] = [];
+  let resources = 0;
+  if (stream) {
+    options.onPage = (route, list, preconnect) => {
+      stream.add(route, list, preconnect);
+      resources += list.length;
+      if (flags.verbose) routeLines.push(routeLine(route, list.length, preconnect?.length ?? 0));
+    };
+  }
+  let result: GenerateResult;
+  try {
+    result = await generateManifest(options);
+  } catch (error) {
+    stream?.abort();
+    throw error;
+  }
   out.endProgress();
   summary.finish();
   if (flags.warnings !== undefined) {
     const file = resolve(flags.warnings);
-    await writeFileAtomic(file, `${JSON.stringify(result.warnings, null, 2)}\n`);
+    await writeFileAtomic(file, `${JSON.stringify(result.warnings, null, 2)}\n`).catch((error: unknown) => {
+      stream?.abort();
+      throw error;
+    });
     out.verbose(`warnings: ${result.warnings.length} → ${shown(file)}`);
   }
-  // `auto` writes single only for a one-page site, not for one crawled page of a bigger one.
-  const chosen = format === 'auto' ? resolveAutoFormat(result.manifest, { sitePages: result.stats.sitePages }) : format;
-  if (format === 'auto' && chosen === 'multi' && result.stats.pages === 1) {
-    out.info(`format: multi (the site has ${result.stats.sitePages} pages; single would apply this page's hints to every one of them)`);
+  let chosen: string;
+  if (stream) {
+    const written = await stream.finish({ sitePages: result.stats.sitePages });
+    chosen = written.format;
+    formatNote(format, chosen, result, out);
+    if (written.leftOutWarning !== undefined) out.warn(written.leftOutWarning);
+  } else {
+    // `auto` writes single only for a one-page site, not for one crawled page of a bigger one.
+    const resolved = format === 'auto' ? resolveAutoFormat(result.manifest, { sitePages: result.stats.sitePages }) : format;
+    chosen = resolved;
+    formatNote(format, chosen, result, out);
+    const leftOut = leftOutWarning(result.manifest, resolved);
+    if (leftOut !== undefined) out.warn(leftOut);
+    if (target !== '-') await keepLearnedEntries(resolve(target), result.manifest, out);
+    // Serialise before writing anything: a manifest that cannot be written leaves no file behind.
+    const text = serializeManifest(result.manifest, resolved);
+    if (target === '-') out.data(text);
+    else await writeFileAtomic(target, text);
+    for (const [route, list] of result.manifest.pages) {
+      routeLines.push(routeLine(route, list.length, result.manifest.preconnect?.get(route)?.length ?? 0));
+      resources += list.length;
+    }
   }
-  const leftOut = leftOutWarning(result.manifest, chosen);
-  if (leftOut !== undefined) out.warn(leftOut);
-  if (target !== '-') await keepLearnedEntries(resolve(target), result.manifest, out);
-  // Serialise before writing anything: a manifest that cannot be written leaves no file behind.
-  const text = serializeManifest(result.manifest, chosen);
-  if (target === '-') out.data(text);
-  else await writeFileAtomic(target, text);
-
-  for (const [route, list] of result.manifest.pages) {
-    const origins = result.manifest.preconnect?.get(route)?.length ?? 0;
-    out.verbose(`${route}: ${list.length} resource${list.length === 1 ? '' : 's'}${origins > 0 ? `, ${origins} preconnect origin${origins === 1 ? '' : 's'}` : ''}`);
-  }
+  for (const line of routeLines) out.verbose(line);
   const { pages, files, bytes, ms } = result.stats;
-  const resources = [...result.manifest.pages.values()].reduce((n, list) => n + list.length, 0);
   const where = target === '-' ? 'stdout' : shown(target);
   out.info(
     `${pages} page${pages === 1 ? '' : 's'}, ${resources} listed resource${resources === 1 ? '' : 's'}, ${files} files parsed (${(bytes / 1024).toFixed(1)} KiB) in ${ms} ms → ${where}` +

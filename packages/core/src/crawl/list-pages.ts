@@ -2,7 +2,7 @@
  * `listPages`: crawl pages a few at a time and list each into a manifest in a fixed order. The one
  * crawl-and-list loop of `generate` and of the bundler plugins (`bundleManifest`), so the two agree.
  */
-import type { Manifest } from '../manifest/model.js';
+import type { Manifest, PreconnectHint, Resource } from '../manifest/model.js';
 import type { PageCrawl, ResourceGraph } from './graph.js';
 import type { PageLister } from './listing.js';
 
@@ -29,6 +29,11 @@ export interface ListPagesOptions {
     reuse(file: string): PageCrawl | undefined;
     crawled(file: string, crawl: PageCrawl): void;
   };
+  /**
+   * Called with each page's list as it is listed, in the fixed order. When given, the pages are
+   * not kept: the result's manifest stays empty (a streaming writer holds them instead).
+   */
+  onPage?: (route: string, resources: Resource[], preconnect: PreconnectHint[] | undefined) => void;
 }
 
 /** What {@link listPages} produced. */
@@ -52,8 +57,12 @@ export async function listPages(graph: ResourceGraph, lister: PageLister, pages:
   let next = 0;
   const commit = (route: string, crawl: PageCrawl) => {
     pagesCrawled++;
-    manifest.pages.set(route, lister.list(crawl.resources, crawl));
-    if (crawl.preconnect.length > 0) manifest.preconnect!.set(route, crawl.preconnect);
+    const list = lister.list(crawl.resources, crawl);
+    if (options.onPage) options.onPage(route, list, crawl.preconnect.length > 0 ? crawl.preconnect : undefined);
+    else {
+      manifest.pages.set(route, list);
+      if (crawl.preconnect.length > 0) manifest.preconnect!.set(route, crawl.preconnect);
+    }
   };
   const worker = async () => {
     while (next < pages.length) {

@@ -18,6 +18,7 @@ export {
   type ParseManifestOptions,
 } from './read.js';
 export { formatLeftOut, leftOutWarning, resolveAutoFormat, serializeManifest, writeManifestFile, type AutoFormatOptions } from './write.js';
+export { createManifestStream, type ManifestStream, type ManifestStreamResult, type StreamFormat } from './write-stream.js';
 export type { LeftOut } from './formats/legacy.js';
 export { V1_MARKER, V1_VERSION } from './formats/v1.js';
 export { checkManifest, isManifest } from './check-model.js';

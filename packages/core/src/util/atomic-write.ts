@@ -21,7 +21,7 @@ function alive(pid: number): boolean {
  * Remove the temp files a writer of `file` left when it was killed (SIGKILL, power loss) between
  * writing its temp file and the rename: those of processes no longer running.
  */
-async function removeStaleTemps(file: string): Promise<void> {
+export async function removeStaleTemps(file: string): Promise<void> {
   const pattern = tempPattern(basename(file));
   let names: string[];
   try {
@@ -42,7 +42,7 @@ async function removeStaleTemps(file: string): Promise<void> {
  */
 export async function writeFileAtomic(file: string, data: string | Uint8Array): Promise<void> {
   await removeStaleTemps(file);
-  const temp = join(dirname(file), `.${basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  const temp = atomicTempPath(file);
   try {
     await writeFile(temp, data);
     await rename(temp, file);
@@ -50,4 +50,13 @@ export async function writeFileAtomic(file: string, data: string | Uint8Array): 
     await rm(temp, { force: true });
     throw error;
   }
+}
+
+/**
+ * A fresh temp file name beside `file` (`.name.<pid>.<8 hex>.tmp`): what {@link writeFileAtomic}
+ * writes before its rename, for writers that fill the file in parts. {@link removeStaleTemps}
+ * removes those a killed writer left.
+ */
+export function atomicTempPath(file: string): string {
+  return join(dirname(file), `.${basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
 }

@@ -9,7 +9,7 @@
  * counted, and kept by our own `v1` format. Fields an old reader ignores (`crossorigin`, `rel`,
  * `nopush`, `fetchpriority`) stay on the entries it can read.
  */
-import type { Manifest, Resource, RouteKey } from '../model.js';
+import type { Manifest, PreconnectHint, Resource, RouteKey } from '../model.js';
 
 /** The old shapes. */
 export type LegacyFormat = 'single' | 'multi' | 'polymer';
@@ -46,31 +46,47 @@ function misuse(resource: Resource, format: LegacyFormat): keyof LeftOut | undef
   return undefined;
 }
 
+/** Distinct URLs (or `origin crossorigin` pairs) a legacy shape left out so far, per reason. */
+export type LeftOutSeen = Record<keyof LeftOut, Set<string>>;
+
+/** Empty {@link LeftOutSeen} sets. */
+export function leftOutSeen(): LeftOutSeen {
+  return { preconnect: new Set(), media: new Set(), responsive: new Set(), refused: new Set() };
+}
+
+/** The counts of {@link LeftOutSeen}. */
+export function leftOutCounts(seen: LeftOutSeen): LeftOut {
+  return { preconnect: seen.preconnect.size, media: seen.media.size, responsive: seen.responsive.size, refused: seen.refused.size };
+}
+
+/**
+ * One page's resources as an old reader of `format` reads them correctly, noting what was left
+ * out (this page's preconnect hints included) in `seen`. The input is not changed.
+ */
+export function legacyPage(resources: readonly Resource[], preconnect: readonly PreconnectHint[] | undefined, format: LegacyFormat, seen: LeftOutSeen): Resource[] {
+  const kept: Resource[] = [];
+  for (const resource of resources) {
+    const why = misuse(resource, format);
+    if (why === undefined) kept.push(resource);
+    else seen[why].add(resource.url);
+  }
+  for (const hint of preconnect ?? []) seen.preconnect.add(`${hint.origin} ${hint.crossorigin ?? ''}`);
+  return kept;
+}
+
 /**
  * The manifest an old reader of `format` reads correctly (no preconnect, no entry it would
  * misuse), and what was left out. The input is not changed.
  */
 export function legacyView(manifest: Manifest, format: LegacyFormat): { manifest: Manifest; leftOut: LeftOut } {
-  const seen: Record<keyof LeftOut, Set<string>> = { preconnect: new Set(), media: new Set(), responsive: new Set(), refused: new Set() };
+  const seen = leftOutSeen();
   const pages = new Map<RouteKey, Resource[]>();
-  for (const [route, resources] of manifest.pages) {
-    const kept: Resource[] = [];
-    for (const resource of resources) {
-      const why = misuse(resource, format);
-      if (why === undefined) kept.push(resource);
-      else seen[why].add(resource.url);
-    }
-    pages.set(route, kept);
-  }
+  for (const [route, resources] of manifest.pages) pages.set(route, legacyPage(resources, manifest.preconnect?.get(route), format, seen));
   for (const [route, hints] of manifest.preconnect ?? []) {
-    for (const hint of hints) seen.preconnect.add(`${hint.origin} ${hint.crossorigin ?? ''}`);
     // A page with only preconnect hints is still a page of the site.
-    if (!pages.has(route)) pages.set(route, []);
+    if (!pages.has(route)) pages.set(route, legacyPage([], hints, format, seen));
   }
-  return {
-    manifest: { pages },
-    leftOut: { preconnect: seen.preconnect.size, media: seen.media.size, responsive: seen.responsive.size, refused: seen.refused.size },
-  };
+  return { manifest: { pages }, leftOut: leftOutCounts(seen) };
 }
 
 /**

@@ -18,7 +18,7 @@ export function literalPageRoute(key: string, base?: string): { ok: true; route:
   return { ok: true, route: resolved.path };
 }
 
-const MULTI_KEYS: PageKeyRules = {
+export const MULTI_KEYS: PageKeyRules = {
   keyToRoute(key) {
     if (key === ANY_PAGE) return { ok: true, route: ANY_PAGE };
     if (isPatternKey(key)) {

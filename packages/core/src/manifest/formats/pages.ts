@@ -3,8 +3,7 @@
  * They differ only in how a page key maps to a route and whether relative URLs are allowed,
  * so one reader and one writer take a {@link PageKeyRules} per format.
  */
-import type { Manifest, RouteKey } from '../model.js';
-import { renderObject } from '../json-text.js';
+import type { Manifest, Resource, RouteKey } from '../model.js';
 import { compareCodeUnits, readPageEntries, renderPageEntries } from './entries.js';
 import { report, type ReadContext } from './context.js';
 
@@ -44,11 +43,24 @@ export function readPages(json: Record<string, unknown>, context: ReadContext, r
   return manifest;
 }
 
+/**
+ * The text of a page-keyed file around its pages: `{`, the pages' `"key": {…}` pairs joined by
+ * `,`, `}`. Shared by {@link writePages} and the streaming writer (write-stream.ts), so the two
+ * give the same bytes.
+ */
+export const PAGES_LAYOUT = { head: '{\n', separator: ',\n', tail: '\n}\n', empty: '{}\n' } as const;
+
+/** One page of a page-keyed file: its key and its resource entries (legacy-filtered already). */
+export function renderPagePair(key: string, resources: readonly Resource[]): string {
+  return `  ${JSON.stringify(key)}: ${renderPageEntries(resources, '  ')}`;
+}
+
 /** Write a page-keyed manifest, pages sorted by their on-disk key. Resource entries only: see `legacy.ts`. */
 export function writePages(manifest: Manifest, routes: readonly RouteKey[], rules: PageKeyRules): string {
   const pages = routes
     .map((route) => ({ route, key: rules.routeToKey(route) }))
     .sort((a, b) => compareCodeUnits(a.key, b.key));
-  const pairs = pages.map(({ route, key }) => [key, renderPageEntries(manifest.pages.get(route) ?? [], '  ')] as const);
-  return `${renderObject(pairs)}\n`;
+  if (pages.length === 0) return PAGES_LAYOUT.empty;
+  const pairs = pages.map(({ route, key }) => renderPagePair(key, manifest.pages.get(route) ?? []));
+  return `${PAGES_LAYOUT.head}${pairs.join(PAGES_LAYOUT.separator)}${PAGES_LAYOUT.tail}`;
 }

@@ -73,7 +73,7 @@ function escapedLiteral(key: string): string | undefined {
 
 const IS_SYNTAX = /^[\\^$.*+?()[\]{}|]$/;
 
-function polymerKeys(base: string): PageKeyRules {
+export function polymerKeys(base: string): PageKeyRules {
   return {
     keyToRoute(key) {
       if (key === ANY_PAGE || key === ANY_PAGE_PATTERN) return { ok: true, route: ANY_PAGE };

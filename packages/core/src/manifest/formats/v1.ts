@@ -15,7 +15,7 @@
  * Page keys are the model's route keys as they are: absolute literal paths, regular expressions
  * (`^…` or `…$`), `*` for any page. Resource entries are those of every format.
  */
-import { ANY_PAGE, isPatternKey, samePreconnect, type Manifest, type PreconnectHint, type RouteKey } from '../model.js';
+import { ANY_PAGE, isPatternKey, samePreconnect, type Manifest, type PreconnectHint, type Resource, type RouteKey } from '../model.js';
 import { renderJsonValue, renderObject } from '../json-text.js';
 import { preconnectEntrySchema } from '../schema.js';
 import { badOriginReason } from '../url-safety.js';
@@ -114,17 +114,29 @@ export function readV1(json: Record<string, unknown>, context: ReadContext): Man
   return manifest;
 }
 
+/** The text of a v1 file around its pages (see `PAGES_LAYOUT` in pages.ts). */
+export const V1_LAYOUT = {
+  head: `{\n  ${JSON.stringify(V1_MARKER)}: ${V1_VERSION},\n  "pages": {\n`,
+  separator: ',\n',
+  tail: '\n  }\n}\n',
+  empty: `{\n  ${JSON.stringify(V1_MARKER)}: ${V1_VERSION},\n  "pages": {}\n}\n`,
+} as const;
+
+/** One page of a v1 file: its route key, its resources (priority order) and its preconnect hints (given order, repeats dropped). */
+export function renderV1Page(route: RouteKey, resources: readonly Resource[], preconnect: readonly PreconnectHint[] | undefined): string {
+  const hints: PreconnectHint[] = [];
+  for (const { origin, crossorigin } of preconnect ?? []) {
+    const hint: PreconnectHint = crossorigin === undefined ? { origin } : { origin, crossorigin };
+    if (!hints.some((known) => samePreconnect(known, hint))) hints.push(hint);
+  }
+  const fields: [string, string][] = [['resources', renderPageEntries(resources, '      ')]];
+  if (hints.length > 0) fields.push(['preconnect', renderJsonValue(hints, '      ')]);
+  return `    ${JSON.stringify(route)}: ${renderObject(fields, '    ')}`;
+}
+
 /** Write v1: pages sorted by route key, each with its resources (priority order) and preconnect hints (given order). */
 export function writeV1(manifest: Manifest, routes: readonly RouteKey[]): string {
-  const pairs = [...routes].sort(compareCodeUnits).map((route) => {
-    const hints: PreconnectHint[] = [];
-    for (const { origin, crossorigin } of manifest.preconnect?.get(route) ?? []) {
-      const hint: PreconnectHint = crossorigin === undefined ? { origin } : { origin, crossorigin };
-      if (!hints.some((known) => samePreconnect(known, hint))) hints.push(hint);
-    }
-    const fields: [string, string][] = [['resources', renderPageEntries(manifest.pages.get(route) ?? [], '      ')]];
-    if (hints.length > 0) fields.push(['preconnect', renderJsonValue(hints, '      ')]);
-    return [route, renderObject(fields, '    ')] as const;
-  });
-  return `${renderObject([[V1_MARKER, String(V1_VERSION)], ['pages', renderObject(pairs, '  ')]])}\n`;
+  if (routes.length === 0) return V1_LAYOUT.empty;
+  const pairs = [...routes].sort(compareCodeUnits).map((route) => renderV1Page(route, manifest.pages.get(route) ?? [], manifest.preconnect?.get(route)));
+  return `${V1_LAYOUT.head}${pairs.join(V1_LAYOUT.separator)}${V1_LAYOUT.tail}`;
 }
