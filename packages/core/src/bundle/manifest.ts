@@ -71,7 +71,16 @@ type Options = Pick<ResolvedBundleOptions, 'types' | 'max' | 'maxBytes' | 'follo
 export async function bundleManifest(input: BundleInput, options: Options): Promise<BundleResult> {
   const site: Site = { root: input.root, base: normaliseBase(input.base) };
   const absolute = (name: string) => join(input.root, ...name.split('/'));
-  const urlOf = (name: string) => fileUrlPath(site, absolute(name));
+  // A shared chunk or stylesheet is named by every page that reaches it: its URL is worked out once.
+  const urls = new Map<string, string>();
+  const urlOf = (name: string) => {
+    let url = urls.get(name);
+    if (url === undefined) {
+      url = fileUrlPath(site, absolute(name));
+      urls.set(name, url);
+    }
+    return url;
+  };
 
   const memory = new Map<string, MemoryFile>();
   for (const [name, file] of input.files) memory.set(absolute(name), file);
