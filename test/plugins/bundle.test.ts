@@ -3,7 +3,7 @@
  * and how it warns. The real builds are in vite.test.ts and webpack.test.ts.
  */
 import { describe, expect, it } from 'vitest';
-import { bundleManifest, resolveBundleOptions, type BundleChunk, type BundleInput } from '@push-manifest/core/bundle';
+import { bundleManifest, parseHtml, pageScriptFiles, resolveBundleOptions, serializeManifest, type BundleChunk, type BundleInput } from '@push-manifest/core/bundle';
 
 const chunk = (fileName: string, fields: Partial<BundleChunk> = {}): [string, BundleChunk] => [fileName, { fileName, imports: [], css: [], assets: [], module: true, ...fields }];
 
@@ -37,6 +37,21 @@ function input(fields: Partial<BundleInput> = {}): BundleInput {
 }
 
 describe('bundleManifest', () => {
+  it('crawls a page the adapter parsed already (parseHtml) from that parse, to the same manifest as from its text', async () => {
+    const options = resolveBundleOptions('test', {});
+    const fromText = await bundleManifest(input(), options);
+    const html = '<!doctype html><script type="module" src="/a.js"></script><h1 style="background:url(/hero.png)">x</h1>';
+    const parsed = parseHtml(html);
+    expect(pageScriptFiles(parsed, 'index.html', '/')).toEqual(['a.js']);
+    // The page's file in memory now says something else: only the parse given is crawled.
+    const files = new Map(input().files);
+    files.set('index.html', '<!doctype html><script type="module" src="/b.js"></script>');
+    const fromParse = await bundleManifest(input({ files, pages: [{ html: 'index.html', entries: ['a.js'], parsed }, { html: 'admin/index.html', entries: ['b.js'] }] }), options);
+    expect(serializeManifest(fromParse.manifest, options.format)).toBe(serializeManifest(fromText.manifest, options.format));
+    const home = [...fromParse.manifest.pages].find(([route]) => !route.includes('admin'))!;
+    expect(home[1].some((r) => r.url === '/b.js')).toBe(false);
+  });
+
   it('adds the entry’s CSS, static imports (not externals) and the fonts its CSS names to what the HTML names', async () => {
     const { manifest, warnings } = await bundleManifest(input(), resolveBundleOptions('test', {}));
     expect(warnings).toEqual([]);

@@ -11,6 +11,7 @@ import { resolve } from 'node:path';
 import {
   bundleManifest,
   pageScriptFiles,
+  parseHtml,
   resolveBundleOptions,
   serializeManifest,
   type BundleChunk,
@@ -130,9 +131,11 @@ function readCompilation(compilation: Compilation, base: string) {
       // html-webpack-plugin and HtmlRspackPlugin inject the page's chunks as <script src>: the
       // entrypoints all of whose scripts the page loads are its own (the runtime and shared
       // chunks are in several entrypoints, the entry chunk in one).
-      const loaded = new Set(pageScriptFiles(page.text, page.name, base));
+      // Parsed once: the crawl reads the same parse.
+      const parsed = parseHtml(page.text);
+      const loaded = new Set(pageScriptFiles(parsed, page.name, base));
       const entries = entrypoints.filter((e) => e.scripts.length > 0 && e.scripts.every((file) => loaded.has(file))).flatMap((e) => e.scripts);
-      pages.push({ html: page.name, entries });
+      pages.push({ html: page.name, entries, parsed });
     }
   } else {
     for (const entrypoint of entrypoints) pages.push({ route: `/${entrypoint.name}`, entries: entrypoint.scripts });

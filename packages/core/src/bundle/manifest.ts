@@ -17,6 +17,7 @@ import { createMemoryParser, type MemoryFile } from '../crawl/memory.js';
 import { fileUrlPath, normaliseBase, type Site } from '../crawl/resolve.js';
 import { isFileReadError, type FileExtract, type FileKind, type FileParser, type FileReadError, type Ref } from '../crawl/types.js';
 import type { ResolvedBundleOptions } from './options.js';
+import type { ParsedHtml } from './page-scripts.js';
 
 /** A script chunk of the bundle and what it pulls in statically (never its dynamic imports). */
 export interface BundleChunk {
@@ -40,6 +41,8 @@ export interface BundlePage {
   route?: string;
   /** Its entry chunks' file names, in load order. */
   entries: readonly string[];
+  /** Its HTML already parsed (by {@link parseHtml}, for the adapter's own reading): crawled without parsing it again. */
+  parsed?: ParsedHtml;
 }
 
 /** What a bundler hands over. */
@@ -71,13 +74,22 @@ type Options = Pick<ResolvedBundleOptions, 'types' | 'max' | 'maxBytes' | 'follo
 export async function bundleManifest(input: BundleInput, options: Options): Promise<BundleResult> {
   const site: Site = { root: input.root, base: normaliseBase(input.base) };
   const absolute = (name: string) => join(input.root, ...name.split('/'));
-  const urlOf = (name: string) => fileUrlPath(site, absolute(name));
+  // A shared chunk or stylesheet is named by every page that reaches it: its URL is worked out once.
+  const urls = new Map<string, string>();
+  const urlOf = (name: string) => {
+    let url = urls.get(name);
+    if (url === undefined) {
+      url = fileUrlPath(site, absolute(name));
+      urls.set(name, url);
+    }
+    return url;
+  };
 
   const memory = new Map<string, MemoryFile>();
   for (const [name, file] of input.files) memory.set(absolute(name), file);
 
   const included = pageFilter(options);
-  const pages: { file: string; route: string; refs: Ref[] }[] = [];
+  const pages: { file: string; route: string; refs: Ref[]; parsed: ParsedHtml | undefined }[] = [];
   for (const [index, page] of input.pages.entries()) {
     const name = page.html ?? page.route;
     if (name === undefined) throw new PushManifestError('BAD_INPUT', 'bundleManifest: a page needs html or route');
@@ -85,11 +97,11 @@ export async function bundleManifest(input: BundleInput, options: Options): Prom
     // A route without HTML is crawled as an empty page holding only the bundle's references.
     const file = page.html !== undefined ? absolute(page.html) : join(input.root, `\0route-${index}.html`);
     const route = page.html !== undefined ? urlOf(page.html) : page.route!;
-    pages.push({ file, route, refs: graphRefs(page.entries, input.chunks, options.followImports, urlOf) });
+    pages.push({ file, route, refs: graphRefs(page.entries, input.chunks, options.followImports, urlOf), parsed: page.html !== undefined ? page.parsed : undefined });
   }
   pages.sort((a, b) => (a.route < b.route ? -1 : a.route > b.route ? 1 : 0));
 
-  const extras = new Map(pages.map((page) => [page.file, page.refs]));
+  const extras = new Map(pages.map((page) => [page.file, { refs: page.refs, parsed: page.parsed }]));
   const warnings: CrawlWarning[] = [];
   const graph = new ResourceGraph(site, withPageRefs(createMemoryParser(memory), extras), { followImports: false }, (warning) => warnings.push(warning));
   let manifest: Manifest;
@@ -142,13 +154,18 @@ function graphRefs(entries: readonly string[], chunks: ReadonlyMap<string, Bundl
 }
 
 /** The parser, with each page's bundle references added after what its HTML names. */
-function withPageRefs(parser: FileParser, extras: ReadonlyMap<string, readonly Ref[]>): FileParser {
+function withPageRefs(parser: FileParser, extras: ReadonlyMap<string, { readonly refs: readonly Ref[]; readonly parsed: ParsedHtml | undefined }>): FileParser {
   return {
     async parse(kind: FileKind, absPath: string): Promise<FileExtract | FileReadError> {
-      const refs = kind === 'html' ? extras.get(absPath) : undefined;
-      if (refs === undefined) return parser.parse(kind, absPath);
-      // A route without HTML has no file: an empty page.
-      const result = absPath.includes('\0') ? ({ kind: 'html', refs: [], warnings: [] } satisfies FileExtract) : await parser.parse(kind, absPath);
+      const extra = kind === 'html' ? extras.get(absPath) : undefined;
+      if (extra === undefined) return parser.parse(kind, absPath);
+      const { refs, parsed } = extra;
+      // A route without HTML has no file: an empty page. A page the adapter parsed already is not parsed again.
+      const result = absPath.includes('\0')
+        ? ({ kind: 'html', refs: [], warnings: [] } satisfies FileExtract)
+        : parsed !== undefined
+          ? parsed.extract
+          : await parser.parse(kind, absPath);
       if (isFileReadError(result)) return result;
       return { ...result, refs: [...result.refs, ...refs] };
     },
