@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { PushManifestError } from '../errors.js';
 import type { Manifest } from './model.js';
 import { formatProblem, type ManifestProblem } from './problems.js';
-import { normaliseBase } from './url-safety.js';
+import { checkedBase } from './url-safety.js';
 import { isPlainObject, kindOf, type ReadContext } from './formats/context.js';
 import { detectFormat, type ManifestFormat } from './formats/detect.js';
 import { readSingle } from './formats/single.js';
@@ -47,7 +47,7 @@ export interface ManifestReadResult {
  * the input). Never throws for bad manifest content; throws `BAD_OPTION` for a bad `base`.
  */
 export function readManifestJson(json: unknown, options: ParseManifestOptions = {}): ManifestReadResult {
-  const base = options.base === undefined ? '/' : normaliseBase(options.base);
+  const base = options.base === undefined ? '/' : checkedBase(options.base);
   if (base === undefined) {
     throw new PushManifestError('BAD_OPTION', `base ${JSON.stringify(options.base)} is not an absolute URL path (like /app/)`);
   }

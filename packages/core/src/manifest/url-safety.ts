@@ -157,10 +157,11 @@ function isDotSegment(segment: string): boolean {
 }
 
 /**
- * Normalise the `base` option (the URL path of the manifest's folder) to `/…/`.
- * Returns `undefined` when it is not a safe absolute path.
+ * The `base` option of a manifest reader (the URL path of the manifest's folder) as `/…/`, checked:
+ * `undefined` when it is not a safe absolute path. Stricter than the crawler's `normaliseBase`, which
+ * tidies any base a user gives (a reader must refuse one that could climb or inject).
  */
-export function normaliseBase(base: string): string | undefined {
+export function checkedBase(base: string): string | undefined {
   if (unsafeUrlReason(base) || !base.startsWith('/') || base.startsWith('//') || /[?#]/.test(base)) return undefined;
   if (DOT_SEGMENT.test(base)) return undefined;
   return base.endsWith('/') ? base : `${base}/`;
