@@ -84,7 +84,7 @@ describe('parse cache', () => {
     const lines = good.split('\n');
     const fileLine = lines.findIndex((l) => l.startsWith('F\t'));
     const damaged = [
-      '{"format":3,"vers',
+      '{"format":4,"vers',
       'not json at all',
       good.slice(0, Math.floor(good.length / 2)),
       good.slice(0, -1), // the last newline missing
@@ -135,9 +135,10 @@ describe('parse cache', () => {
     const files = readdirSync(dir).sort();
     expect(files.map((name) => name.replace(/-[0-9a-f]{16}\.json$/, ''))).toEqual(['crawl', 'pages']);
     const [header, ...lines] = readFileSync(path.join(dir, files[0]!), 'utf8').trimEnd().split('\n');
-    const saved = JSON.parse(header!) as { version: string; entries: number; files: number };
+    const saved = JSON.parse(header!) as { version: string };
+    const trailer = JSON.parse(lines.at(-1)!.replace(/^T\t/, '')) as { entries: number; files: number };
     expect(saved.version).toBe(extractorVersion());
-    expect(saved.entries).toBe(first.stats.files);
+    expect(trailer.entries).toBe(first.stats.files);
     expect(lines.filter((l) => l.startsWith('E\t'))).toHaveLength(first.stats.files);
     const second = await generateManifest({ ...options, cache: dir });
     // Every page from the result cache: nothing parsed, the same manifest and warnings.

@@ -185,8 +185,10 @@ describe('incremental generate', () => {
     const [name] = readdirSync(dir).filter((n) => n.startsWith('pages-'));
     expect(name).toBeDefined();
     const file = path.join(dir, name!);
-    const cache = JSON.parse(readFileSync(file, 'utf8')) as { version: string };
-    writeFileSync(file, JSON.stringify({ ...cache, version: `${cache.version}-older` }));
+    // The first line is the header, with the crawler version the file was written by.
+    const [first_, ...rest] = readFileSync(file, 'utf8').split('\n');
+    const header = JSON.parse(first_!) as { version: string };
+    writeFileSync(file, [JSON.stringify({ ...header, version: `${header.version}-older` }), ...rest].join('\n'));
     const other = await rerun(dir);
     expect(other.read).toEqual(allPages(first.result));
     expect(output(other.result)).toBe(output(first.result));

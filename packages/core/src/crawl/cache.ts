@@ -13,18 +13,19 @@
  * used (so it never grows without bound). A cache file that cannot be read or parsed, or that has
  * another version, is ignored: the run parses everything and rewrites it.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import type { Stats } from 'node:fs';
-import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 export { defaultCacheDir, type CacheDirOptions } from '../util/cache-dir.js';
+import { LineFileWriter } from '../util/json-lines.js';
 import { isFileReadError, type FileExtract, type FileParser, type FileSignature } from './types.js';
 
 /** Bumped when the cache file's layout changes. */
-const CACHE_FORMAT = 3;
+const CACHE_FORMAT = 4;
 
 /** Counters of a {@link CachingParser}, for tests and `--verbose`. */
 export interface ParseCacheStats {
@@ -61,15 +62,21 @@ export interface ParseCacheOptions {
 
 /**
  * The cache file is JSON Lines, so that entries can stay unparsed text until a run uses them (a
- * parsed extract takes several times the memory of its JSON):
- *   {"format":3,"version":"…","entries":N,"files":M}     header; the counts catch a truncated file
+ * parsed extract takes several times the memory of its JSON), and so that a run can write them as
+ * it goes:
+ *   {"format":4,"version":"…"}                            header
  *   E<TAB><key><TAB><FileExtract as JSON>                 N parse results, key `<kind>:<sha1 of the bytes>`
  *   F<TAB>[path, size, mtimeMs, ctimeMs, ino, key]        M files as they were when hashed
+ *   T<TAB>{"entries":N,"files":M}                         trailer; missing or other counts: a file cut short
  * JSON text never holds a raw tab or newline, so the lines split safely.
  */
 interface CacheHeader {
   format: number;
   version: string;
+}
+
+/** The last line: how many lines of each kind come before it. */
+interface CacheTrailer {
   entries: number;
   files: number;
 }
@@ -146,7 +153,9 @@ async function loadCache(file: string, version: string): Promise<Loaded> {
     const lines = text.split('\n');
     if (lines.pop() !== '') return empty(true); // cut off mid-line
     const header = JSON.parse(lines[0] ?? '') as Partial<CacheHeader>;
-    if (header.format !== CACHE_FORMAT || header.version !== version || lines.length !== 1 + (header.entries ?? -1) + (header.files ?? -1)) {
+    const last = lines.pop() ?? '';
+    const trailer = last.startsWith('T\t') ? (JSON.parse(last.slice(2)) as Partial<CacheTrailer>) : undefined;
+    if (header.format !== CACHE_FORMAT || header.version !== version || trailer === undefined || lines.length !== 1 + (trailer.entries ?? -1) + (trailer.files ?? -1)) {
       return empty(true);
     }
     const loaded = empty(false);
@@ -164,36 +173,10 @@ async function loadCache(file: string, version: string): Promise<Loaded> {
         return empty(true);
       }
     }
-    if (loaded.entries.size !== header.entries || loaded.files.size !== header.files) return empty(true);
+    if (loaded.entries.size !== trailer.entries || loaded.files.size !== trailer.files) return empty(true);
     return loaded;
   } catch {
     return empty(true);
-  }
-}
-
-/**
- * Write lines to a file atomically (temp file in the same folder, then rename, as writeFileAtomic),
- * in chunks: the cache of a large site is tens of MB, and joining it first would double the peak memory.
- */
-async function writeLinesAtomic(file: string, lines: Iterable<string>): Promise<void> {
-  const temp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  const handle = await open(temp, 'w');
-  try {
-    let chunk: string[] = [];
-    for (const line of lines) {
-      chunk.push(line);
-      if (chunk.length === 256) {
-        await handle.write(`${chunk.join('\n')}\n`);
-        chunk = [];
-      }
-    }
-    if (chunk.length > 0) await handle.write(`${chunk.join('\n')}\n`);
-    await handle.close();
-    await rename(temp, file);
-  } catch (error) {
-    await handle.close().catch(() => undefined);
-    await rm(temp, { force: true });
-    throw error;
   }
 }
 
@@ -229,40 +212,76 @@ export async function createCachingParser(inner: FileParser, options: ParseCache
     });
     return loading;
   };
-  /** Entries this run used, as JSON text: what the next cache file holds. */
-  const used = new Map<string, string>();
+  /**
+   * Keys of the entries this run used: what the next cache file holds. Their lines go to the next
+   * file as the run uses them (from the first change on), so a cold run does not hold every
+   * extract's JSON until the end; an unchanged run writes nothing.
+   */
+  const used = new Set<string>();
   const seen = new Map<string, FileSeen>();
   /** Files the caller vouched for without asking for them (see {@link FileParser.retain}). */
   const retained: string[] = [];
   let filesChanged = false;
+  let writer: LineFileWriter | undefined;
+  let saved = false;
+
+  /** The next file's writer, started on the first change with every entry used so far. */
+  const startWriting = (loaded: Loaded): LineFileWriter => {
+    if (writer === undefined) {
+      writer = new LineFileWriter(file);
+      writer.add(JSON.stringify({ format: CACHE_FORMAT, version }));
+      // Before the first change, every entry used was the old file's.
+      for (const key of used) writer.add(`E\t${key}\t${loaded.entries.get(key)!}`);
+    }
+    return writer;
+  };
+  /** Record that this run used the entry `key` (its text `json`), writing it out once the next file is started. */
+  const use = async (loaded: Loaded, key: string, json: string, changed: boolean): Promise<void> => {
+    if (saved || used.has(key)) return;
+    // An entry of the old file stays there until something changes (and startWriting copies it).
+    if (writer === undefined && !changed) {
+      used.add(key);
+      return;
+    }
+    const next = startWriting(loaded);
+    used.add(key);
+    // Once the file cannot be written, nothing is kept for it.
+    if (next.error !== undefined) return;
+    next.add(`E\t${key}\t${json}`);
+    if (next.backlogged) await next.drained();
+  };
 
   const save = async (): Promise<void> => {
     // Nothing parsed: the file on disk is still what this run would write.
-    if (loaded === undefined) return;
+    if (loaded === undefined || saved) return;
     for (const name of retained) {
       const known = loaded.files.get(name);
       const json = known && loaded.entries.get(known[4]);
       if (known === undefined || json === undefined || seen.has(name)) continue;
       seen.set(name, known);
-      used.set(known[4], json);
+      await use(loaded, known[4], json, false);
     }
     retained.length = 0;
-    const unchanged = stats.misses === 0 && !stats.discarded && !filesChanged && used.size === loaded.entries.size && seen.size === loaded.files.size;
+    const unchanged = writer === undefined && stats.misses === 0 && !stats.discarded && !filesChanged && used.size === loaded.entries.size && seen.size === loaded.files.size;
+    saved = true;
     if (unchanged) return;
-    const byKey = <T>(map: Map<string, T>) => [...map].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    const header: CacheHeader = { format: CACHE_FORMAT, version, entries: used.size, files: seen.size };
-    function* lines() {
-      yield JSON.stringify(header);
-      for (const [key, json] of byKey(used)) yield `E\t${key}\t${json}`;
-      for (const [name, info] of byKey(seen)) yield `F\t${JSON.stringify([name, ...info])}`;
+    const next = startWriting(loaded);
+    try {
+      for (const [name, info] of seen) {
+        next.add(`F\t${JSON.stringify([name, ...info])}`);
+        if (next.backlogged) await next.drained();
+      }
+      next.add(`T\t${JSON.stringify({ entries: used.size, files: seen.size })}`);
+    } catch (error) {
+      await next.abort();
+      throw error;
     }
-    await mkdir(options.dir, { recursive: true });
-    await writeLinesAtomic(file, lines());
+    await next.commit();
   };
 
   /** The cached result for a key, if there is a sound one. */
-  const lookup = (loaded: Loaded, key: string): FileExtract | undefined => {
-    const json = used.get(key) ?? loaded.entries.get(key);
+  const lookup = async (loaded: Loaded, key: string): Promise<FileExtract | undefined> => {
+    const json = loaded.entries.get(key);
     if (json === undefined) return undefined;
     const entry = parseEntry(json);
     if (entry === undefined) {
@@ -272,7 +291,7 @@ export async function createCachingParser(inner: FileParser, options: ParseCache
       return undefined;
     }
     stats.hits++;
-    used.set(key, json);
+    await use(loaded, key, json, false);
     return entry;
   };
 
@@ -296,7 +315,7 @@ export async function createCachingParser(inner: FileParser, options: ParseCache
       }
       const known = loaded.files.get(absPath);
       if (info !== undefined && known !== undefined && sameFile(known, info) && known[4].startsWith(`${kind}:`)) {
-        const entry = lookup(loaded, known[4]);
+        const entry = await lookup(loaded, known[4]);
         if (entry !== undefined) {
           seen.set(absPath, known);
           return entry;
@@ -314,13 +333,13 @@ export async function createCachingParser(inner: FileParser, options: ParseCache
         seen.set(absPath, [info.size, info.mtimeMs, info.ctimeMs, info.ino, key]);
         filesChanged = true;
       }
-      const entry = lookup(loaded, key);
+      const entry = await lookup(loaded, key);
       if (entry !== undefined) return entry;
       // Parse the bytes just hashed, not a second read of the file (which could also differ from them).
       const result = await (inner.parseBytes ? inner.parseBytes(kind, absPath, bytes) : inner.parse(kind, absPath));
       if (!isFileReadError(result)) {
         stats.misses++;
-        used.set(key, JSON.stringify(result));
+        await use(loaded, key, JSON.stringify(result), true);
       }
       return result;
     },

@@ -16,22 +16,23 @@
  * same as a cold run's by construction. Warnings are kept per file and told again for a page taken
  * from the cache, as the crawl would have told them.
  *
- * One JSON file per site root in the cache folder, written atomically when the run changed it.
- * Any file that cannot be read, does not parse or has another format, version or options key is
- * ignored (every page is crawled, and the file rewritten).
+ * One file of JSON Lines per site root in the cache folder (see {@link cacheLines}), written atomically
+ * when the run changed it, a chunk of lines at a time and read a line at a time: a large site's cache
+ * is never one string in memory. Any file that cannot be read, does not parse, is cut short or has
+ * another format, version or options key is ignored (every page is crawled, and the file rewritten).
  */
 import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { PreconnectHint } from '../manifest/model.js';
-import { writeFileAtomic } from '../util/atomic-write.js';
+import { readLines, writeLinesAtomic } from '../util/json-lines.js';
 import type { FaceDescriptor } from './fonts.js';
 import type { CrawlWarning, FileStat, PageCrawl, PageResource, ResourceGraph, SiteUrl } from './graph.js';
 import type { FileParser, FileSignature } from './types.js';
 
 /** Bumped when the file's layout changes. */
-const FORMAT = 2;
+const FORMAT = 3;
 
 /** A stat's result as one number: the size of a file, or why there is none. */
 type StatCode = number;
@@ -107,10 +108,83 @@ export interface ResultCacheOptions {
 
 const empty = (version: string, key: string): CacheFile => ({ format: FORMAT, version, key, files: {}, paths: [], targets: {}, warnings: {}, urls: [], faces: [], resources: [], pages: {} });
 
-function isCacheFile(value: unknown): value is CacheFile {
+/** The first line of the file: what the rest must match, and how many lines of each table follow. */
+interface CacheHeader {
+  format: number;
+  version: string;
+  key: string;
+  counts: Record<LineTag, number>;
+}
+
+/**
+ * A line's tag: `N` a path, `U` a URL, `A` a face, `R` a resource, `F` a file (its signature,
+ * targets and warnings), `P` a page. Tables come before what refers to them.
+ */
+type LineTag = 'N' | 'U' | 'A' | 'R' | 'F' | 'P';
+const TAGS: readonly LineTag[] = ['N', 'U', 'A', 'R', 'F', 'P'];
+
+/**
+ * The file's lines: the header, then one JSON value per line behind its tag and a tab (JSON text
+ * never holds a raw newline, so the lines split safely).
+ */
+function* cacheLines(cache: CacheFile): Generator<string> {
+  const files = Object.keys(cache.files);
+  const pages = Object.keys(cache.pages);
+  const counts: Record<LineTag, number> = { N: cache.paths.length, U: cache.urls.length, A: cache.faces.length, R: cache.resources.length, F: files.length, P: pages.length };
+  const header: CacheHeader = { format: cache.format, version: cache.version, key: cache.key, counts };
+  yield JSON.stringify(header);
+  for (const name of cache.paths) yield `N\t${JSON.stringify(name)}`;
+  for (const url of cache.urls) yield `U\t${JSON.stringify(url)}`;
+  for (const face of cache.faces) yield `A\t${JSON.stringify(face)}`;
+  for (const resource of cache.resources) yield `R\t${JSON.stringify(resource)}`;
+  for (const name of files) yield `F\t${JSON.stringify([name, cache.files[name], cache.targets[name], cache.warnings[name] ?? null])}`;
+  for (const page of pages) yield `P\t${JSON.stringify([page, cache.pages[page]])}`;
+}
+
+/**
+ * Read a cache file a line at a time: `missing` when there is none, `unusable` when it cannot be
+ * read, a line does not parse or has the wrong shape, a count does not match (a file cut short),
+ * or its format, version or key is another.
+ */
+async function readCacheFile(file: string, options: ResultCacheOptions): Promise<CacheFile | 'missing' | 'unusable'> {
+  const cache = empty(options.version, options.key);
+  let header: CacheHeader | undefined;
+  const seen: Record<LineTag, number> = { N: 0, U: 0, A: 0, R: 0, F: 0, P: 0 };
+  try {
+    for await (const line of readLines(file)) {
+      if (header === undefined) {
+        const value = JSON.parse(line) as Partial<CacheHeader>;
+        if (value.format !== FORMAT || value.version !== options.version || value.key !== options.key || typeof value.counts !== 'object' || value.counts === null) return 'unusable';
+        header = value as CacheHeader;
+        continue;
+      }
+      const tag = line[0] as LineTag;
+      if (line[1] !== '\t' || !TAGS.includes(tag)) return 'unusable';
+      const value = JSON.parse(line.slice(2)) as unknown;
+      seen[tag]++;
+      if (tag === 'N' && typeof value === 'string') cache.paths.push(value);
+      else if (tag === 'U' && Array.isArray(value) && value.length === 3) cache.urls.push(value as [string, string, number]);
+      else if (tag === 'A' && typeof value === 'object' && value !== null) cache.faces.push(value as FaceDescriptor);
+      else if (tag === 'R' && Array.isArray(value) && value.length === 14) cache.resources.push(value as EncodedResource);
+      else if (tag === 'F' && Array.isArray(value) && value.length === 4 && typeof value[0] === 'string' && Array.isArray(value[1]) && Array.isArray(value[2])) {
+        const [name, signature, targets, warnings] = value as [string, FileSignature, number[], KeptWarning[] | null];
+        cache.files[name] = signature;
+        cache.targets[name] = targets;
+        if (Array.isArray(warnings)) cache.warnings[name] = warnings;
+      } else if (tag === 'P' && Array.isArray(value) && typeof value[0] === 'string' && isEncodedPage(value[1])) cache.pages[value[0]] = value[1];
+      else return 'unusable';
+    }
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ENOENT' && header === undefined ? 'missing' : 'unusable';
+  }
+  if (header === undefined) return 'unusable';
+  return TAGS.every((tag) => seen[tag] === header!.counts[tag]) ? cache : 'unusable';
+}
+
+function isEncodedPage(value: unknown): value is EncodedPage {
   if (typeof value !== 'object' || value === null) return false;
-  const v = value as Partial<CacheFile>;
-  return [v.files, v.targets, v.warnings, v.pages].every((x) => typeof x === 'object' && x !== null) && [v.paths, v.urls, v.faces, v.resources].every(Array.isArray);
+  const v = value as Partial<EncodedPage>;
+  return [v.walked, v.resources, v.preconnect, v.families, v.weights, v.text].every(Array.isArray) && typeof v.slanted === 'boolean';
 }
 
 const sha1 = (bytes: Uint8Array) => createHash('sha1').update(bytes).digest('base64url');
@@ -120,9 +194,10 @@ class Tables {
   readonly urls: [string, string, number][] = [];
   readonly faces: FaceDescriptor[] = [];
   readonly resources: EncodedResource[] = [];
-  private readonly urlIndex = new Map<SiteUrl, number>();
-  private readonly faceIndex = new Map<FaceDescriptor, number>();
-  private readonly resourceIndex = new Map<PageResource, number>();
+  // Weak: a page's own references are dropped once it is listed, and must not live on here.
+  private readonly urlIndex = new WeakMap<SiteUrl, number>();
+  private readonly faceIndex = new WeakMap<FaceDescriptor, number>();
+  private readonly resourceIndex = new WeakMap<PageResource, number>();
   /**
    * By content too: each page's own refs are objects of their own, yet most are the same on every
    * page (the template's stylesheet and scripts). One object for them all is safe: the lister never
@@ -230,21 +305,10 @@ export class PageResultCache {
   static async open(options: ResultCacheOptions): Promise<PageResultCache> {
     const rootKey = createHash('sha1').update(path.resolve(options.root)).digest('hex').slice(0, 16);
     const file = path.join(options.dir, `pages-${rootKey}.json`);
-    let text: string | undefined;
-    try {
-      text = await readFile(file, 'utf8');
-    } catch {
-      text = undefined;
-    }
-    if (text === undefined) return new PageResultCache(file, empty(options.version, options.key), options, false);
-    let value: unknown;
-    try {
-      value = JSON.parse(text);
-    } catch {
-      value = undefined;
-    }
-    if (isCacheFile(value) && value.format === FORMAT && value.version === options.version && value.key === options.key) return new PageResultCache(file, value, options, false);
-    return new PageResultCache(file, empty(options.version, options.key), options, true);
+    const read = await readCacheFile(file, options);
+    if (read === 'missing') return new PageResultCache(file, empty(options.version, options.key), options, false);
+    if (read === 'unusable') return new PageResultCache(file, empty(options.version, options.key), options, true);
+    return new PageResultCache(file, read, options, false);
   }
 
   /** Use the run's graph (for stats and shared URLs) and parser (for what it read, and to keep its cache entries). */
@@ -377,7 +441,7 @@ export class PageResultCache {
     next.faces = this.tables.faces;
     next.resources = this.tables.resources;
     await mkdir(path.dirname(this.file), { recursive: true });
-    await writeFileAtomic(this.file, JSON.stringify(next));
+    await writeLinesAtomic(this.file, cacheLines(next));
   }
 
   /** Whether a page's or walked file's bytes, and the stats of what its refs resolve to, are as the cache has them. */
