@@ -199,4 +199,28 @@ describe('incremental generate', () => {
     expect(output(damaged.result)).toBe(output(first.result));
     expect((await rerun(dir)).read).toEqual([]);
   });
+
+  it('keeps the old cache file and leaves no temp file when the run fails after pages were crawled', async () => {
+    const { dir, first } = await primed('failed-run');
+    const [name] = readdirSync(dir).filter((n) => n.startsWith('pages-'));
+    const before = readFileSync(path.join(dir, name!), 'utf8');
+    // An edited stylesheet makes the run crawl pages again (so it starts the next cache file), then the run fails.
+    const sheet = path.join(corpus.root, 'assets/css/added-for-failure.css');
+    const page = allPages(first.result)[0]!;
+    const failing = editing(page, (text) => text.replace('</head>', '<link rel="stylesheet" href="/assets/css/added-for-failure.css"></head>'), async () => {
+      writeFileSync(sheet, 'body { color: red }\n');
+      try {
+        let listed = 0;
+        return await generateManifest({ ...base, cache: dir, onPage: () => {
+          if (++listed === 3) throw new Error('the manifest file cannot be written');
+        } });
+      } finally {
+        rmSync(sheet, { force: true });
+      }
+    });
+    await expect(failing).rejects.toThrow('the manifest file cannot be written');
+    expect(readdirSync(dir).filter((n) => n.endsWith('.tmp'))).toEqual([]);
+    expect(readFileSync(path.join(dir, name!), 'utf8')).toBe(before);
+    expect((await rerun(dir)).read).toEqual([]);
+  });
 });

@@ -208,7 +208,12 @@ export async function generateManifest(options: GenerateOptions): Promise<Genera
   let listed: ListedPages;
   try {
     const toList = pages.map((file) => ({ file, route: fileUrlPath(site, file) }));
-    listed = await listPages(graph, lister, toList, results ? { ...options, results } : options);
+    try {
+      listed = await listPages(graph, lister, toList, results ? { ...options, results } : options);
+    } catch (error) {
+      await results?.abandon();
+      throw error;
+    }
     // The cache only saves time: a folder that cannot be written must not fail the crawl.
     await results?.save().catch(() => undefined);
   } finally {

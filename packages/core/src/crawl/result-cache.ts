@@ -16,17 +16,17 @@
  * same as a cold run's by construction. Warnings are kept per file and told again for a page taken
  * from the cache, as the crawl would have told them.
  *
- * One file of JSON Lines per site root in the cache folder (see {@link cacheLines}), written atomically
- * when the run changed it, a chunk of lines at a time and read a line at a time: a large site's cache
- * is never one string in memory. Any file that cannot be read, does not parse, is cut short or has
+ * One file of JSON Lines per site root in the cache folder (see {@link LineTag}), written atomically
+ * when the run changed it: from the run's first change on, each page's line as it is taken or
+ * crawled, the tables at the end; read a line at a time. A large site's cache is never one string
+ * in memory, and a cold run does not hold every page's entry. Any file that cannot be read, does not parse, is cut short or has
  * another format, version or options key is ignored (every page is crawled, and the file rewritten).
  */
 import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { PreconnectHint } from '../manifest/model.js';
-import { readLines, writeLinesAtomic } from '../util/json-lines.js';
+import { LineFileWriter, readLines } from '../util/json-lines.js';
 import type { FaceDescriptor } from './fonts.js';
 import type { CrawlWarning, FileStat, PageCrawl, PageResource, ResourceGraph, SiteUrl } from './graph.js';
 import type { FileParser, FileSignature } from './types.js';
@@ -108,59 +108,52 @@ export interface ResultCacheOptions {
 
 const empty = (version: string, key: string): CacheFile => ({ format: FORMAT, version, key, files: {}, paths: [], targets: {}, warnings: {}, urls: [], faces: [], resources: [], pages: {} });
 
-/** The first line of the file: what the rest must match, and how many lines of each table follow. */
+/** The first line of the file: what the cache must match to be used. */
 interface CacheHeader {
   format: number;
   version: string;
   key: string;
-  counts: Record<LineTag, number>;
 }
 
 /**
  * A line's tag: `N` a path, `U` a URL, `A` a face, `R` a resource, `F` a file (its signature,
- * targets and warnings), `P` a page. Tables come before what refers to them.
+ * targets and warnings), `P` a page, `T` the trailer (how many lines of each tag come before it:
+ * a file cut short has none, or other counts). Lines refer to others by index in their table, so
+ * their order does not matter: pages are written as they are crawled, the tables at the end.
  */
 type LineTag = 'N' | 'U' | 'A' | 'R' | 'F' | 'P';
 const TAGS: readonly LineTag[] = ['N', 'U', 'A', 'R', 'F', 'P'];
 
-/**
- * The file's lines: the header, then one JSON value per line behind its tag and a tab (JSON text
- * never holds a raw newline, so the lines split safely).
- */
-function* cacheLines(cache: CacheFile): Generator<string> {
-  const files = Object.keys(cache.files);
-  const pages = Object.keys(cache.pages);
-  const counts: Record<LineTag, number> = { N: cache.paths.length, U: cache.urls.length, A: cache.faces.length, R: cache.resources.length, F: files.length, P: pages.length };
-  const header: CacheHeader = { format: cache.format, version: cache.version, key: cache.key, counts };
-  yield JSON.stringify(header);
-  for (const name of cache.paths) yield `N\t${JSON.stringify(name)}`;
-  for (const url of cache.urls) yield `U\t${JSON.stringify(url)}`;
-  for (const face of cache.faces) yield `A\t${JSON.stringify(face)}`;
-  for (const resource of cache.resources) yield `R\t${JSON.stringify(resource)}`;
-  for (const name of files) yield `F\t${JSON.stringify([name, cache.files[name], cache.targets[name], cache.warnings[name] ?? null])}`;
-  for (const page of pages) yield `P\t${JSON.stringify([page, cache.pages[page]])}`;
-}
+/** A line: its tag, a tab, one JSON value (JSON text never holds a raw newline, so lines split safely). */
+const line = (tag: LineTag | 'T', value: unknown) => `${tag}\t${JSON.stringify(value)}`;
 
 /**
  * Read a cache file a line at a time: `missing` when there is none, `unusable` when it cannot be
- * read, a line does not parse or has the wrong shape, a count does not match (a file cut short),
- * or its format, version or key is another.
+ * read, a line does not parse or has the wrong shape, the trailer is missing or its counts do not
+ * match, or its format, version or key is another.
  */
 async function readCacheFile(file: string, options: ResultCacheOptions): Promise<CacheFile | 'missing' | 'unusable'> {
   const cache = empty(options.version, options.key);
   let header: CacheHeader | undefined;
+  let trailer: Record<LineTag, number> | undefined;
   const seen: Record<LineTag, number> = { N: 0, U: 0, A: 0, R: 0, F: 0, P: 0 };
   try {
-    for await (const line of readLines(file)) {
+    for await (const text of readLines(file)) {
       if (header === undefined) {
-        const value = JSON.parse(line) as Partial<CacheHeader>;
-        if (value.format !== FORMAT || value.version !== options.version || value.key !== options.key || typeof value.counts !== 'object' || value.counts === null) return 'unusable';
+        const value = JSON.parse(text) as Partial<CacheHeader>;
+        if (value.format !== FORMAT || value.version !== options.version || value.key !== options.key) return 'unusable';
         header = value as CacheHeader;
         continue;
       }
-      const tag = line[0] as LineTag;
-      if (line[1] !== '\t' || !TAGS.includes(tag)) return 'unusable';
-      const value = JSON.parse(line.slice(2)) as unknown;
+      if (trailer !== undefined || text[1] !== '\t') return 'unusable';
+      const tag = text[0] as LineTag | 'T';
+      const value = JSON.parse(text.slice(2)) as unknown;
+      if (tag === 'T') {
+        if (typeof value !== 'object' || value === null) return 'unusable';
+        trailer = value as Record<LineTag, number>;
+        continue;
+      }
+      if (!TAGS.includes(tag)) return 'unusable';
       seen[tag]++;
       if (tag === 'N' && typeof value === 'string') cache.paths.push(value);
       else if (tag === 'U' && Array.isArray(value) && value.length === 3) cache.urls.push(value as [string, string, number]);
@@ -177,8 +170,8 @@ async function readCacheFile(file: string, options: ResultCacheOptions): Promise
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'ENOENT' && header === undefined ? 'missing' : 'unusable';
   }
-  if (header === undefined) return 'unusable';
-  return TAGS.every((tag) => seen[tag] === header!.counts[tag]) ? cache : 'unusable';
+  if (header === undefined || trailer === undefined) return 'unusable';
+  return TAGS.every((tag) => seen[tag] === trailer![tag]) ? cache : 'unusable';
 }
 
 function isEncodedPage(value: unknown): value is EncodedPage {
@@ -282,9 +275,21 @@ export class PageResultCache {
   private readonly decodedUrls: (SiteUrl | undefined)[] = [];
   /** Files whose kept warnings were told again this run. */
   private readonly replayed = new Set<string>();
-  /** Pages taken from the old file, and pages crawled this run (encoded into {@link tables}). */
-  private readonly kept = new Map<string, { entry: EncodedPage; walked: string[] }>();
-  private readonly fresh = new Map<string, { entry: EncodedPage; walked: string[] }>();
+  /** Pages taken from the old file before the next file was started (then written from {@link old}). */
+  private readonly keptBefore: string[] = [];
+  private keptCount = 0;
+  /**
+   * The next cache file, started on the run's first change (a page crawled): from then on each page
+   * is written as it is taken or crawled, so the run does not hold every page's entry.
+   */
+  private writer: LineFileWriter | undefined;
+  private pagesWritten = 0;
+  /** The next file's path table, and the pages and walked files it names (their F lines come at the end). */
+  private readonly paths: string[] = [];
+  private readonly pathIndex = new Map<string, number>();
+  private readonly files = new Set<string>();
+  /** Old resource index → this run's, for pages taken from the old file. */
+  private readonly remapped: (number | undefined)[] = [];
   /** Targets and warnings seen this run, by file. */
   private readonly targets = new Map<string, Map<string, StatCode>>();
   private readonly warnings = new Map<string, Map<string, KeptWarning>>();
@@ -345,7 +350,9 @@ export class PageResultCache {
     // The parse cache keeps its entries of files it was not asked for.
     this.parser?.retain?.(page);
     for (const file of walked) this.parser?.retain?.(file);
-    this.kept.set(page, { entry, walked });
+    this.keptCount++;
+    if (this.writer === undefined) this.keptBefore.push(page);
+    else this.writeKept(page);
     this.stats.reused++;
     return {
       file: page,
@@ -358,7 +365,7 @@ export class PageResultCache {
     };
   }
 
-  /** Record a page crawled this run. */
+  /** Record a page crawled this run (written to the next cache file now). */
   crawled(page: string, crawl: PageCrawl): void {
     const walked: string[] = [];
     for (const r of crawl.resources) if (r.descend !== undefined && !walked.includes(r.target.file)) walked.push(r.target.file);
@@ -367,81 +374,109 @@ export class PageResultCache {
       this.walkedNow.add(file);
       if (!this.targets.has(file)) this.targets.set(file, new Map());
     }
-    this.fresh.set(page, {
-      walked,
-      entry: {
-        walked: [],
-        resources: crawl.resources.map((r) => this.tables.resource(r)),
-        preconnect: crawl.preconnect,
-        families: [...crawl.fontFamilies],
-        weights: [...crawl.fontWeights],
-        slanted: crawl.fontSlanted,
-        text: crawl.textCodePoints,
-      },
+    this.writePage(page, walked, {
+      walked: [],
+      resources: crawl.resources.map((r) => this.tables.resource(r)),
+      preconnect: crawl.preconnect,
+      families: [...crawl.fontFamilies],
+      weights: [...crawl.fontWeights],
+      slanted: crawl.fontSlanted,
+      text: crawl.textCodePoints,
     });
   }
 
-  /** Write the next cache file (atomically), when this run changed anything: the pages of this run, nothing else. */
+  /** Finish the next cache file (atomically), when this run changed anything: the pages of this run, nothing else. */
   async save(): Promise<void> {
     const oldPages = Object.keys(this.old.pages).length;
-    if (this.fresh.size === 0 && this.refreshed.size === 0 && this.kept.size === oldPages && !this.stats.discarded) return;
-    const next = empty(this.options.version, this.options.key);
-    const remapped: (number | undefined)[] = [];
-    const remap = (i: number): number => {
-      let j = remapped[i];
-      if (j === undefined) {
-        const [url, ...rest] = this.old.resources[i]!;
-        const [u, file, size] = this.old.urls[url]!;
-        // Through this run's SiteUrl and face objects, so a URL or face a fresh page shares is one entry.
-        const encoded: EncodedResource = [this.tables.url(this.graph?.siteUrl(u, file, size) ?? { url: u, file, size }), ...rest];
-        encoded[8] = rest[7] === -1 ? -1 : this.tables.face(this.old.faces[rest[7] as number]);
-        j = remapped[i] = this.tables.add(encoded);
-      }
-      return j;
-    };
-    const pathIndex = new Map<string, number>();
-    const indexOf = (name: string): number => {
-      let i = pathIndex.get(name);
-      if (i === undefined) {
-        i = next.paths.push(name) - 1;
-        pathIndex.set(name, i);
-      }
-      return i;
-    };
-    const files = new Set<string>();
-    const keep = (page: string, entry: EncodedPage, walked: string[]) => {
-      next.pages[page] = { ...entry, walked: walked.map(indexOf) };
-      files.add(page);
-      for (const file of walked) files.add(file);
-    };
-    for (const [page, { entry, walked }] of this.kept) keep(page, { ...entry, resources: entry.resources.map(remap) }, walked);
-    for (const [page, { entry, walked }] of this.fresh) keep(page, entry, walked);
-    for (const file of files) {
-      const signature = this.refreshed.get(file) ?? this.parser?.contentOf?.(file) ?? (this.fileChecked.get(file) === true ? this.old.files[file] : signatureNow(file));
-      const now = this.walkedNow.has(file);
-      let kept: number[] | undefined;
-      if (now) {
-        kept = [];
-        for (const [target, code] of this.targets.get(file)!) kept.push(indexOf(target), code);
-      } else {
-        const old = this.old.targets[file];
-        kept = old?.map((n, i) => (i % 2 === 0 ? indexOf(this.old.paths[n]!) : n));
-      }
-      if (signature === undefined || kept === undefined) {
+    if (this.writer === undefined && this.refreshed.size === 0 && this.keptCount === oldPages && !this.stats.discarded) return;
+    const out = this.start();
+    try {
+      let files = 0;
+      for (const file of this.files) {
+        const signature = this.refreshed.get(file) ?? this.parser?.contentOf?.(file) ?? (this.fileChecked.get(file) === true ? this.old.files[file] : signatureNow(file));
+        const now = this.walkedNow.has(file);
+        let kept: number[] | undefined;
+        if (now) {
+          kept = [];
+          for (const [target, code] of this.targets.get(file)!) kept.push(this.pathOf(target), code);
+        } else {
+          const old = this.old.targets[file];
+          kept = old?.map((n, i) => (i % 2 === 0 ? this.pathOf(this.old.paths[n]!) : n));
+        }
         // A file this run cannot vouch for: the pages that depend on it are crawled next time.
-        continue;
+        if (signature === undefined || kept === undefined) continue;
+        const warnings = this.warnings.get(file);
+        const told = now ? [...(warnings?.values() ?? [])] : warnings === undefined ? this.old.warnings[file] : [...warnings.values()];
+        out.add(line('F', [file, signature, kept, told !== undefined && told.length > 0 ? told : null]));
+        files++;
+        if (out.backlogged) await out.drained();
       }
-      next.files[file] = signature;
-      next.targets[file] = kept;
-      const warnings = this.warnings.get(file);
-      const told = now ? [...(warnings?.values() ?? [])] : warnings === undefined ? this.old.warnings[file] : [...warnings.values()];
-      if (told !== undefined && told.length > 0) next.warnings[file] = told;
+      for (const name of this.paths) out.add(line('N', name));
+      for (const url of this.tables.urls) out.add(line('U', url));
+      for (const face of this.tables.faces) out.add(line('A', face));
+      for (const resource of this.tables.resources) out.add(line('R', resource));
+      const counts: Record<LineTag, number> = { N: this.paths.length, U: this.tables.urls.length, A: this.tables.faces.length, R: this.tables.resources.length, F: files, P: this.pagesWritten };
+      out.add(line('T', counts));
+    } catch (error) {
+      await out.abort();
+      throw error;
     }
-    next.urls = this.tables.urls;
-    next.faces = this.tables.faces;
-    next.resources = this.tables.resources;
-    await mkdir(path.dirname(this.file), { recursive: true });
-    await writeLinesAtomic(this.file, cacheLines(next));
+    await out.commit();
+  }
+
+  /** Drop the next cache file this run started (a run that failed): the old one stays as it was. */
+  async abandon(): Promise<void> {
+    await this.writer?.abort();
+    this.writer = undefined;
+  }
+
+  /** The next file's writer; on the first call, its header and the pages taken from the old file so far. */
+  private start(): LineFileWriter {
+    if (this.writer === undefined) {
+      this.writer = new LineFileWriter(this.file);
+      const header: CacheHeader = { format: FORMAT, version: this.options.version, key: this.options.key };
+      this.writer.add(JSON.stringify(header));
+      for (const page of this.keptBefore) this.writeKept(page);
+      this.keptBefore.length = 0;
+    }
+    return this.writer;
+  }
+
+  /** Write a page taken from the old file, its resources renumbered into this run's tables. */
+  private writeKept(page: string): void {
+    const entry = this.old.pages[page]!;
+    const walked = entry.walked.map((i) => this.old.paths[i]!);
+    this.writePage(page, walked, { ...entry, resources: entry.resources.map((i) => this.remap(i)) });
+  }
+
+  private writePage(page: string, walked: string[], entry: EncodedPage): void {
+    const out = this.start();
+    this.files.add(page);
+    for (const file of walked) this.files.add(file);
+    out.add(line('P', [page, { ...entry, walked: walked.map((file) => this.pathOf(file)) }]));
+    this.pagesWritten++;
+  }
+
+  private pathOf(name: string): number {
+    let i = this.pathIndex.get(name);
+    if (i === undefined) {
+      i = this.paths.push(name) - 1;
+      this.pathIndex.set(name, i);
+    }
+    return i;
+  }
+
+  /** An old resource as one of this run's, through this run's SiteUrl and face objects, so a URL or face a fresh page shares is one entry. */
+  private remap(i: number): number {
+    let j = this.remapped[i];
+    if (j === undefined) {
+      const [url, ...rest] = this.old.resources[i]!;
+      const [u, file, size] = this.old.urls[url]!;
+      const encoded: EncodedResource = [this.tables.url(this.graph?.siteUrl(u, file, size) ?? { url: u, file, size }), ...rest];
+      encoded[8] = rest[7] === -1 ? -1 : this.tables.face(this.old.faces[rest[7] as number]);
+      j = this.remapped[i] = this.tables.add(encoded);
+    }
+    return j;
   }
 
   /** Whether a page's or walked file's bytes, and the stats of what its refs resolve to, are as the cache has them. */
