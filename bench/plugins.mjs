@@ -9,7 +9,12 @@
 // builds of a round run back to back) and the time spent in the plugin's hook itself, measured
 // inside the build (Vite: its generateBundle; webpack: between the stages just before and after
 // PROCESS_ASSETS_STAGE_REPORT), as a share of the build.
-// Usage: node bench/plugins.mjs [--pages 200] [--rounds 5] [--only vite|webpack]
+// With --fresh, every build runs in a process of its own, as `vite build` or `webpack` does: the
+// time then also holds loading the plugin (its modules and dependencies) and its first, unoptimised
+// run, which the in-process rounds pay once before they start timing. The child reports the
+// plugin's load time and its hook's time; the parent times the whole process, spawn to exit.
+// Usage: node bench/plugins.mjs [--pages 200] [--rounds 5] [--only vite|webpack] [--fresh]
+import { execFile } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { loadavg, tmpdir } from 'node:os';
@@ -18,25 +23,36 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
 const repo = fileURLToPath(new URL('..', import.meta.url));
-const { values } = parseArgs({ options: { pages: { type: 'string', default: '200' }, rounds: { type: 'string', default: '5' }, only: { type: 'string' } } });
+const { values } = parseArgs({
+  options: {
+    pages: { type: 'string', default: '200' },
+    rounds: { type: 'string', default: '5' },
+    only: { type: 'string' },
+    fresh: { type: 'boolean', default: false },
+    // Internal, for --fresh: one build in this process, of the app already generated in --work.
+    child: { type: 'string' },
+    with: { type: 'boolean', default: false },
+    work: { type: 'string' },
+  },
+});
 const PAGES = Number(values.pages);
 const ROUNDS = Number(values.rounds);
 const ONLY = values.only;
 if (ONLY !== undefined && ONLY !== 'vite' && ONLY !== 'webpack') throw new Error(`--only vite|webpack, got ${ONLY}`);
+const CHILD = values.child;
+if (CHILD !== undefined && (CHILD !== 'vite' && CHILD !== 'webpack' || values.work === undefined)) throw new Error(`--child vite|webpack --work DIR, got ${CHILD}`);
 
 const require = createRequire(join(repo, 'package.json'));
-const vite = await import('vite');
-const webpack = require('webpack');
-const HtmlWebpackPlugin = require('html-webpack-plugin');
-const MiniCssExtractPlugin = require('mini-css-extract-plugin');
-const { pushManifest } = await import(join(repo, 'packages/vite/dist/index.js'));
-const { PushManifestPlugin } = await import(join(repo, 'packages/webpack/dist/index.js'));
+// Loaded only where a build runs: with --fresh, each child loads its bundler (and the plugin if it uses it).
+const loadVite = () => import('vite');
+const loadVitePlugin = async () => (await import(join(repo, 'packages/vite/dist/index.js'))).pushManifest;
+const loadWebpackPlugin = async () => (await import(join(repo, 'packages/webpack/dist/index.js'))).PushManifestPlugin;
 
 /** Milliseconds spent in the plugin's own hook, per build with the plugin. */
 const hookTimes = [];
 
 /** The Vite plugins with their generateBundle timed. */
-function timedVitePlugins() {
+function timedVitePlugins(pushManifest) {
   const plugins = pushManifest();
   for (const plugin of plugins) {
     const hook = plugin.generateBundle;
@@ -65,7 +81,7 @@ class WebpackHookTimer {
   }
 }
 
-const work = mkdtempSync(join(tmpdir(), 'pm-bench-plugins-'));
+const work = values.work ?? mkdtempSync(join(tmpdir(), 'pm-bench-plugins-'));
 const app = join(work, 'app');
 
 /** The generated app: pages/pNNN.html → src/pNNN.js, shared modules, CSS with an @import and a font. */
@@ -100,9 +116,11 @@ function generateApp() {
   return templates;
 }
 
-const ids = generateApp();
+const ids = CHILD === undefined ? generateApp() : Array.from({ length: PAGES }, (_, p) => String(p).padStart(3, '0'));
 
 async function buildVite(withPlugin) {
+  const vite = await loadVite();
+  const plugins = withPlugin ? timedVitePlugins(await loadVitePlugin()) : [];
   const input = Object.fromEntries(ids.map((id) => [`p${id}`, join(app, `pages/p${id}.html`)]));
   await vite.build({
     root: app,
@@ -110,11 +128,15 @@ async function buildVite(withPlugin) {
     logLevel: 'error',
     cacheDir: join(work, 'vite-cache'),
     build: { outDir: join(work, 'vite-dist'), emptyOutDir: true, rolldownOptions: { input } },
-    plugins: withPlugin ? timedVitePlugins() : [],
+    plugins,
   });
 }
 
 async function buildWebpack(withPlugin) {
+  const webpack = require('webpack');
+  const HtmlWebpackPlugin = require('html-webpack-plugin');
+  const MiniCssExtractPlugin = require('mini-css-extract-plugin');
+  const PushManifestPlugin = withPlugin ? await loadWebpackPlugin() : undefined;
   const config = {
     mode: 'production',
     context: app,
@@ -156,17 +178,49 @@ async function timed(fn) {
   return performance.now() - started;
 }
 
+if (CHILD !== undefined) {
+  // One build; the parent reads the plugin's load time and its hook's time from the last line.
+  // The bundler loads first, as its CLI loads before the config that names the plugin.
+  if (CHILD === 'vite') await loadVite();
+  else require('webpack');
+  const started = performance.now();
+  if (values.with) await (CHILD === 'vite' ? loadVitePlugin() : loadWebpackPlugin());
+  const load = performance.now() - started;
+  await (CHILD === 'vite' ? buildVite : buildWebpack)(values.with);
+  console.log(JSON.stringify({ load, hook: hookTimes[0] }));
+  process.exit(0);
+}
+
+/** Build in a fresh process; the hook's time goes to hookTimes, the plugin's load time to loadTimes. */
+const loadTimes = [];
+function freshBuild(bundler) {
+  return (withPlugin) =>
+    new Promise((resolve, reject) => {
+      const args = [fileURLToPath(import.meta.url), '--child', bundler, '--work', work, '--pages', String(PAGES), ...(withPlugin ? ['--with'] : [])];
+      execFile(process.execPath, args, { cwd: repo, maxBuffer: 16 << 20, timeout: 300_000 }, (error, stdout, stderr) => {
+        if (error) return reject(new Error(`${bundler} build failed: ${stderr || error.message}`));
+        const report = JSON.parse(stdout.trim().split('\n').at(-1));
+        if (withPlugin) {
+          hookTimes.push(report.hook);
+          loadTimes.push(report.load);
+        }
+        resolve();
+      });
+    });
+}
+
 const bundlers = [
-  ['vite 8', buildVite],
-  ['webpack 5', buildWebpack],
+  ['vite 8', values.fresh ? freshBuild('vite') : buildVite],
+  ['webpack 5', values.fresh ? freshBuild('webpack') : buildWebpack],
 ].filter(([name]) => ONLY === undefined || name.startsWith(ONLY));
 
-console.log(`${PAGES} pages, ${ROUNDS} rounds, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+console.log(`${PAGES} pages, ${ROUNDS} rounds${values.fresh ? ', each build in a fresh process' : ''}, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
 try {
   for (const [name, build] of bundlers) {
     await build(false);
     await build(true);
     hookTimes.length = 0;
+    loadTimes.length = 0;
     const times = { without: [], with: [] };
     for (let round = 0; round < ROUNDS; round++) {
       // Flip the order every round, so drift in the machine's load hits both variants alike.
@@ -181,7 +235,9 @@ try {
     console.log(
       `${name.padEnd(10)} without ${(without / 1000).toFixed(2)} s  with ${(withPlugin / 1000).toFixed(2)} s  ratio ${(withPlugin / without).toFixed(3)}  per-round ratio ${paired.toFixed(3)}` +
         `  plugin hook ${Math.round(hook)} ms (${(share * 100).toFixed(1)}% of the build)` +
-        `\n           without: ${times.without.map((t) => Math.round(t)).join(' ')} ms; with: ${times.with.map((t) => Math.round(t)).join(' ')} ms; hook: ${hookTimes.map((t) => Math.round(t)).join(' ')} ms`,
+        (loadTimes.length > 0 ? `  plugin load ${Math.round(median(loadTimes))} ms` : '') +
+        `\n           without: ${times.without.map((t) => Math.round(t)).join(' ')} ms; with: ${times.with.map((t) => Math.round(t)).join(' ')} ms; hook: ${hookTimes.map((t) => Math.round(t)).join(' ')} ms` +
+        (loadTimes.length > 0 ? `; load: ${loadTimes.map((t) => Math.round(t)).join(' ')} ms` : ''),
     );
   }
   console.log(`load average at the end ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);

@@ -5,7 +5,11 @@
  * (families, weights, italic).
  * css-tree recovers from errors, so a malformed sheet still yields everything it can.
  */
-import * as csstree from 'css-tree';
+import type * as csstree from 'css-tree';
+// The parts, not the root: importing `css-tree` also builds its lexer, which this never uses.
+import parse from 'css-tree/parser';
+import walk from 'css-tree/walker';
+import generate from 'css-tree/generator';
 import { ANY_WEIGHT, isSupportedFontSource, parseUnicodeRange, type FaceDescriptor, type FaceStyle } from './fonts.js';
 import { ANY_FONT_FAMILY, type ExtractWarning, type FileExtract, type Ref } from './types.js';
 
@@ -92,7 +96,7 @@ function familiesIn(value: csstree.CssNode, into: Set<string>): void {
 function hasUnknowable(value: csstree.CssNode): boolean {
   if (value.type === 'Raw') return true;
   let found = false;
-  csstree.walk(value, (node) => {
+  walk(value, (node) => {
     if (node.type === 'Function' && /^(?:var|env|attr)$/i.test(node.name)) found = true;
   });
   return found;
@@ -219,7 +223,7 @@ export function extractCss(text: string, options: CssExtractOptions = {}): FileE
   let group = 0;
   let parseErrors = 0;
 
-  const ast = csstree.parse(text, {
+  const ast = parse(text, {
     context: options.context ?? 'stylesheet',
     positions: true,
     line: options.line ?? 1,
@@ -260,7 +264,7 @@ export function extractCss(text: string, options: CssExtractOptions = {}): FileE
     });
   }
 
-  csstree.walk(ast, function (node) {
+  walk(ast, function (node) {
     switch (node.type) {
       case 'Atrule': {
         const name = node.name.toLowerCase();
@@ -285,7 +289,7 @@ export function extractCss(text: string, options: CssExtractOptions = {}): FileE
         const media = parts
           .slice(1)
           .filter((p) => !(p.type === 'Function' && /^(layer|supports)$/i.test(p.name)) && !(p.type === 'Identifier' && p.name.toLowerCase() === 'layer'))
-          .map((p) => csstree.generate(p))
+          .map((p) => generate(p))
           .join(' ')
           .trim();
         add(target, target.value, 'css-import', media ? { as: 'style', media } : { as: 'style' });
