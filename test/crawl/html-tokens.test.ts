@@ -94,6 +94,15 @@ describe('tokenizer-based HTML extractor (differential against the tree-based on
     );
   });
 
+  it('leaves text with lone surrogates to the tree, which joins them across a dropped end tag into one code point', () => {
+    // Found by the property test: the tree's text node is "\uD800\uDC00x", so it notes U+10000.
+    for (const text of ['\uD800</img>\uDC00x', '<p>a\uDC00</p>', '<title>\uD800</title>']) {
+      expect(extractHtmlTokens(text), JSON.stringify(text)).toBeUndefined();
+      expect(extractHtmlFast(text), JSON.stringify(text)).toEqual(extractHtml(text));
+    }
+    expect(extractHtml('\uD800</img>\uDC00x').textCodePoints).toEqual([0x10000]);
+  });
+
   it('takes a NUL before <html> for text, as the tree builder does (a late <html> then needs the tree)', () => {
     for (const text of ['\0<html style="background:url(a.png)">', '<p>\0<html style="background:url(a.png)">', '\0<body style="background:url(a.png)">']) {
       expect(extractHtmlTokens(text), JSON.stringify(text)).toBeUndefined();

@@ -115,12 +115,14 @@ class RefTokenizer extends Tokenizer {
   nextNonAscii = 0;
 
   protected override _emitCodePoint(cp: number): void {
+    // A lone surrogate: the tree joins text across tags it drops, so two halves can make one code point.
+    if (cp >= 0xd800 && cp <= 0xdfff && this.codePoints !== undefined) throw new NeedsTree();
     if (this.wantText) {
       super._emitCodePoint(cp);
       return;
     }
     if (!isSpace(cp)) this.skippedText = true;
-    if (cp >= 0x80 && (cp < 0xd800 || cp > 0xdfff)) this.codePoints?.add(cp);
+    if (cp >= 0x80) this.codePoints?.add(cp);
   }
 
   /** Whether the preprocessor has the line fields {@link skipText} sets (parse5 8.1's private ones). */
@@ -137,8 +139,9 @@ class RefTokenizer extends Tokenizer {
       super._stateData(cp);
       return;
     }
+    if (cp >= 0xd800 && cp <= 0xdfff && this.codePoints !== undefined) throw new NeedsTree();
     if (!isSpace(cp)) this.skippedText = true;
-    if (cp >= 0x80 && (cp < 0xd800 || cp > 0xdfff)) this.codePoints?.add(cp);
+    if (cp >= 0x80) this.codePoints?.add(cp);
     // advance() reads CR LF as one LF, consuming the code unit after the LF with it: a run never
     // starts on a CR (the tokenizer's loop reads the LF) and stops before one.
     if (this.preprocessor.html.charCodeAt(this.preprocessor.pos) !== 0x0d) this.skipText();
@@ -198,8 +201,9 @@ class RefTokenizer extends Tokenizer {
         const next = html.charCodeAt(i);
         if (next === 0x3c || next === 0x26 || next === 0 || next === 0x0d || next !== next) break;
         const cp = p.advance();
+        if (cp >= 0xd800 && cp <= 0xdfff && this.codePoints !== undefined) throw new NeedsTree();
         if (!isSpace(cp)) seen = true;
-        if (cp >= 0x80 && (cp < 0xd800 || cp > 0xdfff)) this.codePoints?.add(cp);
+        if (cp >= 0x80) this.codePoints?.add(cp);
         i = p.pos + 1;
       }
     }
