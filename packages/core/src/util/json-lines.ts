@@ -11,24 +11,6 @@ import { atomicTempPath, removeStaleTemps } from './atomic-write.js';
 /** Lines joined before each write: one system call per chunk, never the whole file as one string. */
 const CHUNK = 256;
 
-/**
- * Write `lines` (none holding a newline) to `file` atomically, as `writeFileAtomic` does (temp file
- * in the same folder, then rename; temp files of killed writers removed first; the folder made).
- */
-export async function writeLinesAtomic(file: string, lines: Iterable<string>): Promise<void> {
-  const writer = new LineFileWriter(file);
-  try {
-    for (const line of lines) {
-      writer.add(line);
-      if (writer.backlogged) await writer.drained();
-    }
-  } catch (error) {
-    await writer.abort();
-    throw error;
-  }
-  await writer.commit();
-}
-
 /** The lines of `file`, one at a time (rejects when it cannot be opened or read). */
 export function readLines(file: string): AsyncIterable<string> {
   return createInterface({ input: createReadStream(file, { encoding: 'utf8', highWaterMark: 1 << 16 }), crlfDelay: Infinity });
@@ -36,7 +18,7 @@ export function readLines(file: string): AsyncIterable<string> {
 
 /**
  * A line file filled during a run and renamed into place at its end (atomically, as
- * {@link writeLinesAtomic}): what a cache holds need not stay in memory until the end. Made and fed
+ * `writeFileAtomic`): what a cache holds need not stay in memory until the end. Made and fed
  * synchronously; the folder, the temp file and the writes go out one after another in the
  * background, a chunk of lines at a time, and their first error is reported by `commit` (which then
  * removes the temp file). `abort` removes it too.
