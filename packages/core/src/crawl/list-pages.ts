@@ -28,6 +28,8 @@ export interface ListPagesOptions {
   results?: {
     reuse(file: string): PageCrawl | undefined;
     crawled(file: string, crawl: PageCrawl): void;
+    /** Resolves when what the cache writes has caught up enough to go on (backpressure, once per page). */
+    settle(): Promise<void>;
   };
   /**
    * Called with each page's list as it is listed, in the fixed order. When given, the pages are
@@ -73,6 +75,7 @@ export async function listPages(graph: ResourceGraph, lister: PageLister, pages:
         crawl = (await graph.crawlPage(file)) ?? undefined;
         if (crawl !== undefined) options.results?.crawled(file, crawl);
       }
+      await options.results?.settle();
       finished.set(index, crawl ?? null);
       while (finished.has(committed)) {
         const crawl = finished.get(committed)!;

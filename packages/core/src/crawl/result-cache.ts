@@ -17,10 +17,12 @@
  * from the cache, as the crawl would have told them.
  *
  * One file of JSON Lines per site root in the cache folder (see {@link LineTag}), written atomically
- * when the run changed it: from the run's first change on, each page's line as it is taken or
- * crawled, the tables at the end; read a line at a time. A large site's cache is never one string
- * in memory, and a cold run does not hold every page's entry. Any file that cannot be read, does not parse, is cut short or has
- * another format, version or options key is ignored (every page is crawled, and the file rewritten).
+ * when the run changed it: from the run's first change on, each page's lines as it is taken or
+ * crawled (its P and F lines, and the table entries it adds first seen), the shared files' F lines
+ * at the end; read a line at a time. A large site's cache is never one string in memory, and a
+ * cold run holds neither every page's entry nor the tables. Any file that cannot be read, does not
+ * parse, is cut short or has another format, version or options key is ignored (every page is
+ * crawled, and the file rewritten).
  */
 import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
@@ -119,7 +121,7 @@ interface CacheHeader {
  * A line's tag: `N` a path, `U` a URL, `A` a face, `R` a resource, `F` a file (its signature,
  * targets and warnings), `P` a page, `T` the trailer (how many lines of each tag come before it:
  * a file cut short has none, or other counts). Lines refer to others by index in their table, so
- * their order does not matter: pages are written as they are crawled, the tables at the end.
+ * only each table's own lines keep their order: an entry is written when the run first needs it.
  */
 type LineTag = 'N' | 'U' | 'A' | 'R' | 'F' | 'P';
 const TAGS: readonly LineTag[] = ['N', 'U', 'A', 'R', 'F', 'P'];
@@ -182,11 +184,18 @@ function isEncodedPage(value: unknown): value is EncodedPage {
 
 const sha1 = (bytes: Uint8Array) => createHash('sha1').update(bytes).digest('base64url');
 
-/** The resource tables of the file being built, indexed by object identity (the crawl's objects are shared). */
+/** Entries each generation of {@link Tables}' content index holds: it dedups what pages near each other share, in bounded memory. */
+const CONTENT_WINDOW = 20_000;
+
+/**
+ * The resource tables of the file being built, indexed by object identity (the crawl's objects are
+ * shared). Each new entry is written as its line at once (`emit`), so the tables of a large site
+ * are never held: only the indices that find an entry already written.
+ */
 class Tables {
-  readonly urls: [string, string, number][] = [];
-  readonly faces: FaceDescriptor[] = [];
-  readonly resources: EncodedResource[] = [];
+  urls = 0;
+  faces = 0;
+  resources = 0;
   // Weak: a page's own references are dropped once it is listed, and must not live on here.
   private readonly urlIndex = new WeakMap<SiteUrl, number>();
   private readonly faceIndex = new WeakMap<FaceDescriptor, number>();
@@ -195,13 +204,20 @@ class Tables {
    * By content too: each page's own refs are objects of their own, yet most are the same on every
    * page (the template's stylesheet and scripts). One object for them all is safe: the lister never
    * changes a reference, and the face index keeps the faces' identity, which font matching reads.
+   * Two generations of at most {@link CONTENT_WINDOW} keys each: a site's responsive images give
+   * every page entries of its own, and an index of them all would grow with the site. What drops
+   * out is written again if it comes back, which costs a line, never a wrong index.
    */
-  private readonly contentIndex = new Map<string, number>();
+  private contentIndex = new Map<string, number>();
+  private previousContent = new Map<string, number>();
+
+  constructor(private readonly emit: (line: string) => void) {}
 
   url(target: SiteUrl): number {
     let i = this.urlIndex.get(target);
     if (i === undefined) {
-      i = this.urls.push([target.url, target.file, target.size]) - 1;
+      i = this.urls++;
+      this.emit(line('U', [target.url, target.file, target.size]));
       this.urlIndex.set(target, i);
     }
     return i;
@@ -211,20 +227,28 @@ class Tables {
     if (face === undefined) return -1;
     let i = this.faceIndex.get(face);
     if (i === undefined) {
-      i = this.faces.push(face) - 1;
+      i = this.faces++;
+      this.emit(line('A', face));
       this.faceIndex.set(face, i);
     }
     return i;
   }
 
-  /** An encoded resource, once per content. */
+  /** An encoded resource, once per content (within the window). */
   add(encoded: EncodedResource): number {
     const key = JSON.stringify(encoded);
     let i = this.contentIndex.get(key);
+    if (i !== undefined) return i;
+    i = this.previousContent.get(key);
     if (i === undefined) {
-      i = this.resources.push(encoded) - 1;
-      this.contentIndex.set(key, i);
+      i = this.resources++;
+      this.emit(`R\t${key}`);
     }
+    if (this.contentIndex.size >= CONTENT_WINDOW) {
+      this.previousContent = this.contentIndex;
+      this.contentIndex = new Map();
+    }
+    this.contentIndex.set(key, i);
     return i;
   }
 
@@ -284,18 +308,23 @@ export class PageResultCache {
    */
   private writer: LineFileWriter | undefined;
   private pagesWritten = 0;
-  /** The next file's path table, and the pages and walked files it names (their F lines come at the end). */
-  private readonly paths: string[] = [];
+  /**
+   * The next file's path table (each new path written as its N line), the walked files it names
+   * (their F lines come at the end: later pages may still walk them), and the files whose F line is
+   * written (a page's goes with its P line, once its crawl is done).
+   */
+  private pathCount = 0;
   private readonly pathIndex = new Map<string, number>();
   private readonly files = new Set<string>();
+  private readonly filesWritten = new Set<string>();
   /** Old resource index → this run's, for pages taken from the old file. */
   private readonly remapped: (number | undefined)[] = [];
   /** Targets and warnings seen this run, by file. */
   private readonly targets = new Map<string, Map<string, StatCode>>();
   private readonly warnings = new Map<string, Map<string, KeptWarning>>();
-  /** Pages crawled this run and the files their walks went into: their targets and warnings are this run's. */
+  /** Files the walks of pages crawled this run went into: their targets and warnings are this run's. */
   private readonly walkedNow = new Set<string>();
-  private readonly tables = new Tables();
+  private readonly tables = new Tables((text) => this.start().add(text));
 
   private constructor(
     private readonly file: string,
@@ -371,10 +400,11 @@ export class PageResultCache {
     for (const r of crawl.resources) if (r.descend !== undefined && !walked.includes(r.target.file)) walked.push(r.target.file);
     // The graph resolved the refs of each of these this run (a file without refs made no onTarget call).
     for (const file of [page, ...walked]) {
-      this.walkedNow.add(file);
+      if (file !== page) this.walkedNow.add(file);
       if (!this.targets.has(file)) this.targets.set(file, new Map());
     }
-    this.writePage(page, walked, {
+    this.start();
+    this.writePage(page, walked, true, {
       walked: [],
       resources: crawl.resources.map((r) => this.tables.resource(r)),
       preconnect: crawl.preconnect,
@@ -385,37 +415,22 @@ export class PageResultCache {
     });
   }
 
+  /** Resolves once the next cache file's queued lines are down to a few chunks: the run waits here rather than pile them up in memory. */
+  async settle(): Promise<void> {
+    if (this.writer?.backlogged) await this.writer.drained();
+  }
+
   /** Finish the next cache file (atomically), when this run changed anything: the pages of this run, nothing else. */
   async save(): Promise<void> {
     const oldPages = Object.keys(this.old.pages).length;
     if (this.writer === undefined && this.refreshed.size === 0 && this.keptCount === oldPages && !this.stats.discarded) return;
     const out = this.start();
     try {
-      let files = 0;
       for (const file of this.files) {
-        const signature = this.refreshed.get(file) ?? this.parser?.contentOf?.(file) ?? (this.fileChecked.get(file) === true ? this.old.files[file] : signatureNow(file));
-        const now = this.walkedNow.has(file);
-        let kept: number[] | undefined;
-        if (now) {
-          kept = [];
-          for (const [target, code] of this.targets.get(file)!) kept.push(this.pathOf(target), code);
-        } else {
-          const old = this.old.targets[file];
-          kept = old?.map((n, i) => (i % 2 === 0 ? this.pathOf(this.old.paths[n]!) : n));
-        }
-        // A file this run cannot vouch for: the pages that depend on it are crawled next time.
-        if (signature === undefined || kept === undefined) continue;
-        const warnings = this.warnings.get(file);
-        const told = now ? [...(warnings?.values() ?? [])] : warnings === undefined ? this.old.warnings[file] : [...warnings.values()];
-        out.add(line('F', [file, signature, kept, told !== undefined && told.length > 0 ? told : null]));
-        files++;
+        if (!this.filesWritten.has(file)) this.writeFile(file, this.walkedNow.has(file));
         if (out.backlogged) await out.drained();
       }
-      for (const name of this.paths) out.add(line('N', name));
-      for (const url of this.tables.urls) out.add(line('U', url));
-      for (const face of this.tables.faces) out.add(line('A', face));
-      for (const resource of this.tables.resources) out.add(line('R', resource));
-      const counts: Record<LineTag, number> = { N: this.paths.length, U: this.tables.urls.length, A: this.tables.faces.length, R: this.tables.resources.length, F: files, P: this.pagesWritten };
+      const counts: Record<LineTag, number> = { N: this.pathCount, U: this.tables.urls, A: this.tables.faces, R: this.tables.resources, F: this.filesWritten.size, P: this.pagesWritten };
       out.add(line('T', counts));
     } catch (error) {
       await out.abort();
@@ -446,21 +461,48 @@ export class PageResultCache {
   private writeKept(page: string): void {
     const entry = this.old.pages[page]!;
     const walked = entry.walked.map((i) => this.old.paths[i]!);
-    this.writePage(page, walked, { ...entry, resources: entry.resources.map((i) => this.remap(i)) });
+    this.writePage(page, walked, false, { ...entry, resources: entry.resources.map((i) => this.remap(i)) });
   }
 
-  private writePage(page: string, walked: string[], entry: EncodedPage): void {
+  /** A page's P line, and its F line: its crawl is done, so its targets and warnings are all in (and then dropped). */
+  private writePage(page: string, walked: string[], now: boolean, entry: EncodedPage): void {
     const out = this.start();
-    this.files.add(page);
     for (const file of walked) this.files.add(file);
     out.add(line('P', [page, { ...entry, walked: walked.map((file) => this.pathOf(file)) }]));
     this.pagesWritten++;
+    if (!this.filesWritten.has(page)) this.writeFile(page, now);
+    this.targets.delete(page);
+    this.warnings.delete(page);
   }
 
+  /**
+   * A file's F line: its signature, the targets of its refs and its warnings, this run's (`now`: it
+   * was crawled or walked this run) or the old file's. Left out when this run cannot vouch for the
+   * file: the pages that depend on it are crawled next time.
+   */
+  private writeFile(file: string, now: boolean): void {
+    const signature = this.refreshed.get(file) ?? this.parser?.contentOf?.(file) ?? (this.fileChecked.get(file) === true ? this.old.files[file] : signatureNow(file));
+    let kept: number[] | undefined;
+    if (now) {
+      kept = [];
+      for (const [target, code] of this.targets.get(file)!) kept.push(this.pathOf(target), code);
+    } else {
+      const old = this.old.targets[file];
+      kept = old?.map((n, i) => (i % 2 === 0 ? this.pathOf(this.old.paths[n]!) : n));
+    }
+    if (signature === undefined || kept === undefined) return;
+    const warnings = this.warnings.get(file);
+    const told = now ? [...(warnings?.values() ?? [])] : warnings === undefined ? this.old.warnings[file] : [...warnings.values()];
+    this.start().add(line('F', [file, signature, kept, told !== undefined && told.length > 0 ? told : null]));
+    this.filesWritten.add(file);
+  }
+
+  /** A path's index in the next file, its N line written when it is new. */
   private pathOf(name: string): number {
     let i = this.pathIndex.get(name);
     if (i === undefined) {
-      i = this.paths.push(name) - 1;
+      i = this.pathCount++;
+      this.start().add(line('N', name));
       this.pathIndex.set(name, i);
     }
     return i;
