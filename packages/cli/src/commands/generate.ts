@@ -24,6 +24,7 @@ import { createWarningSummary, type Output } from '../output.js';
 import { EXIT } from '../exit.js';
 import { loadConfig } from '../config.js';
 import { rootHint } from '../usage.js';
+import { boundHeapGrowth } from '../heap-growth.js';
 
 /** Flags of `push-manifest generate` as commander hands them over. */
 export interface GenerateFlags {
@@ -186,6 +187,7 @@ export async function generate(patterns: string[], rawFlags: Record<string, unkn
     throw new PushManifestError('BAD_OPTION', 'generate: --json and --out - both want stdout; write the manifest to a file');
   }
   if (target !== '-') options.exclude = [resolve(target)];
+  boundHeapGrowth();
   if (flags.watch) return (await import('./generate-watch.js')).generateWatch({ options, target, format, flags }, out);
 
   let lastProgress = 0;
