@@ -5,7 +5,8 @@
  * the runtime's middleware in front of Vite's static files.
  *
  * This module loads only the bundle step's loader: the step itself (zod, the crawler) is loaded
- * once a build has resolved its config, while Rolldown works, and awaited in `generateBundle`.
+ * once a build has resolved its config (not when Vite imports the config, nor in `vite dev`), and
+ * awaited in `generateBundle`.
  */
 import { existsSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
@@ -95,7 +96,7 @@ function buildPlugin(context: Context): Plugin {
     applyToEnvironment: (environment) => environment.config.consumer === 'client',
     async configResolved(resolved) {
       config = resolved;
-      // Started before the options are awaited, so that the crawler loads while zod validates and Rolldown starts.
+      // Both started before the options are awaited: the crawler's modules load while zod's do.
       const options = context.load.options();
       void context.load.step();
       // A bad option fails the build here, before any work, naming the option.

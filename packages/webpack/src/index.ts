@@ -7,7 +7,7 @@
  * The bundler is never imported: its classes come from `compiler.webpack` (webpack, and Rspack
  * for compatibility) or `compiler.rspack`, and the types below are the few members both share.
  * Nor is the bundle step (zod, the crawler): this module loads only its loader, `apply` starts
- * the load, and `processAssets` awaits it, so it overlaps the compilation.
+ * the load, and `processAssets` awaits it, so importing the config that names the plugin stays cheap.
  */
 import { resolve } from 'node:path';
 import { bundleStepLoader, type BundleStep } from '@push-manifest/core/bundle-loader';

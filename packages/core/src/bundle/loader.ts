@@ -2,9 +2,9 @@
  * `@push-manifest/core/bundle-loader`: the bundle step (`@push-manifest/core/bundle`), loaded when
  * a build needs it. A bundler loads its config, and with it every plugin module, before it starts
  * building; the step's modules (zod for the options, parse5 and css-tree for the crawl) cost more
- * to load than a plugin's hook costs to run. A plugin imports only this module, starts the load
- * once the build has started, and awaits it where it needs it, so the load can overlap the
- * bundler's own work instead of delaying its start.
+ * to load than a plugin's hook costs to run, and a config is also imported where nothing is
+ * built (`vite dev`). A plugin imports only this module, starts the load once a build has
+ * started, and awaits it where it needs it.
  *
  * Only types are imported statically here: importing this module loads nothing else.
  */
