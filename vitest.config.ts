@@ -16,6 +16,7 @@ export default defineConfig({
       { find: /^@push-manifest\/core\/fastify$/, replacement: core('runtime/fastify.ts') },
       { find: /^@push-manifest\/core\/inspect$/, replacement: core('inspect/index.ts') },
       { find: /^@push-manifest\/core\/bundle$/, replacement: core('bundle/index.ts') },
+      { find: /^@push-manifest\/core\/bundle-loader$/, replacement: core('bundle/loader.ts') },
       { find: /^@push-manifest\/vite$/, replacement: fileURLToPath(new URL('./packages/vite/src/index.ts', import.meta.url)) },
       { find: /^@push-manifest\/webpack$/, replacement: fileURLToPath(new URL('./packages/webpack/src/index.ts', import.meta.url)) },
     ],

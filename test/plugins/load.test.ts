@@ -1,6 +1,9 @@
 /**
- * What loading `@push-manifest/vite` costs a build: the plugin module must not load the runtime
- * (route table, handler, server), which only `vite preview` uses.
+ * What loading a bundler plugin costs a build. Importing `@push-manifest/vite` or
+ * `@push-manifest/webpack` happens while the bundler loads its config, before it starts: the
+ * plugin entry must load neither the crawler (parse5, css-tree), which the plugin loads itself
+ * once the build has started, nor zod (options are validated then too), nor the runtime, which
+ * only `vite preview` uses.
  */
 import { execFile } from 'node:child_process';
 import { createRequire } from 'node:module';
@@ -12,12 +15,24 @@ const run = promisify(execFile);
 // The runtime's probe: imports a built entry in a fresh process with every module resolution recorded.
 const probe = fileURLToPath(new URL('../runtime/light-entry/probe.mjs', import.meta.url));
 
-describe('loading @push-manifest/vite', () => {
-  it('loads the crawler it builds with, not the runtime only preview uses', async () => {
-    const entry = pathToFileURL(createRequire(import.meta.url).resolve('@push-manifest/vite')).href;
-    const { stdout } = await run(process.execPath, [probe, entry, ''], { timeout: 20_000 });
-    const { resolved } = JSON.parse(stdout) as { resolved: string[] };
-    expect(resolved.some((url) => url.endsWith('/core/dist/bundle/index.js'))).toBe(true);
-    expect(resolved.filter((url) => url.includes('/core/dist/runtime/'))).toEqual([]);
+async function loaded(specifier: string): Promise<{ all: string[]; exports: string[] }> {
+  const entry = pathToFileURL(createRequire(import.meta.url).resolve(specifier)).href;
+  const { stdout } = await run(process.execPath, [probe, entry, ''], { timeout: 20_000 });
+  const { resolved, cjs, exports } = JSON.parse(stdout) as { resolved: string[]; cjs: string[]; exports: string[] };
+  return { all: [...resolved, ...cjs], exports };
+}
+
+const heavy = /[\\/](parse5|css-tree|zod|es-module-lexer|srcset)[\\/]|[\\/]core[\\/]dist[\\/](crawl|bundle[\\/]index\.js|runtime)/;
+
+describe.each([
+  ['@push-manifest/vite', 'pushManifest'],
+  ['@push-manifest/webpack', 'PushManifestPlugin'],
+])('loading %s', (specifier, name) => {
+  it('loads the bundle step’s light loader, not the crawler, zod or the runtime', async () => {
+    const { all, exports } = await loaded(specifier);
+    expect(exports).toContain(name);
+    expect(all.filter((url) => heavy.test(url))).toEqual([]);
+    // The probe did see the plugin's graph: the loader it starts the bundle step with.
+    expect(all.some((url) => url.endsWith('/core/dist/bundle/loader.js'))).toBe(true);
   });
 });

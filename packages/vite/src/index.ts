@@ -3,37 +3,25 @@
  * `vite preview`. Two plugins sharing one context (as vite-plugin-pwa does): the build one runs
  * last in the client environment only (an SSR build has no pages to hint), the preview one puts
  * the runtime's middleware in front of Vite's static files.
+ *
+ * This module loads only the bundle step's loader: the step itself (zod, the crawler) is loaded
+ * once a build has resolved its config (not when Vite imports the config, nor in `vite dev`), and
+ * awaited in `generateBundle`.
  */
 import { existsSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { Plugin, ResolvedConfig } from 'vite';
-import {
-  bundleManifest,
-  resolveBundleOptions,
-  serializeManifest,
-  type BundleChunk,
-  type BundlePage,
-  type BundlePluginOptions,
-  type CrawlWarning,
-  type MemoryFile,
-  type ResolvedBundleOptions,
-} from '@push-manifest/core/bundle';
+import { bundleStepLoader, type BundleStepLoader } from '@push-manifest/core/bundle-loader';
+import type { BundleChunk, BundlePage, BundlePluginOptions, CrawlWarning, MemoryFile, ResolvedBundleOptions } from '@push-manifest/core/bundle';
 
 /** Options of {@link pushManifest}. */
 export type PushManifestOptions = BundlePluginOptions;
 
 const PLUGIN = '@push-manifest/vite';
 
-/** What the build and preview plugins share. */
+/** What the build and preview plugins share: the options, validated once, and the bundle step, loaded once. */
 interface Context {
-  readonly raw: PushManifestOptions;
-  options?: ResolvedBundleOptions;
-}
-
-/** Validated once, on first use: a bad option fails the build (or preview) naming the option. */
-function optionsOf(context: Context): ResolvedBundleOptions {
-  context.options ??= resolveBundleOptions(PLUGIN, context.raw);
-  return context.options;
+  readonly load: BundleStepLoader;
 }
 
 /** `/` for Vite's relative bases (`./`, ``), which are resolved against each page: the manifest then lists paths from the site root. */
@@ -106,23 +94,27 @@ function buildPlugin(context: Context): Plugin {
     enforce: 'post',
     // Pages and hints belong to the browser build; an SSR environment's output is server code.
     applyToEnvironment: (environment) => environment.config.consumer === 'client',
-    configResolved(resolved) {
+    async configResolved(resolved) {
       config = resolved;
-      optionsOf(context);
+      // Both started before the options are awaited: the crawler's modules load while zod's do.
+      const options = context.load.options();
+      void context.load.step();
+      // A bad option fails the build here, before any work, naming the option.
+      await options;
     },
     async generateBundle(_output, bundle) {
       const environmentConfig = (this as { environment?: { config: ResolvedConfig } }).environment?.config ?? config!;
       if (environmentConfig.build.ssr) return;
-      const options = optionsOf(context);
+      const [options, step] = await Promise.all([context.load.options(), context.load.step()]);
       const outDir = resolve(environmentConfig.root, environmentConfig.build.outDir);
       const { files, chunks, pages } = readBundle(bundle as unknown as Record<string, ViteChunk | ViteAsset>, environmentConfig);
       if (pages.length === 0) {
         this.warn(`${PLUGIN}: the bundle has no HTML page; no manifest emitted (for a server-rendered app, use push-manifest generate --from-vite)`);
         return;
       }
-      const { manifest, warnings } = await bundleManifest({ root: outDir, base: siteBase(options, environmentConfig), files, chunks, pages }, options);
+      const { manifest, warnings } = await step.bundleManifest({ root: outDir, base: siteBase(options, environmentConfig), files, chunks, pages }, options);
       for (const warning of warnings) this.warn(`${PLUGIN}: ${warningText(outDir, warning)}`);
-      this.emitFile({ type: 'asset', fileName: options.fileName, source: serializeManifest(manifest, options.format) });
+      this.emitFile({ type: 'asset', fileName: options.fileName, source: step.serializeManifest(manifest, options.format) });
     },
   };
 }
@@ -132,7 +124,7 @@ function previewPlugin(context: Context): Plugin {
   return {
     name: 'push-manifest:preview',
     async configurePreviewServer(server) {
-      const options = optionsOf(context);
+      const options = await context.load.options();
       const config = server.config;
       const outDir = resolve(config.root, config.build.outDir);
       const manifestPath = isAbsolute(options.fileName) ? options.fileName : join(outDir, options.fileName);
@@ -154,7 +146,7 @@ function previewPlugin(context: Context): Plugin {
  * (`fileName`, `format`) into the build output, and serves its hints in `vite preview`.
  */
 export function pushManifest(options: PushManifestOptions = {}): Plugin[] {
-  const context: Context = { raw: options };
+  const context: Context = { load: bundleStepLoader(PLUGIN, options) };
   return [buildPlugin(context), previewPlugin(context)];
 }
 

@@ -6,21 +6,12 @@
  *
  * The bundler is never imported: its classes come from `compiler.webpack` (webpack, and Rspack
  * for compatibility) or `compiler.rspack`, and the types below are the few members both share.
+ * Nor is the bundle step (zod, the crawler): this module loads only its loader, `apply` starts
+ * the load, and `processAssets` awaits it, so importing the config that names the plugin stays cheap.
  */
 import { resolve } from 'node:path';
-import {
-  bundleManifest,
-  pageScriptFiles,
-  parseHtml,
-  resolveBundleOptions,
-  serializeManifest,
-  type BundleChunk,
-  type BundlePage,
-  type BundlePluginOptions,
-  type CrawlWarning,
-  type MemoryFile,
-  type ResolvedBundleOptions,
-} from '@push-manifest/core/bundle';
+import { bundleStepLoader, type BundleStep } from '@push-manifest/core/bundle-loader';
+import type { BundleChunk, BundlePage, BundlePluginOptions, CrawlWarning, MemoryFile } from '@push-manifest/core/bundle';
 
 /** Options of {@link PushManifestPlugin}. */
 export type PushManifestPluginOptions = BundlePluginOptions;
@@ -73,7 +64,10 @@ export interface CompilerLike {
   readonly webpack?: BundlerExports;
   readonly rspack?: BundlerExports;
   readonly options: { readonly output: { readonly path?: string; readonly publicPath?: unknown } };
-  readonly hooks: { thisCompilation: { tap(name: string, fn: (compilation: Compilation) => void): void } };
+  readonly hooks: {
+    thisCompilation: { tap(name: string, fn: (compilation: Compilation) => void): void };
+    make: { tapPromise(name: string, fn: () => Promise<void>): void };
+  };
 }
 
 /** Source maps and hot updates are never hinted. */
@@ -90,7 +84,7 @@ function publicBase(publicPath: unknown): string {
 }
 
 /** The compilation as {@link bundleManifest} takes it. */
-function readCompilation(compilation: Compilation, base: string) {
+function readCompilation(compilation: Compilation, base: string, step: Pick<BundleStep, 'parseHtml' | 'pageScriptFiles'>) {
   const files = new Map<string, MemoryFile>();
   const html: { name: string; text: string }[] = [];
   for (const asset of compilation.getAssets()) {
@@ -132,8 +126,8 @@ function readCompilation(compilation: Compilation, base: string) {
       // entrypoints all of whose scripts the page loads are its own (the runtime and shared
       // chunks are in several entrypoints, the entry chunk in one).
       // Parsed once: the crawl reads the same parse.
-      const parsed = parseHtml(page.text);
-      const loaded = new Set(pageScriptFiles(parsed, page.name, base));
+      const parsed = step.parseHtml(page.text);
+      const loaded = new Set(step.pageScriptFiles(parsed, page.name, base));
       const entries = entrypoints.filter((e) => e.scripts.length > 0 && e.scripts.every((file) => loaded.has(file))).flatMap((e) => e.scripts);
       pages.push({ html: page.name, entries, parsed });
     }
@@ -161,23 +155,31 @@ export class PushManifestPlugin {
   }
 
   apply(compiler: CompilerLike): void {
-    // A bad option fails the build here, naming the option.
-    const options: ResolvedBundleOptions = resolveBundleOptions(`@push-manifest/webpack`, this.raw);
     const bundler = compiler.rspack ?? compiler.webpack;
     if (!bundler) throw new Error(`@push-manifest/webpack: the compiler has neither compiler.webpack nor compiler.rspack (webpack 5 or Rspack is required)`);
+    // Both start loading now, while the bundler sets up; the step is awaited only once the assets are final.
+    const load = bundleStepLoader('@push-manifest/webpack', this.raw);
+    void load.options();
+    void load.step();
+    // A bad option fails the build in make, naming the option: make's taps run in parallel, so
+    // waiting for zod here does not hold up the modules the entries build meanwhile.
+    compiler.hooks.make.tapPromise(PLUGIN, async () => {
+      await load.options();
+    });
     compiler.hooks.thisCompilation.tap(PLUGIN, (compilation) => {
       compilation.hooks.processAssets.tapPromise({ name: PLUGIN, stage: bundler.Compilation.PROCESS_ASSETS_STAGE_REPORT }, async () => {
+        const [options, step] = await Promise.all([load.options(), load.step()]);
         const root = resolve(compiler.options.output.path ?? 'dist');
         const base = options.base ?? publicBase(compiler.options.output.publicPath);
-        const { files, chunks, pages } = readCompilation(compilation, base);
+        const { files, chunks, pages } = readCompilation(compilation, base, step);
         const warn = (message: string) => compilation.warnings.push(bundler.WebpackError ? new bundler.WebpackError(message) : new Error(message));
         if (pages.length === 0) {
           warn(`${PLUGIN}: the compilation has no HTML page and no entrypoint; no manifest emitted`);
           return;
         }
-        const { manifest, warnings } = await bundleManifest({ root, base, files, chunks, pages }, options);
+        const { manifest, warnings } = await step.bundleManifest({ root, base, files, chunks, pages }, options);
         for (const warning of warnings) warn(warningText(root, warning));
-        const source = new bundler.sources.RawSource(serializeManifest(manifest, options.format));
+        const source = new bundler.sources.RawSource(step.serializeManifest(manifest, options.format));
         if (compilation.getAsset(options.fileName)) compilation.updateAsset(options.fileName, source);
         else compilation.emitAsset(options.fileName, source);
       });
