@@ -3,7 +3,7 @@
  * `pnpm bench`: the crawl benchmark of issue 3 ("Speed").
  *
  * Generates (or reuses) the deterministic corpus of bench/corpus.mjs, then measures, each mode in its
- * own child process so peak RSS is per mode:
+ * own child process so peak RSS is per mode (each child bounds V8's heap growth as the CLI does):
  *   floor    read every HTML and CSS file and parse it once (parse5 `parse`, css-tree `parse`), one thread
  *   tree     for comparison: `single` with parse5's tree-based HTML extractor (html.ts) instead of the
  *            tokenizer-driven one (html-tokens.ts); must give the same manifest
@@ -175,6 +175,8 @@ function sheetUse(manifest) {
 }
 
 async function child(args) {
+  // As `push-manifest generate` runs (packages/cli/src/heap-growth.ts), so peak RSS is the command's.
+  (await import(pathToFileURL(path.join(repo, 'packages/cli/dist/heap-growth.js')).href)).boundHeapGrowth();
   const cpu0 = process.cpuUsage();
   const result = args.child === 'floor' ? await runFloor(args.root) : await runGenerate(args.root, args.child, args);
   result.maxRssMiB = process.resourceUsage().maxRSS / 1024;
