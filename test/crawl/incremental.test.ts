@@ -200,6 +200,24 @@ describe('incremental generate', () => {
     expect((await rerun(dir)).read).toEqual([]);
   });
 
+  it('crawls only the page whose line in the cache file is damaged (lines are read when used), with the cold output', async () => {
+    const { dir, first } = await primed('damaged-line');
+    const [name] = readdirSync(dir).filter((n) => n.startsWith('pages-'));
+    const file = path.join(dir, name!);
+    const lines = readFileSync(file, 'utf8').split('\n');
+    const victim = allPages(first.result)[3]!;
+    const at = lines.findIndex((text) => text.startsWith(`P\t${JSON.stringify([victim]).slice(0, -1)},`));
+    expect(at).toBeGreaterThan(0);
+    // Still a P line of that page, with the counts intact: only reading it finds it broken.
+    lines[at] = `P\t${JSON.stringify([victim, { walked: 'not a list' }])}`;
+    writeFileSync(file, lines.join('\n'));
+    const damaged = await rerun(dir);
+    expect(damaged.read).toEqual([victim]);
+    expect(damaged.result.stats.reused).toBe(allPages(first.result).length - 1);
+    expect(output(damaged.result)).toBe(output(first.result));
+    expect((await rerun(dir)).read).toEqual([]);
+  });
+
   it('keeps the old cache file and leaves no temp file when the run fails after pages were crawled', async () => {
     const { dir, first } = await primed('failed-run');
     const [name] = readdirSync(dir).filter((n) => n.startsWith('pages-'));

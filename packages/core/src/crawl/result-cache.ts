@@ -19,22 +19,21 @@
  * One file of JSON Lines per site root in the cache folder (see {@link LineTag}), written atomically
  * when the run changed it: from the run's first change on, each page's lines as it is taken or
  * crawled (its P and F lines, and the table entries it adds first seen), the shared files' F lines
- * at the end; read a line at a time. A large site's cache is never one string in memory, and a
- * cold run holds neither every page's entry nor the tables. Any file that cannot be read, does not
- * parse, is cut short or has another format, version or options key is ignored (every page is
- * crawled, and the file rewritten).
+ * at the end. The old file is read a line at a time, each page's line when the run asks for it
+ * (result-cache-file.ts), so neither a cold run nor a rerun holds every page's entry or the
+ * tables. Any file that cannot be read, does not parse, is cut short or has another format,
+ * version or options key is ignored (every page is crawled, and the file rewritten); a line found
+ * damaged when read makes its page crawled.
  */
 import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import type { PreconnectHint } from '../manifest/model.js';
-import { LineFileWriter, readLines } from '../util/json-lines.js';
+import { LineFileWriter } from '../util/json-lines.js';
+import { RecentMap } from '../util/recent-map.js';
 import type { FaceDescriptor } from './fonts.js';
 import type { CrawlWarning, FileStat, PageCrawl, PageResource, ResourceGraph, SiteUrl } from './graph.js';
+import { FORMAT, line, ResultCacheFile, type CacheHeader, type EncodedPage, type EncodedResource, type KeptWarning, type LineTag } from './result-cache-file.js';
 import type { FileParser, FileSignature } from './types.js';
-
-/** Bumped when the file's layout changes. */
-const FORMAT = 3;
 
 /** A stat's result as one number: the size of a file, or why there is none. */
 type StatCode = number;
@@ -45,47 +44,6 @@ const NOT_SERVED = -3;
 function statCode(stat: FileStat): StatCode {
   if ('size' in stat) return stat.size;
   return stat.absent === 'folder' ? FOLDER : stat.absent === 'not-served' ? NOT_SERVED : MISSING;
-}
-
-/**
- * A {@link PageResource} without `descend` (only the walk reads it): url index, type, criticality,
- * crossorigin, rel, media, flags (shownImage 1, highPriority 2, mainImage 4), family, face index
- * (-1: none), element, imagesrcset, imagesizes, fetchpriority, mimeType. JSON null is undefined.
- */
-type EncodedResource = [number, string, string, string | null, string | null, string | null, number, string | null, number, number | null, string | null, string | null, string | null, string | null];
-
-/** One page's crawl. */
-interface EncodedPage {
-  /** Stylesheets and modules its walk went into, as indices into the path table. */
-  walked: number[];
-  /** Its references, as indices into the resource table. */
-  resources: number[];
-  preconnect: PreconnectHint[];
-  families: string[];
-  weights: number[];
-  slanted: boolean;
-  text: readonly number[];
-}
-
-/** A warning without its file (the key it is kept under). */
-type KeptWarning = Omit<CrawlWarning, 'file'>;
-
-interface CacheFile {
-  format: number;
-  version: string;
-  key: string;
-  /** Pages and the files their walks went into, as they were when read. */
-  files: Record<string, FileSignature>;
-  /** Paths the targets and walks name: a page's hundred targets are mostly the same few files. */
-  paths: string[];
-  /** By file: every file its refs resolve to (path index) and what its stat found, in pairs. */
-  targets: Record<string, number[]>;
-  warnings: Record<string, KeptWarning[]>;
-  /** url, file, size */
-  urls: [string, string, number][];
-  faces: FaceDescriptor[];
-  resources: EncodedResource[];
-  pages: Record<string, EncodedPage>;
 }
 
 /** Counters of a {@link PageResultCache}. */
@@ -108,83 +66,9 @@ export interface ResultCacheOptions {
   key: string;
 }
 
-const empty = (version: string, key: string): CacheFile => ({ format: FORMAT, version, key, files: {}, paths: [], targets: {}, warnings: {}, urls: [], faces: [], resources: [], pages: {} });
-
-/** The first line of the file: what the cache must match to be used. */
-interface CacheHeader {
-  format: number;
-  version: string;
-  key: string;
-}
-
-/**
- * A line's tag: `N` a path, `U` a URL, `A` a face, `R` a resource, `F` a file (its signature,
- * targets and warnings), `P` a page, `T` the trailer (how many lines of each tag come before it:
- * a file cut short has none, or other counts). Lines refer to others by index in their table, so
- * only each table's own lines keep their order: an entry is written when the run first needs it.
- */
-type LineTag = 'N' | 'U' | 'A' | 'R' | 'F' | 'P';
-const TAGS: readonly LineTag[] = ['N', 'U', 'A', 'R', 'F', 'P'];
-
-/** A line: its tag, a tab, one JSON value (JSON text never holds a raw newline, so lines split safely). */
-const line = (tag: LineTag | 'T', value: unknown) => `${tag}\t${JSON.stringify(value)}`;
-
-/**
- * Read a cache file a line at a time: `missing` when there is none, `unusable` when it cannot be
- * read, a line does not parse or has the wrong shape, the trailer is missing or its counts do not
- * match, or its format, version or key is another.
- */
-async function readCacheFile(file: string, options: ResultCacheOptions): Promise<CacheFile | 'missing' | 'unusable'> {
-  const cache = empty(options.version, options.key);
-  let header: CacheHeader | undefined;
-  let trailer: Record<LineTag, number> | undefined;
-  const seen: Record<LineTag, number> = { N: 0, U: 0, A: 0, R: 0, F: 0, P: 0 };
-  try {
-    for await (const text of readLines(file)) {
-      if (header === undefined) {
-        const value = JSON.parse(text) as Partial<CacheHeader>;
-        if (value.format !== FORMAT || value.version !== options.version || value.key !== options.key) return 'unusable';
-        header = value as CacheHeader;
-        continue;
-      }
-      if (trailer !== undefined || text[1] !== '\t') return 'unusable';
-      const tag = text[0] as LineTag | 'T';
-      const value = JSON.parse(text.slice(2)) as unknown;
-      if (tag === 'T') {
-        if (typeof value !== 'object' || value === null) return 'unusable';
-        trailer = value as Record<LineTag, number>;
-        continue;
-      }
-      if (!TAGS.includes(tag)) return 'unusable';
-      seen[tag]++;
-      if (tag === 'N' && typeof value === 'string') cache.paths.push(value);
-      else if (tag === 'U' && Array.isArray(value) && value.length === 3) cache.urls.push(value as [string, string, number]);
-      else if (tag === 'A' && typeof value === 'object' && value !== null) cache.faces.push(value as FaceDescriptor);
-      else if (tag === 'R' && Array.isArray(value) && value.length === 14) cache.resources.push(value as EncodedResource);
-      else if (tag === 'F' && Array.isArray(value) && value.length === 4 && typeof value[0] === 'string' && Array.isArray(value[1]) && Array.isArray(value[2])) {
-        const [name, signature, targets, warnings] = value as [string, FileSignature, number[], KeptWarning[] | null];
-        cache.files[name] = signature;
-        cache.targets[name] = targets;
-        if (Array.isArray(warnings)) cache.warnings[name] = warnings;
-      } else if (tag === 'P' && Array.isArray(value) && typeof value[0] === 'string' && isEncodedPage(value[1])) cache.pages[value[0]] = value[1];
-      else return 'unusable';
-    }
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'ENOENT' && header === undefined ? 'missing' : 'unusable';
-  }
-  if (header === undefined || trailer === undefined) return 'unusable';
-  return TAGS.every((tag) => seen[tag] === trailer![tag]) ? cache : 'unusable';
-}
-
-function isEncodedPage(value: unknown): value is EncodedPage {
-  if (typeof value !== 'object' || value === null) return false;
-  const v = value as Partial<EncodedPage>;
-  return [v.walked, v.resources, v.preconnect, v.families, v.weights, v.text].every(Array.isArray) && typeof v.slanted === 'boolean';
-}
-
 const sha1 = (bytes: Uint8Array) => createHash('sha1').update(bytes).digest('base64url');
 
-/** Entries each generation of {@link Tables}' content index holds: it dedups what pages near each other share, in bounded memory. */
+/** Keys each generation of {@link Tables}' content index holds: it dedups what pages near each other share, in bounded memory. */
 const CONTENT_WINDOW = 20_000;
 
 /**
@@ -204,12 +88,11 @@ class Tables {
    * By content too: each page's own refs are objects of their own, yet most are the same on every
    * page (the template's stylesheet and scripts). One object for them all is safe: the lister never
    * changes a reference, and the face index keeps the faces' identity, which font matching reads.
-   * Two generations of at most {@link CONTENT_WINDOW} keys each: a site's responsive images give
-   * every page entries of its own, and an index of them all would grow with the site. What drops
-   * out is written again if it comes back, which costs a line, never a wrong index.
+   * Only the keys used lately: a site's responsive images give every page entries of its own, and
+   * an index of them all would grow with the site. What drops out is written again if it comes
+   * back, which costs a line, never a wrong index.
    */
-  private contentIndex = new Map<string, number>();
-  private previousContent = new Map<string, number>();
+  private readonly contentIndex = new RecentMap<string, number>(CONTENT_WINDOW);
 
   constructor(private readonly emit: (line: string) => void) {}
 
@@ -238,17 +121,11 @@ class Tables {
   add(encoded: EncodedResource): number {
     const key = JSON.stringify(encoded);
     let i = this.contentIndex.get(key);
-    if (i !== undefined) return i;
-    i = this.previousContent.get(key);
     if (i === undefined) {
       i = this.resources++;
       this.emit(`R\t${key}`);
+      this.contentIndex.set(key, i);
     }
-    if (this.contentIndex.size >= CONTENT_WINDOW) {
-      this.previousContent = this.contentIndex;
-      this.contentIndex = new Map();
-    }
-    this.contentIndex.set(key, i);
     return i;
   }
 
@@ -280,25 +157,33 @@ class Tables {
   }
 }
 
+/** Decoded resources of the old file kept at once: a page's template refs are the same objects page after page. */
+const DECODED_WINDOW = 20_000;
+
+/** Per old file's page or file ({@link ResultCacheFile.idOf}): what this run found out about it. */
+const FILE_CHECKED = 1;
+const FILE_SAME = 2;
+const TARGETS_CHECKED = 4;
+const TARGETS_SAME = 8;
+const REPLAYED = 16;
+
 /**
  * The result cache of one run: {@link reuse} answers a page's crawl from the cache when its inputs
  * are unchanged, {@link crawled} records a fresh one, {@link save} writes the next cache file.
- * Attach it to the run's graph and parser first ({@link attach}).
+ * Attach it to the run's graph and parser first ({@link attach}). The old file stays open for the
+ * run (its lines are read when used); {@link save} or {@link abandon} closes it.
  */
 export class PageResultCache {
   readonly stats: ResultCacheStats;
   private graph: ResourceGraph | undefined;
   private parser: FileParser | undefined;
-  /** Answers of {@link fileUnchanged} and {@link targetsUnchanged}, by file. */
-  private readonly fileChecked = new Map<string, boolean>();
-  private readonly targetsChecked = new Map<string, boolean>();
+  /** What {@link fileUnchanged}, {@link targetsUnchanged} and the warnings' replay found, by the old file's id. */
+  private readonly state: Uint8Array;
   /** Signatures of files whose stat changed but whose bytes did not. */
   private readonly refreshed = new Map<string, FileSignature>();
-  /** The old file's resources and URLs as this run's objects, by old index. */
-  private readonly decoded: (PageResource | undefined)[] = [];
+  /** The old file's resources as this run's objects, by old index (those used lately), and its URLs. */
+  private readonly decoded = new RecentMap<number, PageResource>(DECODED_WINDOW);
   private readonly decodedUrls: (SiteUrl | undefined)[] = [];
-  /** Files whose kept warnings were told again this run. */
-  private readonly replayed = new Set<string>();
   /** Pages taken from the old file before the next file was started (then written from {@link old}). */
   private readonly keptBefore: string[] = [];
   private keptCount = 0;
@@ -317,8 +202,8 @@ export class PageResultCache {
   private readonly pathIndex = new Map<string, number>();
   private readonly files = new Set<string>();
   private readonly filesWritten = new Set<string>();
-  /** Old resource index → this run's, for pages taken from the old file. */
-  private readonly remapped: (number | undefined)[] = [];
+  /** Old resource index → this run's (-1: not yet), for pages taken from the old file. */
+  private readonly remapped: Int32Array;
   /** Targets and warnings seen this run, by file. */
   private readonly targets = new Map<string, Map<string, StatCode>>();
   private readonly warnings = new Map<string, Map<string, KeptWarning>>();
@@ -328,20 +213,21 @@ export class PageResultCache {
 
   private constructor(
     private readonly file: string,
-    private readonly old: CacheFile,
+    private readonly old: ResultCacheFile | undefined,
     private readonly options: ResultCacheOptions,
     discarded: boolean,
   ) {
     this.stats = { reused: 0, discarded };
+    this.state = new Uint8Array(old?.idCount ?? 0);
+    this.remapped = new Int32Array(old?.resourceCount ?? 0).fill(-1);
   }
 
-  /** Read the cache file of `options.root` (a missing or unusable one gives an empty cache). */
+  /** Open the cache file of `options.root` (a missing or unusable one gives an empty cache). */
   static async open(options: ResultCacheOptions): Promise<PageResultCache> {
     const rootKey = createHash('sha1').update(path.resolve(options.root)).digest('hex').slice(0, 16);
     const file = path.join(options.dir, `pages-${rootKey}.json`);
-    const read = await readCacheFile(file, options);
-    if (read === 'missing') return new PageResultCache(file, empty(options.version, options.key), options, false);
-    if (read === 'unusable') return new PageResultCache(file, empty(options.version, options.key), options, true);
+    const read = await ResultCacheFile.open(file, { format: FORMAT, version: options.version, key: options.key });
+    if (typeof read === 'string') return new PageResultCache(file, undefined, options, read === 'unusable');
     return new PageResultCache(file, read, options, false);
   }
 
@@ -366,26 +252,41 @@ export class PageResultCache {
 
   /** The page's crawl from the cache if nothing it depends on changed (its warnings told again), else undefined. */
   reuse(page: string): PageCrawl | undefined {
-    const entry = this.old.pages[page];
-    if (entry === undefined || !this.unchanged(page)) return undefined;
-    const walked = entry.walked.map((i) => this.old.paths[i]!);
-    if (!walked.every((file) => typeof file === 'string' && this.unchanged(file))) return undefined;
+    const old = this.old;
+    if (old === undefined || !old.hasPage(page) || !this.unchanged(page)) return undefined;
+    const entry = old.page(page);
+    if (entry === undefined) return undefined;
+    const walked: string[] = [];
+    for (const i of entry.walked) {
+      const file = old.paths[i];
+      if (typeof file !== 'string' || !this.unchanged(file)) return undefined;
+      walked.push(file);
+    }
+    const resources: PageResource[] = [];
+    for (const i of entry.resources) {
+      const r = this.decodedResource(i);
+      // A damaged line: the page is crawled, as for any doubt.
+      if (r === undefined) return undefined;
+      resources.push(r);
+    }
     const graph = this.graph!;
     for (const file of [page, ...walked]) {
-      if (this.replayed.has(file)) continue;
-      this.replayed.add(file);
-      for (const warning of this.old.warnings[file] ?? []) graph.warn({ file, ...warning });
+      // Known: unchanged() found its line.
+      const id = old.idOf(file, false)!;
+      if ((this.state[id]! & REPLAYED) !== 0) continue;
+      this.state[id]! |= REPLAYED;
+      for (const warning of old.file(file)?.warnings ?? []) graph.warn({ file, ...warning });
     }
     // The parse cache keeps its entries of files it was not asked for.
     this.parser?.retain?.(page);
     for (const file of walked) this.parser?.retain?.(file);
     this.keptCount++;
     if (this.writer === undefined) this.keptBefore.push(page);
-    else this.writeKept(page);
+    else this.writeKept(page, entry);
     this.stats.reused++;
     return {
       file: page,
-      resources: entry.resources.map((i) => this.decodedResource(i)),
+      resources,
       preconnect: entry.preconnect,
       fontFamilies: new Set(entry.families),
       fontWeights: new Set(entry.weights),
@@ -422,8 +323,11 @@ export class PageResultCache {
 
   /** Finish the next cache file (atomically), when this run changed anything: the pages of this run, nothing else. */
   async save(): Promise<void> {
-    const oldPages = Object.keys(this.old.pages).length;
-    if (this.writer === undefined && this.refreshed.size === 0 && this.keptCount === oldPages && !this.stats.discarded) return;
+    const oldPages = this.old?.pageCount ?? 0;
+    if (this.writer === undefined && this.refreshed.size === 0 && this.keptCount === oldPages && !this.stats.discarded) {
+      await this.old?.close();
+      return;
+    }
     const out = this.start();
     try {
       for (const file of this.files) {
@@ -434,13 +338,17 @@ export class PageResultCache {
       out.add(line('T', counts));
     } catch (error) {
       await out.abort();
+      await this.old?.close();
       throw error;
     }
+    // Every line wanted from the old file is written: close it before the next is renamed over it.
+    await this.old?.close();
     await out.commit();
   }
 
   /** Drop the next cache file this run started (a run that failed): the old one stays as it was. */
   async abandon(): Promise<void> {
+    await this.old?.close();
     await this.writer?.abort();
     this.writer = undefined;
   }
@@ -451,17 +359,28 @@ export class PageResultCache {
       this.writer = new LineFileWriter(this.file);
       const header: CacheHeader = { format: FORMAT, version: this.options.version, key: this.options.key };
       this.writer.add(JSON.stringify(header));
-      for (const page of this.keptBefore) this.writeKept(page);
+      for (const page of this.keptBefore) this.writeKept(page, this.old!.page(page));
       this.keptBefore.length = 0;
     }
     return this.writer;
   }
 
-  /** Write a page taken from the old file, its resources renumbered into this run's tables. */
-  private writeKept(page: string): void {
-    const entry = this.old.pages[page]!;
-    const walked = entry.walked.map((i) => this.old.paths[i]!);
-    this.writePage(page, walked, false, { ...entry, resources: entry.resources.map((i) => this.remap(i)) });
+  /**
+   * Write a page taken from the old file, its resources renumbered into this run's tables. Its
+   * line was read sound when the page was taken; should it not be now, the page is left out (and
+   * crawled next time).
+   */
+  private writeKept(page: string, entry: EncodedPage | undefined): void {
+    if (entry === undefined) return;
+    const old = this.old!;
+    const walked = entry.walked.map((i) => old.paths[i]!);
+    const resources: number[] = [];
+    for (const i of entry.resources) {
+      const j = this.remap(i);
+      if (j === undefined) return;
+      resources.push(j);
+    }
+    this.writePage(page, walked, false, { ...entry, resources });
   }
 
   /** A page's P line, and its F line: its crawl is done, so its targets and warnings are all in (and then dropped). */
@@ -481,18 +400,18 @@ export class PageResultCache {
    * file: the pages that depend on it are crawled next time.
    */
   private writeFile(file: string, now: boolean): void {
-    const signature = this.refreshed.get(file) ?? this.parser?.contentOf?.(file) ?? (this.fileChecked.get(file) === true ? this.old.files[file] : signatureNow(file));
+    const oldFile = now ? undefined : this.old?.file(file);
+    const signature = this.refreshed.get(file) ?? this.parser?.contentOf?.(file) ?? (this.checked(file, FILE_SAME) ? this.old!.file(file)?.signature : signatureNow(file));
     let kept: number[] | undefined;
     if (now) {
       kept = [];
       for (const [target, code] of this.targets.get(file)!) kept.push(this.pathOf(target), code);
-    } else {
-      const old = this.old.targets[file];
-      kept = old?.map((n, i) => (i % 2 === 0 ? this.pathOf(this.old.paths[n]!) : n));
+    } else if (oldFile !== undefined && oldFile.targets.every((n, i) => i % 2 === 1 || typeof this.old!.paths[n] === 'string')) {
+      kept = oldFile.targets.map((n, i) => (i % 2 === 0 ? this.pathOf(this.old!.paths[n]!) : n));
     }
     if (signature === undefined || kept === undefined) return;
     const warnings = this.warnings.get(file);
-    const told = now ? [...(warnings?.values() ?? [])] : warnings === undefined ? this.old.warnings[file] : [...warnings.values()];
+    const told = now ? [...(warnings?.values() ?? [])] : warnings === undefined ? oldFile?.warnings : [...warnings.values()];
     this.start().add(line('F', [file, signature, kept, told !== undefined && told.length > 0 ? told : null]));
     this.filesWritten.add(file);
   }
@@ -508,35 +427,46 @@ export class PageResultCache {
     return i;
   }
 
-  /** An old resource as one of this run's, through this run's SiteUrl and face objects, so a URL or face a fresh page shares is one entry. */
-  private remap(i: number): number {
+  /**
+   * An old resource as one of this run's, through this run's SiteUrl and face objects, so a URL or
+   * face a fresh page shares is one entry. Undefined when its line is damaged.
+   */
+  private remap(i: number): number | undefined {
     let j = this.remapped[i];
-    if (j === undefined) {
-      const [url, ...rest] = this.old.resources[i]!;
-      const [u, file, size] = this.old.urls[url]!;
-      const encoded: EncodedResource = [this.tables.url(this.graph?.siteUrl(u, file, size) ?? { url: u, file, size }), ...rest];
-      encoded[8] = rest[7] === -1 ? -1 : this.tables.face(this.old.faces[rest[7] as number]);
+    if (j === undefined) return undefined;
+    if (j === -1) {
+      const old = this.old!;
+      const encoded = old.resource(i);
+      const url = encoded === undefined ? undefined : old.urls[encoded[0]];
+      if (encoded === undefined || url === undefined) return undefined;
+      const [u, file, size] = url;
+      encoded[0] = this.tables.url(this.graph?.siteUrl(u, file, size) ?? { url: u, file, size });
+      encoded[8] = encoded[8] === -1 ? -1 : this.tables.face(old.faces[encoded[8]]);
       j = this.remapped[i] = this.tables.add(encoded);
     }
     return j;
   }
 
-  /** Whether a page's or walked file's bytes, and the stats of what its refs resolve to, are as the cache has them. */
-  private unchanged(file: string): boolean {
-    return this.fileUnchanged(file) && this.targetsUnchanged(file);
+  /** Whether this run found `bit` of what it checks about an old file set (false for a file the old cache does not know). */
+  private checked(file: string, bit: number): boolean {
+    const id = this.old?.idOf(file, false);
+    return id !== undefined && (this.state[id]! & bit) !== 0;
   }
 
-  private fileUnchanged(file: string): boolean {
-    let answer = this.fileChecked.get(file);
-    if (answer === undefined) {
-      answer = this.checkFile(file);
-      this.fileChecked.set(file, answer);
-    }
-    return answer;
+  /** Whether a page's or walked file's bytes, and the stats of what its refs resolve to, are as the cache has them. */
+  private unchanged(file: string): boolean {
+    const id = this.old?.idOf(file, false);
+    if (id === undefined) return false;
+    return this.fileUnchanged(file, id) && this.targetsUnchanged(file, id);
+  }
+
+  private fileUnchanged(file: string, id: number): boolean {
+    if ((this.state[id]! & FILE_CHECKED) === 0) this.state[id]! |= FILE_CHECKED | (this.checkFile(file) ? FILE_SAME : 0);
+    return (this.state[id]! & FILE_SAME) !== 0;
   }
 
   private checkFile(file: string): boolean {
-    const known = this.old.files[file];
+    const known = this.old!.file(file)?.signature;
     if (known === undefined) return false;
     const info = statSync(file, { throwIfNoEntry: false });
     if (info === undefined || !info.isFile() || info.size !== known[0]) return false;
@@ -554,52 +484,59 @@ export class PageResultCache {
     return true;
   }
 
-  private targetsUnchanged(file: string): boolean {
-    let answer = this.targetsChecked.get(file);
-    if (answer === undefined) {
-      const targets = this.old.targets[file];
-      answer = targets !== undefined;
+  private targetsUnchanged(file: string, id: number): boolean {
+    if ((this.state[id]! & TARGETS_CHECKED) === 0) {
+      const old = this.old!;
+      const targets = old.file(file)?.targets;
+      let answer = targets !== undefined;
       for (let i = 0; answer && i < targets!.length; i += 2) {
-        const target = this.old.paths[targets![i]!];
+        const target = old.paths[targets![i]!];
         // A path index out of the table (an edited file) answers "changed", as any doubt does.
         answer = typeof target === 'string' && statCode(this.graph!.fileStat(target)) === targets![i + 1];
       }
-      this.targetsChecked.set(file, answer);
+      this.state[id]! |= TARGETS_CHECKED | (answer ? TARGETS_SAME : 0);
     }
-    return answer;
+    return (this.state[id]! & TARGETS_SAME) !== 0;
   }
 
-  private decodedResource(i: number): PageResource {
-    let r = this.decoded[i];
-    if (r === undefined) {
-      const [url, type, criticality, crossorigin, rel, media, flags, family, face, element, imagesrcset, imagesizes, fetchpriority, mimeType] = this.old.resources[i]!;
-      let target = this.decodedUrls[url];
-      if (target === undefined) {
-        const [u, file, size] = this.old.urls[url]!;
-        target = this.decodedUrls[url] = this.graph!.siteUrl(u, file, size);
-      }
-      const v = <T>(value: T | null) => (value === null ? undefined : value);
-      // Every field present, in the graph's order: one object shape for the lister.
-      r = this.decoded[i] = {
-        target,
-        type,
-        criticality,
-        crossorigin: v(crossorigin),
-        rel: v(rel),
-        media: v(media),
-        shownImage: (flags & 1) !== 0,
-        highPriority: (flags & 2) !== 0,
-        family: v(family),
-        face: face === -1 ? undefined : this.old.faces[face],
-        mainImage: (flags & 4) !== 0,
-        element: v(element),
-        imagesrcset: v(imagesrcset),
-        imagesizes: v(imagesizes),
-        fetchpriority: v(fetchpriority),
-        mimeType: v(mimeType),
-        descend: undefined,
-      } as PageResource;
+  /** An old resource as this run's object, or undefined when its line is damaged. */
+  private decodedResource(i: number): PageResource | undefined {
+    let r = this.decoded.get(i);
+    if (r !== undefined) return r;
+    const old = this.old!;
+    const encoded = old.resource(i);
+    if (encoded === undefined) return undefined;
+    const [url, type, criticality, crossorigin, rel, media, flags, family, face, element, imagesrcset, imagesizes, fetchpriority, mimeType] = encoded;
+    let target = this.decodedUrls[url];
+    if (target === undefined) {
+      const known = old.urls[url];
+      if (known === undefined) return undefined;
+      const [u, file, size] = known;
+      target = this.decodedUrls[url] = this.graph!.siteUrl(u, file, size);
     }
+    if (face !== -1 && old.faces[face] === undefined) return undefined;
+    const v = <T>(value: T | null) => (value === null ? undefined : value);
+    // Every field present, in the graph's order: one object shape for the lister.
+    r = {
+      target,
+      type,
+      criticality,
+      crossorigin: v(crossorigin),
+      rel: v(rel),
+      media: v(media),
+      shownImage: (flags & 1) !== 0,
+      highPriority: (flags & 2) !== 0,
+      family: v(family),
+      face: face === -1 ? undefined : old.faces[face],
+      mainImage: (flags & 4) !== 0,
+      element: v(element),
+      imagesrcset: v(imagesrcset),
+      imagesizes: v(imagesizes),
+      fetchpriority: v(fetchpriority),
+      mimeType: v(mimeType),
+      descend: undefined,
+    } as PageResource;
+    this.decoded.set(i, r);
     return r;
   }
 }
