@@ -16,12 +16,12 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import type { Stats } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 export { defaultCacheDir, type CacheDirOptions } from '../util/cache-dir.js';
 import { LineFileWriter } from '../util/json-lines.js';
+import { LineSpans, LineStore } from '../util/line-store.js';
 import { isFileReadError, type FileExtract, type FileParser, type FileSignature } from './types.js';
 
 /** Bumped when the cache file's layout changes. */
@@ -134,49 +134,80 @@ const sameFile = (seen: FileSeen, info: Stats) =>
   seen[0] === info.size && seen[1] === info.mtimeMs && seen[2] === info.ctimeMs && seen[3] === info.ino;
 
 interface Loaded {
-  /** Entries as JSON text, parsed when a run uses them. */
-  entries: Map<string, string>;
+  /** Entries by key: where each one's JSON text is in the old file, read when a run uses it. */
+  entries: Map<string, number>;
   files: Map<string, FileSeen>;
   discarded: boolean;
+  /** The old file, open until the run saves (undefined: there was none, or it is not used). */
+  store: LineStore | undefined;
+  spans: LineSpans;
 }
 
-/** Read a cache file; a wrong header, a count that does not match or a bad line gives an empty cache and `discarded: true`. */
+const TAB = 9;
+
+/**
+ * Open a cache file: its F lines parsed, its E lines indexed (a large site's entries are hundreds
+ * of MB, past what one string may hold). A wrong header, a count that does not match, a file cut
+ * short or a bad line gives an empty cache and `discarded: true`.
+ */
 async function loadCache(file: string, version: string): Promise<Loaded> {
-  const empty = (discarded: boolean): Loaded => ({ entries: new Map(), files: new Map(), discarded });
-  let text: string;
+  const empty = (discarded: boolean): Loaded => ({ entries: new Map(), files: new Map(), discarded, store: undefined, spans: new LineSpans() });
+  const loaded = empty(false);
+  let header: Partial<CacheHeader> | undefined;
+  let trailer: Partial<CacheTrailer> | undefined;
+  let lines = 0;
+  let bad = false;
+  const visit = (bytes: Buffer, start: number, end: number, offset: number): boolean => {
+    if (header === undefined) {
+      header = JSON.parse(bytes.toString('utf8', start, end)) as Partial<CacheHeader>;
+      return header.format === CACHE_FORMAT && header.version === version;
+    }
+    const tag = bytes[start];
+    if (trailer !== undefined || bytes[start + 1] !== TAB) bad = true;
+    else if (tag === 69 /* E */) {
+      const tab = bytes.indexOf(TAB, start + 2);
+      if (tab < 0 || tab >= end) bad = true;
+      else loaded.entries.set(bytes.toString('utf8', start + 2, tab), loaded.spans.push(offset + (tab + 1 - start), end - tab - 1));
+    } else if (tag === 70 /* F */) {
+      const value = JSON.parse(bytes.toString('utf8', start + 2, end)) as unknown;
+      if (!Array.isArray(value) || typeof value[0] !== 'string' || !isFileSeen(value.slice(1))) bad = true;
+      else loaded.files.set(value[0], value.slice(1) as unknown as FileSeen);
+    } else if (tag === 84 /* T */) {
+      trailer = JSON.parse(bytes.toString('utf8', start + 2, end)) as Partial<CacheTrailer>;
+      return true;
+    } else bad = true;
+    lines++;
+    return !bad;
+  };
+  let opened: { store: LineStore; complete: boolean };
   try {
-    text = await readFile(file, 'utf8');
-  } catch {
-    return empty(false);
+    opened = await LineStore.open(file, visit);
+  } catch (error) {
+    return empty((error as NodeJS.ErrnoException).code !== 'ENOENT' || header !== undefined);
   }
+  const sound =
+    opened.complete &&
+    !bad &&
+    trailer !== undefined &&
+    lines === (trailer.entries ?? -1) + (trailer.files ?? -1) &&
+    loaded.entries.size === trailer.entries &&
+    loaded.files.size === trailer.files;
+  if (!sound) {
+    await opened.store.close();
+    return empty(header !== undefined || opened.store.size > 0);
+  }
+  loaded.store = opened.store;
+  return loaded;
+}
+
+/** An entry's JSON text from the old file, or undefined when it has none (or cannot be read now). */
+function entryText(loaded: Loaded, key: string): string | undefined {
+  const at = loaded.entries.get(key);
+  if (at === undefined || loaded.store === undefined) return undefined;
   try {
-    const lines = text.split('\n');
-    if (lines.pop() !== '') return empty(true); // cut off mid-line
-    const header = JSON.parse(lines[0] ?? '') as Partial<CacheHeader>;
-    const last = lines.pop() ?? '';
-    const trailer = last.startsWith('T\t') ? (JSON.parse(last.slice(2)) as Partial<CacheTrailer>) : undefined;
-    if (header.format !== CACHE_FORMAT || header.version !== version || trailer === undefined || lines.length !== 1 + (trailer.entries ?? -1) + (trailer.files ?? -1)) {
-      return empty(true);
-    }
-    const loaded = empty(false);
-    for (let i = 1; i < lines.length; i++) {
-      const line = lines[i]!;
-      if (line.startsWith('E\t')) {
-        const tab = line.indexOf('\t', 2);
-        if (tab < 0) return empty(true);
-        loaded.entries.set(line.slice(2, tab), line.slice(tab + 1));
-      } else if (line.startsWith('F\t')) {
-        const value = JSON.parse(line.slice(2)) as unknown;
-        if (!Array.isArray(value) || typeof value[0] !== 'string' || !isFileSeen(value.slice(1))) return empty(true);
-        loaded.files.set(value[0], value.slice(1) as unknown as FileSeen);
-      } else {
-        return empty(true);
-      }
-    }
-    if (loaded.entries.size !== trailer.entries || loaded.files.size !== trailer.files) return empty(true);
-    return loaded;
+    return loaded.store.line(loaded.spans.offset(at), loaded.spans.length(at));
   } catch {
-    return empty(true);
+    return undefined;
   }
 }
 
@@ -231,7 +262,12 @@ export async function createCachingParser(inner: FileParser, options: ParseCache
       writer = new LineFileWriter(file);
       writer.add(JSON.stringify({ format: CACHE_FORMAT, version }));
       // Before the first change, every entry used was the old file's.
-      for (const key of used) writer.add(`E\t${key}\t${loaded.entries.get(key)!}`);
+      for (const key of used) {
+        const json = entryText(loaded, key);
+        // Unreadable now (the old file cannot be read): left out, and parsed again next time.
+        if (json !== undefined) writer.add(`E\t${key}\t${json}`);
+        else used.delete(key);
+      }
     }
     return writer;
   };
@@ -256,7 +292,7 @@ export async function createCachingParser(inner: FileParser, options: ParseCache
     if (loaded === undefined || saved) return;
     for (const name of retained) {
       const known = loaded.files.get(name);
-      const json = known && loaded.entries.get(known[4]);
+      const json = known && entryText(loaded, known[4]);
       if (known === undefined || json === undefined || seen.has(name)) continue;
       seen.set(name, known);
       await use(loaded, known[4], json, false);
@@ -264,7 +300,10 @@ export async function createCachingParser(inner: FileParser, options: ParseCache
     retained.length = 0;
     const unchanged = writer === undefined && stats.misses === 0 && !stats.discarded && !filesChanged && used.size === loaded.entries.size && seen.size === loaded.files.size;
     saved = true;
-    if (unchanged) return;
+    if (unchanged) {
+      await loaded.store?.close();
+      return;
+    }
     const next = startWriting(loaded);
     try {
       for (const [name, info] of seen) {
@@ -274,16 +313,19 @@ export async function createCachingParser(inner: FileParser, options: ParseCache
       next.add(`T\t${JSON.stringify({ entries: used.size, files: seen.size })}`);
     } catch (error) {
       await next.abort();
+      await loaded.store?.close();
       throw error;
     }
+    // Every entry wanted from the old file is written: close it before the next is renamed over it.
+    await loaded.store?.close();
     await next.commit();
   };
 
   /** The cached result for a key, if there is a sound one. */
   const lookup = async (loaded: Loaded, key: string): Promise<FileExtract | undefined> => {
-    const json = loaded.entries.get(key);
-    if (json === undefined) return undefined;
-    const entry = parseEntry(json);
+    if (!loaded.entries.has(key)) return undefined;
+    const json = entryText(loaded, key);
+    const entry = json === undefined ? undefined : parseEntry(json);
     if (entry === undefined) {
       // A damaged line: parse the file again, and rewrite the cache without it.
       loaded.entries.delete(key);
@@ -291,7 +333,7 @@ export async function createCachingParser(inner: FileParser, options: ParseCache
       return undefined;
     }
     stats.hits++;
-    await use(loaded, key, json, false);
+    await use(loaded, key, json!, false);
     return entry;
   };
 
