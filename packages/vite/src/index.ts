@@ -4,15 +4,16 @@
  * last in the client environment only (an SSR build has no pages to hint), the preview one puts
  * the runtime's middleware in front of Vite's static files.
  *
- * This module loads only the bundle step's loader: the step itself (zod, the crawler) is loaded
- * once a build has resolved its config (not when Vite imports the config, nor in `vite dev`), and
- * awaited in `generateBundle`.
+ * This module loads only the bundle step's loader: the step itself (zod, the crawler) loads on
+ * the step's worker, started once a build has resolved its config (not when Vite imports the
+ * config, nor in `vite dev`), while Vite builds; `generateBundle` posts it the bundle and awaits
+ * the manifest.
  */
 import { existsSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { Plugin, ResolvedConfig } from 'vite';
-import { bundleStepLoader, type BundleStepLoader } from '@push-manifest/core/bundle-loader';
-import type { BundleChunk, BundlePage, BundlePluginOptions, CrawlWarning, MemoryFile, ResolvedBundleOptions } from '@push-manifest/core/bundle';
+import { bundleStepLoader, sentWhole, type BundleJob, type BundleJobFile, type BundleStepLoader } from '@push-manifest/core/bundle-loader';
+import type { BundleChunk, BundlePage, BundlePluginOptions, CrawlWarning, ResolvedBundleOptions } from '@push-manifest/core/bundle';
 
 /** Options of {@link pushManifest}. */
 export type PushManifestOptions = BundlePluginOptions;
@@ -47,17 +48,23 @@ interface ViteAsset {
   source: string | Uint8Array;
 }
 
-/** The bundle as {@link bundleManifest} takes it: files, chunks with their static deps, HTML pages with their entries. */
+/** An output file as the job takes it: HTML and CSS whole, others by size (the worker asks for one if the crawl parses it). */
+function jobFile(fileName: string, contents: string | Uint8Array): BundleJobFile {
+  if (sentWhole(fileName)) return contents;
+  return { size: typeof contents === 'string' ? Buffer.byteLength(contents) : contents.byteLength };
+}
+
+/** The bundle as the bundle step's job takes it: files, chunks with their static deps, HTML pages with their entries. */
 function readBundle(bundle: Record<string, ViteChunk | ViteAsset>, config: ResolvedConfig) {
-  const files = new Map<string, MemoryFile>();
+  const files = new Map<string, BundleJobFile>();
   const chunks = new Map<string, BundleChunk>();
   const entriesByHtml = new Map<string, string[]>();
   for (const [fileName, output] of Object.entries(bundle)) {
     if (output.type === 'asset') {
-      files.set(fileName, output.source);
+      files.set(fileName, jobFile(fileName, output.source));
       continue;
     }
-    files.set(fileName, output.code);
+    files.set(fileName, jobFile(fileName, output.code));
     chunks.set(fileName, {
       fileName,
       // `imports` also lists externals; bundleManifest keeps only chunks of the bundle. Never `dynamicImports`.
@@ -72,7 +79,7 @@ function readBundle(bundle: Record<string, ViteChunk | ViteAsset>, config: Resol
       entriesByHtml.set(page, [...(entriesByHtml.get(page) ?? []), fileName]);
     }
   }
-  const pages: BundlePage[] = [];
+  const pages: Omit<BundlePage, 'parsed'>[] = [];
   for (const fileName of files.keys()) {
     if (/\.html?$/.test(fileName)) pages.push({ html: fileName, entries: entriesByHtml.get(fileName) ?? [] });
   }
@@ -94,27 +101,46 @@ function buildPlugin(context: Context): Plugin {
     enforce: 'post',
     // Pages and hints belong to the browser build; an SSR environment's output is server code.
     applyToEnvironment: (environment) => environment.config.consumer === 'client',
-    async configResolved(resolved) {
+    configResolved(resolved) {
       config = resolved;
-      // Both started before the options are awaited: the crawler's modules load while zod's do.
-      const options = context.load.options();
-      void context.load.step();
-      // A bad option fails the build here, before any work, naming the option.
-      await options;
+      // The worker starts loading the step (zod, the crawler) now, on another core: nothing here
+      // waits for it, as Vite's thread is busy for the whole build and a wait would lengthen it.
+      context.load.start();
+      void context.load.options();
+    },
+    buildStart() {
+      // A rebuild (watch mode) after closeBundle stopped the worker: another starts.
+      context.load.start();
+    },
+    async buildEnd(error) {
+      // A bad option fails the build here, naming the option, before any output is rendered: by
+      // the end of the module phase the worker has long validated the options.
+      if (error === undefined) await context.load.options();
     },
     async generateBundle(_output, bundle) {
       const environmentConfig = (this as { environment?: { config: ResolvedConfig } }).environment?.config ?? config!;
       if (environmentConfig.build.ssr) return;
-      const [options, step] = await Promise.all([context.load.options(), context.load.step()]);
+      const options = await context.load.options();
       const outDir = resolve(environmentConfig.root, environmentConfig.build.outDir);
-      const { files, chunks, pages } = readBundle(bundle as unknown as Record<string, ViteChunk | ViteAsset>, environmentConfig);
+      const outputs = bundle as unknown as Record<string, ViteChunk | ViteAsset>;
+      const { files, chunks, pages } = readBundle(outputs, environmentConfig);
       if (pages.length === 0) {
         this.warn(`${PLUGIN}: the bundle has no HTML page; no manifest emitted (for a server-rendered app, use push-manifest generate --from-vite)`);
         return;
       }
-      const { manifest, warnings } = await step.bundleManifest({ root: outDir, base: siteBase(options, environmentConfig), files, chunks, pages }, options);
+      const job: BundleJob = { root: outDir, base: siteBase(options, environmentConfig), files, chunks, pages: { kind: 'pages', pages } };
+      const read = (fileName: string) => {
+        const output = outputs[fileName];
+        if (output === undefined) throw new Error(`${fileName} is not in the bundle`);
+        return output.type === 'asset' ? output.source : output.code;
+      };
+      const { text, warnings } = await context.load.run(job, options, read);
       for (const warning of warnings) this.warn(`${PLUGIN}: ${warningText(outDir, warning)}`);
-      this.emitFile({ type: 'asset', fileName: options.fileName, source: step.serializeManifest(manifest, options.format) });
+      this.emitFile({ type: 'asset', fileName: options.fileName, source: text });
+    },
+    closeBundle() {
+      // The worker is idle until the next build (if any): its thread and memory are given back.
+      context.load.stop();
     },
   };
 }

@@ -6,12 +6,14 @@
  *
  * The bundler is never imported: its classes come from `compiler.webpack` (webpack, and Rspack
  * for compatibility) or `compiler.rspack`, and the types below are the few members both share.
- * Nor is the bundle step (zod, the crawler): this module loads only its loader, `apply` starts
- * the load, and `processAssets` awaits it, so importing the config that names the plugin stays cheap.
+ * Nor is the bundle step (zod, the crawler): this module loads only its loader, and a run (or
+ * watch run) starts the step's worker, which loads the step on another core while the bundler
+ * builds; `processAssets` posts it the compilation as plain data and awaits the manifest. So
+ * importing the config that names the plugin stays cheap, and the build's own thread never loads it.
  */
 import { resolve } from 'node:path';
-import { bundleStepLoader, type BundleStep } from '@push-manifest/core/bundle-loader';
-import type { BundleChunk, BundlePage, BundlePluginOptions, CrawlWarning, MemoryFile } from '@push-manifest/core/bundle';
+import { bundleStepLoader, sentWhole, type BundleJobEntrypoint, type BundleJobFile, type BundleJobPages } from '@push-manifest/core/bundle-loader';
+import type { BundleChunk, BundlePluginOptions, CrawlWarning } from '@push-manifest/core/bundle';
 
 /** Options of {@link PushManifestPlugin}. */
 export type PushManifestPluginOptions = BundlePluginOptions;
@@ -64,9 +66,18 @@ export interface CompilerLike {
   readonly webpack?: BundlerExports;
   readonly rspack?: BundlerExports;
   readonly options: { readonly output: { readonly path?: string; readonly publicPath?: unknown } };
+  /** True while watching: the worker then lives on between rebuilds. */
+  readonly watchMode?: boolean;
   readonly hooks: {
     thisCompilation: { tap(name: string, fn: (compilation: Compilation) => void): void };
     make: { tapPromise(name: string, fn: () => Promise<void>): void };
+    beforeRun: { tap(name: string, fn: () => void): void };
+    watchRun: { tap(name: string, fn: () => void): void };
+    done: { tap(name: string, fn: () => void): void };
+    // Optional: the plugin only needs them to stop its worker early (an idle one never holds the process open).
+    failed?: { tap(name: string, fn: () => void): void };
+    watchClose?: { tap(name: string, fn: () => void): void };
+    shutdown?: { tap(name: string, fn: () => void): void };
   };
 }
 
@@ -83,26 +94,33 @@ function publicBase(publicPath: unknown): string {
   return '/';
 }
 
-/** The compilation as {@link bundleManifest} takes it. */
-function readCompilation(compilation: Compilation, base: string, step: Pick<BundleStep, 'parseHtml' | 'pageScriptFiles'>) {
-  const files = new Map<string, MemoryFile>();
-  const html: { name: string; text: string }[] = [];
+/**
+ * The compilation as the bundle step's job takes it: HTML and CSS whole, other files by size
+ * (read from the compilation if the crawl asks), each entrypoint's chunks. Which page is whose
+ * entrypoint is worked out in the step, which parses the HTML (the crawl then reads the same parse).
+ */
+function readCompilation(compilation: Compilation) {
+  const files = new Map<string, BundleJobFile>();
+  const sources = new Map<string, Source>();
+  const html: string[] = [];
   for (const asset of compilation.getAssets()) {
     if (asset.info.hotModuleReplacement || asset.info.development || !hintable(asset.name)) continue;
     const source = asset.source;
+    sources.set(asset.name, source);
     if (/\.html?$/.test(asset.name)) {
       const raw = source.source();
-      const text = typeof raw === 'string' ? raw : Buffer.from(raw).toString('utf8');
-      html.push({ name: asset.name, text });
-      files.set(asset.name, text);
+      files.set(asset.name, typeof raw === 'string' ? raw : Buffer.from(raw).toString('utf8'));
+      html.push(asset.name);
+    } else if (sentWhole(asset.name)) {
+      files.set(asset.name, source.source());
     } else {
-      // Read only if the crawl parses it (CSS); scripts are listed by name and size.
-      files.set(asset.name, { size: source.size(), read: () => source.source() });
+      // Scripts are listed by name and size: their source is only produced if the crawl asks.
+      files.set(asset.name, { size: source.size() });
     }
   }
 
   const chunks = new Map<string, BundleChunk>();
-  const entrypoints: { name: string; scripts: string[] }[] = [];
+  const entrypoints: BundleJobEntrypoint[] = [];
   for (const [name, entrypoint] of compilation.entrypoints) {
     const scripts: string[] = [];
     for (const chunk of entrypoint.chunks) {
@@ -118,23 +136,15 @@ function readCompilation(compilation: Compilation, base: string, step: Pick<Bund
     }
     entrypoints.push({ name, scripts });
   }
-
-  const pages: BundlePage[] = [];
-  if (html.length > 0) {
-    for (const page of html) {
-      // html-webpack-plugin and HtmlRspackPlugin inject the page's chunks as <script src>: the
-      // entrypoints all of whose scripts the page loads are its own (the runtime and shared
-      // chunks are in several entrypoints, the entry chunk in one).
-      // Parsed once: the crawl reads the same parse.
-      const parsed = step.parseHtml(page.text);
-      const loaded = new Set(step.pageScriptFiles(parsed, page.name, base));
-      const entries = entrypoints.filter((e) => e.scripts.length > 0 && e.scripts.every((file) => loaded.has(file))).flatMap((e) => e.scripts);
-      pages.push({ html: page.name, entries, parsed });
-    }
-  } else {
-    for (const entrypoint of entrypoints) pages.push({ route: `/${entrypoint.name}`, entries: entrypoint.scripts });
-  }
-  return { files, chunks, pages };
+  // html-webpack-plugin and HtmlRspackPlugin inject the page's chunks as <script src>: the step
+  // gives each page the entrypoints all of whose scripts it loads. Without HTML, each entrypoint is a route.
+  const pages: BundleJobPages = { kind: 'entrypoints', html, entrypoints };
+  const read = (name: string) => {
+    const source = sources.get(name);
+    if (source === undefined) throw new Error(`${name} is not in the compilation`);
+    return source.source();
+  };
+  return { files, chunks, pages, read, empty: html.length === 0 && entrypoints.length === 0 };
 }
 
 function warningText(root: string, warning: CrawlWarning): string {
@@ -157,29 +167,43 @@ export class PushManifestPlugin {
   apply(compiler: CompilerLike): void {
     const bundler = compiler.rspack ?? compiler.webpack;
     if (!bundler) throw new Error(`@push-manifest/webpack: the compiler has neither compiler.webpack nor compiler.rspack (webpack 5 or Rspack is required)`);
-    // Both start loading now, while the bundler sets up; the step is awaited only once the assets are final.
     const load = bundleStepLoader('@push-manifest/webpack', this.raw);
-    void load.options();
-    void load.step();
+    // The worker starts loading the step (zod, the crawler) as a run starts, on another core
+    // while the bundler builds; the options are validated there at once.
+    const start = () => {
+      load.start();
+      void load.options();
+    };
+    compiler.hooks.beforeRun.tap(PLUGIN, start);
+    compiler.hooks.watchRun.tap(PLUGIN, start);
+    // A single run's worker is stopped when it is done; a watching compiler's lives on between
+    // rebuilds (loaded and warm) until the watch or the compiler closes.
+    const runOver = () => {
+      if (compiler.watchMode !== true) load.stop();
+    };
+    compiler.hooks.done.tap(PLUGIN, runOver);
+    compiler.hooks.failed?.tap(PLUGIN, runOver);
+    compiler.hooks.watchClose?.tap(PLUGIN, () => load.stop());
+    compiler.hooks.shutdown?.tap(PLUGIN, () => load.stop());
     // A bad option fails the build in make, naming the option: make's taps run in parallel, so
-    // waiting for zod here does not hold up the modules the entries build meanwhile.
+    // waiting for the worker here does not hold up the modules the entries build meanwhile.
     compiler.hooks.make.tapPromise(PLUGIN, async () => {
       await load.options();
     });
     compiler.hooks.thisCompilation.tap(PLUGIN, (compilation) => {
       compilation.hooks.processAssets.tapPromise({ name: PLUGIN, stage: bundler.Compilation.PROCESS_ASSETS_STAGE_REPORT }, async () => {
-        const [options, step] = await Promise.all([load.options(), load.step()]);
+        const options = await load.options();
         const root = resolve(compiler.options.output.path ?? 'dist');
         const base = options.base ?? publicBase(compiler.options.output.publicPath);
-        const { files, chunks, pages } = readCompilation(compilation, base, step);
+        const { files, chunks, pages, read, empty } = readCompilation(compilation);
         const warn = (message: string) => compilation.warnings.push(bundler.WebpackError ? new bundler.WebpackError(message) : new Error(message));
-        if (pages.length === 0) {
+        if (empty) {
           warn(`${PLUGIN}: the compilation has no HTML page and no entrypoint; no manifest emitted`);
           return;
         }
-        const { manifest, warnings } = await step.bundleManifest({ root, base, files, chunks, pages }, options);
+        const { text, warnings } = await load.run({ root, base, files, chunks, pages }, options, read);
         for (const warning of warnings) warn(warningText(root, warning));
-        const source = new bundler.sources.RawSource(step.serializeManifest(manifest, options.format));
+        const source = new bundler.sources.RawSource(text);
         if (compilation.getAsset(options.fileName)) compilation.updateAsset(options.fileName, source);
         else compilation.emitAsset(options.fileName, source);
       });

@@ -16,3 +16,6 @@ export { serializeManifest } from '../manifest/write.js';
 export { PushManifestError, isPushManifestError } from '../errors.js';
 export type { CrawlWarning } from '../crawl/graph.js';
 export type { Manifest, Resource, ResourceType } from '../manifest/model.js';
+export { runBundleJob } from './run-job.js';
+export { sentWhole } from './job.js';
+export type { BundleJob, BundleJobEntrypoint, BundleJobFile, BundleJobPages, BundleJobReader, BundleJobResult } from './job.js';

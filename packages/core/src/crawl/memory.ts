@@ -6,10 +6,13 @@
 import { createFileParser, extractFile, extractReady, parseBytes } from './extract.js';
 import type { FileExtract, FileKind, FileParser, FileReadError } from './types.js';
 
-/** A file whose contents are only produced if the crawl parses it (a script it only lists). */
+/**
+ * A file whose contents are only produced if the crawl parses it (a script it only lists). `read`
+ * may answer later: the bundle step's worker asks the bundler's thread for a file it did not send.
+ */
 export interface LazyFile {
   readonly size: number;
-  read(): string | Uint8Array;
+  read(): string | Uint8Array | Promise<string | Uint8Array>;
 }
 
 /** One emitted file: text, bytes as the bundler holds them, or a lazy one. */
@@ -27,7 +30,7 @@ export function createMemoryParser(files: MemoryFiles, fallback: FileParser = cr
     async parse(kind: FileKind, absPath: string): Promise<FileExtract | FileReadError> {
       const entry = files.get(absPath);
       if (entry === undefined) return fallback.parse(kind, absPath);
-      const held = isLazy(entry) ? entry.read() : entry;
+      const held = isLazy(entry) ? await entry.read() : entry;
       if (typeof held !== 'string') return parseBytes(kind, held);
       if (kind === 'js') await extractReady();
       const extract = extractFile(kind, held);
