@@ -7,7 +7,7 @@ import { readFileSync, readdirSync, renameSync, rmSync, writeFileSync, mkdtempSy
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { generateManifest, type GenerateOptions, type GenerateResult } from '@push-manifest/core';
+import { createFileParser, generateManifest, type FileParser, type GenerateOptions, type GenerateResult } from '@push-manifest/core';
 import { EVERYTHING, smallCorpus } from './speed-helpers.js';
 
 const corpus = smallCorpus();
@@ -216,6 +216,41 @@ describe('incremental generate', () => {
     expect(damaged.result.stats.reused).toBe(allPages(first.result).length - 1);
     expect(output(damaged.result)).toBe(output(first.result));
     expect((await rerun(dir)).read).toEqual([]);
+  });
+
+  it('holds only a few pages past one that is slow to crawl, though the cache answers the rest at once', async () => {
+    // The first page edited and slow to parse, every other page from the cache: the run must not take
+    // them all while it waits to list the first (on a 100,000-page site that held every page's crawl).
+    const { dir, first } = await primed('slow-first');
+    const pages = allPages(first.result);
+    const slow = pages[0]!;
+    const inner = createFileParser();
+    const taken = new Set<string>();
+    let takenWhenFirstListed: number | undefined;
+    const parser: FileParser = {
+      async parse(kind, file) {
+        if (file === slow) await new Promise((resolve) => setTimeout(resolve, 200));
+        return inner.parse(kind, file);
+      },
+      // The result cache retains the parse entries of each page it answers.
+      retain: (file) => file.endsWith('.html') && taken.add(file),
+    };
+    await editing(slow, (text) => `${text}<!-- edited -->`, async () => {
+      const run = await generateManifest({
+        ...base,
+        cache: dir,
+        parser,
+        concurrency: 2,
+        onProgress: (listed) => {
+          if (listed > 0) takenWhenFirstListed ??= taken.size;
+        },
+      });
+      expect(run.stats.reused).toBe(pages.length - 1);
+      expect(output(run)).toBe(output(await cold()));
+    });
+    // At most 4 × concurrency pages are under way or waiting to be listed at once.
+    expect(takenWhenFirstListed).toBeGreaterThan(0);
+    expect(takenWhenFirstListed).toBeLessThan(8);
   });
 
   it('keeps the old cache file and leaves no temp file when the run fails after pages were crawled', async () => {

@@ -251,7 +251,7 @@ export async function createCachingParser(inner: FileParser, options: ParseCache
   const used = new Set<string>();
   const seen = new Map<string, FileSeen>();
   /** Files the caller vouched for without asking for them (see {@link FileParser.retain}). */
-  const retained: string[] = [];
+  const retained = new Set<string>();
   let filesChanged = false;
   let writer: LineFileWriter | undefined;
   let saved = false;
@@ -291,13 +291,15 @@ export async function createCachingParser(inner: FileParser, options: ParseCache
     // Nothing parsed: the file on disk is still what this run would write.
     if (loaded === undefined || saved) return;
     for (const name of retained) {
+      if (seen.has(name)) continue;
       const known = loaded.files.get(name);
-      const json = known && entryText(loaded, known[4]);
-      if (known === undefined || json === undefined || seen.has(name)) continue;
+      // Read only when the next file still lacks the entry (files of the same bytes share one).
+      const json = known === undefined || used.has(known[4]) ? undefined : entryText(loaded, known[4]);
+      if (known === undefined || (json === undefined && !used.has(known[4]))) continue;
       seen.set(name, known);
-      await use(loaded, known[4], json, false);
+      if (json !== undefined) await use(loaded, known[4], json, false);
     }
-    retained.length = 0;
+    retained.clear();
     const unchanged = writer === undefined && stats.misses === 0 && !stats.discarded && !filesChanged && used.size === loaded.entries.size && seen.size === loaded.files.size;
     saved = true;
     if (unchanged) {
@@ -343,7 +345,7 @@ export async function createCachingParser(inner: FileParser, options: ParseCache
     save,
     contentOf: (absPath) => seen.get(absPath),
     retain(absPath) {
-      retained.push(absPath);
+      retained.add(absPath);
     },
     async parse(kind, absPath) {
       const loaded = await load();

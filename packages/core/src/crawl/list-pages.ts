@@ -14,9 +14,17 @@ export interface PageToList {
   route: string;
 }
 
+/**
+ * Pages under way or finished and waiting to be listed, at most, per page crawled at once: pages
+ * finish out of order (the result cache answers most at once, while a changed page is parsed), and
+ * every page finished past the first one not yet listed is held until that one is. Without a bound,
+ * one slow page early in a large site made the run hold the crawl of every page after it.
+ */
+const AHEAD_PER_WORKER = 4;
+
 /** Options of {@link listPages}. */
 export interface ListPagesOptions {
-  /** Pages crawled at once. Default 8. */
+  /** Pages crawled at once. Default 8. At most 4 × this many pages are under way or waiting to be listed. */
   concurrency?: number;
   /** Called after each page with the count done and the total. */
   onProgress?: (done: number, total: number) => void;
@@ -57,6 +65,10 @@ export async function listPages(graph: ResourceGraph, lister: PageLister, pages:
   let committed = 0;
   let pagesCrawled = 0;
   let next = 0;
+  const concurrency = Math.min(options.concurrency ?? 8, pages.length);
+  const ahead = AHEAD_PER_WORKER * concurrency;
+  /** Workers waiting for the page `committed` to be listed before they take another. */
+  let waiting: (() => void)[] = [];
   const commit = (route: string, crawl: PageCrawl) => {
     pagesCrawled++;
     const list = lister.list(crawl.resources, crawl);
@@ -68,6 +80,10 @@ export async function listPages(graph: ResourceGraph, lister: PageLister, pages:
   };
   const worker = async () => {
     while (next < pages.length) {
+      if (next - committed >= ahead) {
+        await new Promise<void>((resolve) => waiting.push(resolve));
+        continue;
+      }
       const index = next++;
       const { file } = pages[index]!;
       let crawl = options.results?.reuse(file);
@@ -83,10 +99,16 @@ export async function listPages(graph: ResourceGraph, lister: PageLister, pages:
         if (crawl) commit(pages[committed]!.route, crawl);
         committed++;
       }
+      // Room again: wake who waits. (The page `committed` is still under way, so its worker comes by here again.)
+      if (waiting.length > 0 && next - committed < ahead) {
+        const woken = waiting;
+        waiting = [];
+        for (const wake of woken) wake();
+      }
       options.onProgress?.(committed, pages.length);
     }
   };
-  await Promise.all(Array.from({ length: Math.min(options.concurrency ?? 8, pages.length) }, worker));
+  await Promise.all(Array.from({ length: concurrency }, worker));
   if (manifest.preconnect!.size === 0) delete manifest.preconnect;
   return { manifest, pagesCrawled };
 }
