@@ -1,11 +1,12 @@
 /**
  * The line store behind the caches' readers: a scan hands over every line with where it is, and a
- * line read back by that offset is the same text, wherever it falls among the store's blocks.
+ * line read back by that offset is the same text (or bytes), wherever it falls among the store's blocks.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { LineFileWriter } from '../../packages/core/src/util/json-lines.js';
 import { LineSpans, LineStore } from '../../packages/core/src/util/line-store.js';
 
 const scratch = mkdtempSync(path.join(tmpdir(), 'pm-line-store-test-'));
@@ -44,10 +45,37 @@ describe('LineStore', () => {
       // Backwards, then strided: every read goes through the block cache from another place.
       for (let i = lines.length - 1; i >= 0; i--) expect(store.line(spans.offset(i), spans.length(i))).toBe(lines[i]);
       for (let i = 0; i < lines.length; i += 7) expect(store.line(spans.offset(i), spans.length(i))).toBe(lines[i]);
+      for (let i = 0; i < lines.length; i += 3) expect(store.bytes(spans.offset(i), spans.length(i)).toString('utf8')).toBe(lines[i]);
     } finally {
       await store.close();
     }
     expect(() => store.line(0, 1)).toThrow('closed');
+  });
+
+  it('copies lines as bytes into a LineFileWriter among lines of text, in order, byte for byte', async () => {
+    const lines = someLines();
+    const from = path.join(scratch, 'from.txt');
+    writeFileSync(from, `${lines.join('\n')}\n`);
+    const { store, spans } = await scan(from);
+    const to = path.join(scratch, 'to.txt');
+    const writer = new LineFileWriter(to);
+    const expected: string[] = [];
+    try {
+      // Backwards, a line of text after every fifth copied one: text and bytes share chunks.
+      for (let i = lines.length - 1; i >= 0; i--) {
+        writer.addBytes(store.bytes(spans.offset(i), spans.length(i)));
+        expected.push(lines[i]!);
+        if (i % 5 === 0) {
+          writer.add(`text ${i} ü`);
+          expected.push(`text ${i} ü`);
+        }
+        if (writer.backlogged) await writer.drained();
+      }
+    } finally {
+      await store.close();
+    }
+    await writer.commit();
+    expect(readFileSync(to, 'utf8')).toBe(`${expected.join('\n')}\n`);
   });
 
   it('says a file without its last newline is not complete, and still hands over the last line', async () => {

@@ -167,7 +167,8 @@ async function loadCache(file: string, version: string): Promise<Loaded> {
     else if (tag === 69 /* E */) {
       const tab = bytes.indexOf(TAB, start + 2);
       if (tab < 0 || tab >= end) bad = true;
-      else loaded.entries.set(bytes.toString('utf8', start + 2, tab), loaded.spans.push(offset + (tab + 1 - start), end - tab - 1));
+      // The whole line: copied as it is to the next file; its JSON is past the key (ASCII, one byte a character).
+      else loaded.entries.set(bytes.toString('utf8', start + 2, tab), loaded.spans.push(offset, end - start));
     } else if (tag === 70 /* F */) {
       const value = JSON.parse(bytes.toString('utf8', start + 2, end)) as unknown;
       if (!Array.isArray(value) || typeof value[0] !== 'string' || !isFileSeen(value.slice(1))) bad = true;
@@ -204,8 +205,21 @@ async function loadCache(file: string, version: string): Promise<Loaded> {
 function entryText(loaded: Loaded, key: string): string | undefined {
   const at = loaded.entries.get(key);
   if (at === undefined || loaded.store === undefined) return undefined;
+  // `E<TAB><key><TAB>` before it.
+  const skip = key.length + 3;
   try {
-    return loaded.store.line(loaded.spans.offset(at), loaded.spans.length(at));
+    return loaded.store.line(loaded.spans.offset(at) + skip, loaded.spans.length(at) - skip);
+  } catch {
+    return undefined;
+  }
+}
+
+/** An entry's whole E line from the old file as bytes (to copy it undecoded), or undefined as {@link entryText}. */
+function entryLine(loaded: Loaded, key: string): Buffer | undefined {
+  const at = loaded.entries.get(key);
+  if (at === undefined || loaded.store === undefined) return undefined;
+  try {
+    return loaded.store.bytes(loaded.spans.offset(at), loaded.spans.length(at));
   } catch {
     return undefined;
   }
@@ -254,37 +268,59 @@ export async function createCachingParser(inner: FileParser, options: ParseCache
   const retained = new Set<string>();
   let filesChanged = false;
   let writer: LineFileWriter | undefined;
+  /** The copy of the old entries used before the next file was started (see {@link startWriting}). */
+  let catchingUp: Promise<void> | undefined;
   let saved = false;
 
-  /** The next file's writer, started on the first change with every entry used so far. */
+  /** Copy an old entry's line to the next file as it is; false when it cannot be read now. */
+  const copyOld = (loaded: Loaded, next: LineFileWriter, key: string): boolean => {
+    const line = entryLine(loaded, key);
+    if (line !== undefined) next.addBytes(line);
+    return line !== undefined;
+  };
+  /**
+   * The next file's writer, started on the first change. Every entry used before it was the old
+   * file's: they are copied in the background, waiting for the writer as they go (a change late in
+   * a large site's run comes after hundreds of MB of them), and whoever uses an entry waits for that.
+   */
   const startWriting = (loaded: Loaded): LineFileWriter => {
     if (writer === undefined) {
-      writer = new LineFileWriter(file);
-      writer.add(JSON.stringify({ format: CACHE_FORMAT, version }));
-      // Before the first change, every entry used was the old file's.
-      for (const key of used) {
-        const json = entryText(loaded, key);
-        // Unreadable now (the old file cannot be read): left out, and parsed again next time.
-        if (json !== undefined) writer.add(`E\t${key}\t${json}`);
-        else used.delete(key);
-      }
+      const next = (writer = new LineFileWriter(file));
+      next.add(JSON.stringify({ format: CACHE_FORMAT, version }));
+      const before = [...used];
+      catchingUp = (async () => {
+        for (const key of before) {
+          // Unreadable now (the old file cannot be read): left out, and parsed again next time.
+          if (!copyOld(loaded, next, key)) used.delete(key);
+          if (next.backlogged) await next.drained();
+        }
+      })();
     }
     return writer;
   };
-  /** Record that this run used the entry `key` (its text `json`), writing it out once the next file is started. */
-  const use = async (loaded: Loaded, key: string, json: string, changed: boolean): Promise<void> => {
+  /** Wait for the next file's writer: its catch-up, then its backlog. */
+  const keepUp = async (next: LineFileWriter): Promise<void> => {
+    await catchingUp;
+    if (next.backlogged) await next.drained();
+  };
+  /** Record that this run used the old file's entry `key`, copying it once the next file is started. */
+  const useOld = async (loaded: Loaded, key: string): Promise<void> => {
     if (saved || used.has(key)) return;
+    used.add(key);
     // An entry of the old file stays there until something changes (and startWriting copies it).
-    if (writer === undefined && !changed) {
-      used.add(key);
-      return;
-    }
+    // Once the next file cannot be written, nothing is kept for it.
+    if (writer === undefined || writer.error !== undefined) return;
+    if (!copyOld(loaded, writer, key)) used.delete(key);
+    await keepUp(writer);
+  };
+  /** Record a new entry (its text `json`), which starts the next file. */
+  const useNew = async (loaded: Loaded, key: string, json: string): Promise<void> => {
+    if (saved || used.has(key)) return;
     const next = startWriting(loaded);
     used.add(key);
-    // Once the file cannot be written, nothing is kept for it.
     if (next.error !== undefined) return;
     next.add(`E\t${key}\t${json}`);
-    if (next.backlogged) await next.drained();
+    await keepUp(next);
   };
 
   const save = async (): Promise<void> => {
@@ -293,11 +329,10 @@ export async function createCachingParser(inner: FileParser, options: ParseCache
     for (const name of retained) {
       if (seen.has(name)) continue;
       const known = loaded.files.get(name);
-      // Read only when the next file still lacks the entry (files of the same bytes share one).
-      const json = known === undefined || used.has(known[4]) ? undefined : entryText(loaded, known[4]);
-      if (known === undefined || (json === undefined && !used.has(known[4]))) continue;
-      seen.set(name, known);
-      if (json !== undefined) await use(loaded, known[4], json, false);
+      if (known === undefined || !loaded.entries.has(known[4])) continue;
+      await useOld(loaded, known[4]);
+      // Kept only with its entry (unreadable now: the file is hashed again next time).
+      if (used.has(known[4])) seen.set(name, known);
     }
     retained.clear();
     const unchanged = writer === undefined && stats.misses === 0 && !stats.discarded && !filesChanged && used.size === loaded.entries.size && seen.size === loaded.files.size;
@@ -307,6 +342,7 @@ export async function createCachingParser(inner: FileParser, options: ParseCache
       return;
     }
     const next = startWriting(loaded);
+    await catchingUp;
     try {
       for (const [name, info] of seen) {
         next.add(`F\t${JSON.stringify([name, ...info])}`);
@@ -335,7 +371,7 @@ export async function createCachingParser(inner: FileParser, options: ParseCache
       return undefined;
     }
     stats.hits++;
-    await use(loaded, key, json!, false);
+    await useOld(loaded, key);
     return entry;
   };
 
@@ -383,7 +419,7 @@ export async function createCachingParser(inner: FileParser, options: ParseCache
       const result = await (inner.parseBytes ? inner.parseBytes(kind, absPath, bytes) : inner.parse(kind, absPath));
       if (!isFileReadError(result)) {
         stats.misses++;
-        await use(loaded, key, JSON.stringify(result), true);
+        await useNew(loaded, key, JSON.stringify(result));
       }
       return result;
     },

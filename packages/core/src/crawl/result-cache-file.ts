@@ -55,8 +55,9 @@ export interface CacheHeader {
 /**
  * A line's tag: `N` a path, `U` a URL, `A` a face, `R` a resource, `F` a file (its signature,
  * targets and warnings), `P` a page, `T` the trailer (how many lines of each tag come before it:
- * a file cut short has none, or other counts). Lines refer to others by index in their table, so
- * only each table's own lines keep their order: an entry is written when the run first needs it.
+ * a file cut short has none, or other counts; and `stale`, below). Lines refer to others by index in
+ * their table, so only each table's own lines keep their order: an entry is written when the run
+ * first needs it. A table may hold entries no page refers to any more (see {@link ResultCacheFile.stale}).
  */
 export type LineTag = 'N' | 'U' | 'A' | 'R' | 'F' | 'P';
 const TAGS: readonly LineTag[] = ['N', 'U', 'A', 'R', 'F', 'P'];
@@ -117,6 +118,12 @@ export class ResultCacheFile {
   private readonly fileLines = new LineSpans();
   private readonly keptFiles = new Map<number, KeptFile | undefined>();
   private store: LineStore | undefined;
+  /**
+   * How many pages were crawled again or dropped since the file's tables were last built afresh:
+   * a run that copies the old tables as they are (so it can copy kept pages' lines unread) leaves
+   * the entries only those pages used in them, and builds them afresh once this grows.
+   */
+  stale = 0;
 
   private constructor() {}
 
@@ -137,7 +144,7 @@ export class ResultCacheFile {
   static async open(file: string, expected: CacheHeader): Promise<ResultCacheFile | 'missing' | 'unusable'> {
     const cache = new ResultCacheFile();
     let header = false;
-    let trailer: Record<LineTag, number> | undefined;
+    let trailer: Record<LineTag, number> & { stale?: unknown } | undefined;
     const seen: Record<LineTag, number> = { N: 0, U: 0, A: 0, R: 0, F: 0, P: 0 };
     let bad = false;
     const reject = () => {
@@ -182,6 +189,9 @@ export class ResultCacheFile {
       await cache.close();
       return 'unusable';
     }
+    // A file without the count (or with a nonsense one) is taken as built afresh.
+    const stale = trailer.stale;
+    if (typeof stale === 'number' && Number.isInteger(stale) && stale > 0) cache.stale = stale;
     return cache;
   }
 
@@ -243,10 +253,33 @@ export class ResultCacheFile {
     return Array.isArray(value) && value.length === 14 && typeof value[0] === 'number' ? (value as EncodedResource) : undefined;
   }
 
+  /** The bytes of a page's P line as they are (to copy it unread), or undefined when there is none. */
+  pageLineBytes(name: string): Buffer | undefined {
+    const id = this.ids.get(name);
+    const at = id === undefined ? -1 : this.pageLine[id]!;
+    return at === -1 ? undefined : this.lineBytes(this.pageLines, at);
+  }
+
+  /** The bytes of a file's F line as they are, or undefined when there is none. */
+  fileLineBytes(name: string): Buffer | undefined {
+    const id = this.ids.get(name);
+    const at = id === undefined ? -1 : this.fileLine[id]!;
+    return at === -1 ? undefined : this.lineBytes(this.fileLines, at);
+  }
+
+  /** The bytes of resource `i`'s R line as they are (a damaged one too: copied, it keeps its index). */
+  resourceLineBytes(i: number): Buffer {
+    return this.lineBytes(this.resourceLines, i);
+  }
+
   /** Close the file (before the next one is renamed over it). */
   async close(): Promise<void> {
     this.keptFiles.clear();
     await this.store?.close();
+  }
+
+  private lineBytes(lines: LineSpans, i: number): Buffer {
+    return this.store!.bytes(lines.offset(i), lines.length(i));
   }
 
   private parse(lines: LineSpans, i: number): unknown {

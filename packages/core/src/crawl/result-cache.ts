@@ -94,13 +94,41 @@ class Tables {
    */
   private readonly contentIndex = new RecentMap<string, number>(CONTENT_WINDOW);
 
+  /** The old file's URLs by URL, when the file being built starts with its tables ({@link adopt}). */
+  private adopted: Map<string, number> | undefined;
+  private adoptedUrls: readonly [string, string, number][] = [];
+
   constructor(private readonly emit: (line: string) => void) {}
+
+  /**
+   * Start from the old file's tables, copied as they are: their entries keep their indices, and a
+   * URL or resource of this run that is one of them is not written again.
+   */
+  adopt(urls: readonly [string, string, number][], faces: number, resources: number): void {
+    this.adopted = new Map();
+    for (let i = urls.length - 1; i >= 0; i--) this.adopted.set(urls[i]![0], i);
+    this.adoptedUrls = urls;
+    this.urls = urls.length;
+    this.faces = faces;
+    this.resources = resources;
+  }
+
+  /** An old R line's JSON, copied at index `i`: a resource of this run with the same content takes it. */
+  know(key: string, i: number): void {
+    this.contentIndex.set(key, i);
+  }
 
   url(target: SiteUrl): number {
     let i = this.urlIndex.get(target);
     if (i === undefined) {
-      i = this.urls++;
-      this.emit(line('U', [target.url, target.file, target.size]));
+      // An old entry only as it is: a file whose size changed gets a line of its own.
+      const old = this.adopted?.get(target.url);
+      const known = old === undefined ? undefined : this.adoptedUrls[old]!;
+      if (known !== undefined && known[1] === target.file && known[2] === target.size) i = old!;
+      else {
+        i = this.urls++;
+        this.emit(line('U', [target.url, target.file, target.size]));
+      }
       this.urlIndex.set(target, i);
     }
     return i;
@@ -160,6 +188,14 @@ class Tables {
 /** Decoded resources of the old file kept at once: a page's template refs are the same objects page after page. */
 const DECODED_WINDOW = 20_000;
 
+/**
+ * The next file copies the old one's tables as they are, and so each kept page's lines unread,
+ * while fewer than one page in this many has been crawled again or dropped since the tables were
+ * last built afresh; past that, the run builds them afresh (renumbering every kept page), which
+ * drops the entries no page uses any more.
+ */
+const STALE_SHARE = 4;
+
 /** Per old file's page or file ({@link ResultCacheFile.idOf}): what this run found out about it. */
 const FILE_CHECKED = 1;
 const FILE_SAME = 2;
@@ -184,14 +220,32 @@ export class PageResultCache {
   /** The old file's resources as this run's objects, by old index (those used lately), and its URLs. */
   private readonly decoded = new RecentMap<number, PageResource>(DECODED_WINDOW);
   private readonly decodedUrls: (SiteUrl | undefined)[] = [];
-  /** Pages taken from the old file before the next file was started (then written from {@link old}). */
-  private readonly keptBefore: string[] = [];
+  /**
+   * Pages taken from the old file before the next file was started (then written from {@link old}),
+   * with the path indices of the files their walks went into.
+   */
+  private keptBefore: { page: string; walked: readonly number[] }[] = [];
   private keptCount = 0;
   /**
    * The next cache file, started on the run's first change (a page crawled): from then on each page
    * is written as it is taken or crawled, so the run does not hold every page's entry.
    */
   private writer: LineFileWriter | undefined;
+  /**
+   * Whether the next file starts with the old file's tables as they are (see {@link STALE_SHARE}):
+   * then a kept page's lines are copied unread, their indices still right.
+   */
+  private copyingTables = false;
+  /**
+   * What the next file owes from before it was started (the old R lines when it copies the tables,
+   * then the pages kept so far), written in the background with the writer's backpressure;
+   * {@link settle} and {@link save} wait for it. New R lines wait in {@link heldResources} until the
+   * old ones are copied: an R line's index is its place in the file.
+   */
+  private catchingUp: Promise<void> | undefined;
+  private heldResources: string[] | undefined;
+  /** The first error of the catch-up (the old file could not be read): the next file is then dropped. */
+  private catchUpError: unknown;
   private pagesWritten = 0;
   /**
    * The next file's path table (each new path written as its N line), the walked files it names
@@ -209,7 +263,11 @@ export class PageResultCache {
   private readonly warnings = new Map<string, Map<string, KeptWarning>>();
   /** Files the walks of pages crawled this run went into: their targets and warnings are this run's. */
   private readonly walkedNow = new Set<string>();
-  private readonly tables = new Tables((text) => this.start().add(text));
+  private readonly tables = new Tables((text) => {
+    const writer = this.start();
+    if (this.heldResources !== undefined && text.startsWith('R')) this.heldResources.push(text);
+    else writer.add(text);
+  });
 
   private constructor(
     private readonly file: string,
@@ -281,7 +339,8 @@ export class PageResultCache {
     this.parser?.retain?.(page);
     for (const file of walked) this.parser?.retain?.(file);
     this.keptCount++;
-    if (this.writer === undefined) this.keptBefore.push(page);
+    if (this.writer === undefined) this.keptBefore.push({ page, walked: entry.walked });
+    else if (this.copyingTables) this.copyKept(page, entry.walked);
     else this.writeKept(page, entry);
     this.stats.reused++;
     return {
@@ -318,6 +377,7 @@ export class PageResultCache {
 
   /** Resolves once the next cache file's queued lines are down to a few chunks: the run waits here rather than pile them up in memory. */
   async settle(): Promise<void> {
+    if (this.catchingUp !== undefined) await this.catchingUp;
     if (this.writer?.backlogged) await this.writer.drained();
   }
 
@@ -329,13 +389,20 @@ export class PageResultCache {
       return;
     }
     const out = this.start();
+    await this.catchingUp;
+    if (this.catchUpError !== undefined) {
+      await this.abandon();
+      throw this.catchUpError;
+    }
     try {
       for (const file of this.files) {
         if (!this.filesWritten.has(file)) this.writeFile(file, this.walkedNow.has(file));
         if (out.backlogged) await out.drained();
       }
       const counts: Record<LineTag, number> = { N: this.pathCount, U: this.tables.urls, A: this.tables.faces, R: this.tables.resources, F: this.filesWritten.size, P: this.pagesWritten };
-      out.add(line('T', counts));
+      const old = this.old;
+      const stale = this.copyingTables && old !== undefined ? old.stale + old.pageCount - this.keptCount : 0;
+      out.add(line('T', { ...counts, stale }));
     } catch (error) {
       await out.abort();
       await this.old?.close();
@@ -348,21 +415,63 @@ export class PageResultCache {
 
   /** Drop the next cache file this run started (a run that failed): the old one stays as it was. */
   async abandon(): Promise<void> {
+    await this.catchingUp;
     await this.old?.close();
     await this.writer?.abort();
     this.writer = undefined;
   }
 
-  /** The next file's writer; on the first call, its header and the pages taken from the old file so far. */
+  /**
+   * The next file's writer; on the first call, its header (and the old tables but their R lines,
+   * when it copies them), with the rest of what it owes from before caught up in the background.
+   */
   private start(): LineFileWriter {
     if (this.writer === undefined) {
-      this.writer = new LineFileWriter(this.file);
+      const writer = (this.writer = new LineFileWriter(this.file));
       const header: CacheHeader = { format: FORMAT, version: this.options.version, key: this.options.key };
-      this.writer.add(JSON.stringify(header));
-      for (const page of this.keptBefore) this.writeKept(page, this.old!.page(page));
-      this.keptBefore.length = 0;
+      writer.add(JSON.stringify(header));
+      const old = this.old;
+      if (old !== undefined && old.stale * STALE_SHARE < old.pageCount) {
+        this.copyingTables = true;
+        // The small tables now, so that new entries follow them; the R lines in the catch-up.
+        for (const name of old.paths) writer.add(line('N', name));
+        for (const url of old.urls) writer.add(line('U', url));
+        for (const face of old.faces) writer.add(line('A', face));
+        this.pathCount = old.paths.length;
+        for (let i = old.paths.length - 1; i >= 0; i--) this.pathIndex.set(old.paths[i]!, i);
+        this.tables.adopt(old.urls, old.faces.length, old.resourceCount);
+        this.heldResources = [];
+      }
+      if (old !== undefined) {
+        this.catchingUp = this.catchUp(writer, old).catch((error: unknown) => {
+          this.catchUpError = error;
+        });
+      }
     }
     return this.writer;
+  }
+
+  /** Write what the next file owes from before it was started, waiting for the writer as it goes. */
+  private async catchUp(writer: LineFileWriter, old: ResultCacheFile): Promise<void> {
+    if (this.heldResources !== undefined) {
+      const count = old.resourceCount;
+      for (let i = 0; i < count; i++) {
+        const bytes = old.resourceLineBytes(i);
+        writer.addBytes(bytes);
+        this.tables.know(bytes.toString('utf8', 2), i);
+        if (writer.backlogged) await writer.drained();
+      }
+      for (const text of this.heldResources) writer.add(text);
+      this.heldResources = undefined;
+    }
+    // Pages kept while this ran are written as they are kept (the writer is there).
+    const kept = this.keptBefore;
+    this.keptBefore = [];
+    for (const { page, walked } of kept) {
+      if (this.copyingTables) this.copyKept(page, walked);
+      else this.writeKept(page, old.page(page));
+      if (writer.backlogged) await writer.drained();
+    }
   }
 
   /**
@@ -371,8 +480,8 @@ export class PageResultCache {
    * crawled next time).
    */
   private writeKept(page: string, entry: EncodedPage | undefined): void {
-    if (entry === undefined) return;
     const old = this.old!;
+    if (entry === undefined) return;
     const walked = entry.walked.map((i) => old.paths[i]!);
     const resources: number[] = [];
     for (const i of entry.resources) {
@@ -381,6 +490,23 @@ export class PageResultCache {
       resources.push(j);
     }
     this.writePage(page, walked, false, { ...entry, resources });
+  }
+
+  /**
+   * Copy a kept page's P line as it is (the tables are the old file's, so its indices hold), and
+   * its F line as it is unless what it says changed.
+   */
+  private copyKept(page: string, walked: readonly number[]): void {
+    const old = this.old!;
+    const bytes = old.pageLineBytes(page);
+    if (bytes === undefined) return;
+    const out = this.start();
+    for (const i of walked) this.files.add(old.paths[i]!);
+    out.addBytes(bytes);
+    this.pagesWritten++;
+    if (!this.filesWritten.has(page)) this.writeFile(page, false);
+    this.targets.delete(page);
+    this.warnings.delete(page);
   }
 
   /** A page's P line, and its F line: its crawl is done, so its targets and warnings are all in (and then dropped). */
@@ -400,19 +526,26 @@ export class PageResultCache {
    * file: the pages that depend on it are crawled next time.
    */
   private writeFile(file: string, now: boolean): void {
-    const oldFile = now ? undefined : this.old?.file(file);
-    const signature = this.refreshed.get(file) ?? this.parser?.contentOf?.(file) ?? (this.checked(file, FILE_SAME) ? this.old!.file(file)?.signature : signatureNow(file));
+    const old = this.old;
+    const oldFile = now ? undefined : old?.file(file);
+    const signature = this.refreshed.get(file) ?? this.parser?.contentOf?.(file) ?? (this.checked(file, FILE_SAME) ? oldFile?.signature ?? old!.file(file)?.signature : signatureNow(file));
     let kept: number[] | undefined;
     if (now) {
       kept = [];
       for (const [target, code] of this.targets.get(file)!) kept.push(this.pathOf(target), code);
-    } else if (oldFile !== undefined && oldFile.targets.every((n, i) => i % 2 === 1 || typeof this.old!.paths[n] === 'string')) {
-      kept = oldFile.targets.map((n, i) => (i % 2 === 0 ? this.pathOf(this.old!.paths[n]!) : n));
+    } else if (oldFile !== undefined && oldFile.targets.every((n, i) => i % 2 === 1 || typeof old!.paths[n] === 'string')) {
+      kept = this.copyingTables ? oldFile.targets : oldFile.targets.map((n, i) => (i % 2 === 0 ? this.pathOf(old!.paths[n]!) : n));
     }
     if (signature === undefined || kept === undefined) return;
     const warnings = this.warnings.get(file);
-    const told = now ? [...(warnings?.values() ?? [])] : warnings === undefined ? oldFile?.warnings : [...warnings.values()];
-    this.start().add(line('F', [file, signature, kept, told !== undefined && told.length > 0 ? told : null]));
+    const out = this.start();
+    // Nothing new to say of a kept file (its warnings not told again this run): its line as it is.
+    const bytes = this.copyingTables && oldFile !== undefined && warnings === undefined && sameSignature(signature, oldFile.signature) ? old!.fileLineBytes(file) : undefined;
+    if (bytes !== undefined) out.addBytes(bytes);
+    else {
+      const told = now ? [...(warnings?.values() ?? [])] : warnings === undefined ? oldFile?.warnings : [...warnings.values()];
+      out.add(line('F', [file, signature, kept, told !== undefined && told.length > 0 ? told : null]));
+    }
     this.filesWritten.add(file);
   }
 
@@ -540,6 +673,8 @@ export class PageResultCache {
     return r;
   }
 }
+
+const sameSignature = (a: FileSignature, b: FileSignature) => a.every((value, i) => value === b[i]);
 
 /** A file's signature read now (when the parser could not say what it read). */
 function signatureNow(file: string): FileSignature | undefined {

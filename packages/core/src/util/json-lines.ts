@@ -24,7 +24,9 @@ export function readLines(file: string): AsyncIterable<string> {
  * removes the temp file). `abort` removes it too.
  */
 export class LineFileWriter {
-  private chunk: string[] = [];
+  private chunk: (string | Uint8Array)[] = [];
+  /** Whether the chunk holds any bytes (then it is written as bytes, not joined as text). */
+  private chunkHasBytes = false;
   private writing: Promise<void>;
   private handle: FileHandle | undefined;
   private readonly temp: string;
@@ -49,6 +51,13 @@ export class LineFileWriter {
   /** Queue one line (holding no newline). */
   add(line: string): void {
     this.chunk.push(line);
+    if (this.chunk.length === CHUNK) this.flush();
+  }
+
+  /** Queue one line as bytes (UTF-8, holding no newline): a line copied from another file as it is. */
+  addBytes(line: Uint8Array): void {
+    this.chunk.push(line);
+    this.chunkHasBytes = true;
     if (this.chunk.length === CHUNK) this.flush();
   }
 
@@ -94,18 +103,37 @@ export class LineFileWriter {
 
   private flush(): void {
     if (this.chunk.length === 0) return;
-    const text = `${this.chunk.join('\n')}\n`;
+    const text = this.chunkHasBytes ? joinBytes(this.chunk) : `${this.chunk.join('\n')}\n`;
     this.chunk = [];
+    this.chunkHasBytes = false;
     this.queued++;
     // One write at a time: a file handle's writes must not overlap.
     this.writing = this.writing.then(async () => {
       try {
-        if (this.failure === undefined) await this.handle!.write(text);
+        if (this.failure === undefined) await writeAll(this.handle!, text);
       } catch (error) {
         this.failure = error;
       } finally {
         this.queued--;
       }
     });
+  }
+}
+
+const NEWLINE = Buffer.from('\n');
+
+/** Lines of text and of bytes as one buffer, each followed by a newline. */
+function joinBytes(lines: readonly (string | Uint8Array)[]): Buffer {
+  const parts: Uint8Array[] = [];
+  for (const line of lines) parts.push(typeof line === 'string' ? Buffer.from(line) : line, NEWLINE);
+  return Buffer.concat(parts);
+}
+
+/** Write all of `data` at the file's position (a write may take fewer bytes than it was given). */
+async function writeAll(handle: FileHandle, data: string | Buffer): Promise<void> {
+  let bytes = typeof data === 'string' ? Buffer.from(data) : data;
+  while (bytes.length > 0) {
+    const { bytesWritten } = await handle.write(bytes);
+    bytes = bytes.subarray(bytesWritten);
   }
 }

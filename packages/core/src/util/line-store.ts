@@ -114,18 +114,28 @@ export class LineStore {
   /** The text of the line at `offset`, `length` bytes long (as {@link LineVisitor} was told it). */
   line(offset: number, length: number): string {
     if (this.closed) throw new Error('the line file is closed');
-    if (length > LONG_LINE) {
-      const bytes = Buffer.allocUnsafe(length);
-      this.readFully(bytes, offset);
-      return bytes.toString('utf8');
-    }
     const first = Math.floor(offset / BLOCK);
-    const last = Math.floor((offset + length - 1) / BLOCK);
-    if (length === 0) return '';
-    if (first === last) {
+    if (length > 0 && length <= LONG_LINE && first === Math.floor((offset + length - 1) / BLOCK)) {
       const start = offset - first * BLOCK;
       return this.block(first).toString('utf8', start, start + length);
     }
+    return this.bytes(offset, length).toString('utf8');
+  }
+
+  /**
+   * The bytes of the line at `offset`, `length` bytes long: to copy a line to another file without
+   * decoding it. They may be a view of a cached block: read them, never write them.
+   */
+  bytes(offset: number, length: number): Buffer {
+    if (this.closed) throw new Error('the line file is closed');
+    if (length > LONG_LINE) {
+      const bytes = Buffer.allocUnsafe(length);
+      this.readFully(bytes, offset);
+      return bytes;
+    }
+    if (length === 0) return Buffer.alloc(0);
+    const first = Math.floor(offset / BLOCK);
+    const last = Math.floor((offset + length - 1) / BLOCK);
     const parts: Buffer[] = [];
     for (let b = first; b <= last; b++) {
       const block = this.block(b);
@@ -133,7 +143,8 @@ export class LineStore {
       const to = b === last ? offset + length - b * BLOCK : block.length;
       parts.push(block.subarray(from, to));
     }
-    return Buffer.concat(parts).toString('utf8');
+    // A block is never written once read, so a view of it stays the line's bytes after it is evicted.
+    return parts.length === 1 ? parts[0]! : Buffer.concat(parts);
   }
 
   /** Close the file (before it is replaced: some systems do not rename over an open file). */
