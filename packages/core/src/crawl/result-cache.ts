@@ -19,7 +19,9 @@
  * One file of JSON Lines per site root in the cache folder (see {@link LineTag}), written atomically
  * when the run changed it: from the run's first change on, each page's lines as it is taken or
  * crawled (its P and F lines, and the table entries it adds first seen), the shared files' F lines
- * at the end. The old file is read a line at a time, each page's line when the run asks for it
+ * at the end. While few pages have changed since the tables were last built, the next file starts
+ * with the old file's tables as they are, so kept pages' lines are copied as bytes, unread (see
+ * STALE_SHARE). The old file is read a line at a time, each page's line when the run asks for it
  * (result-cache-file.ts), so neither a cold run nor a rerun holds every page's entry or the
  * tables. Any file that cannot be read, does not parse, is cut short or has another format,
  * version or options key is ignored (every page is crawled, and the file rewritten); a line found
