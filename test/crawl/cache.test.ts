@@ -1,8 +1,8 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createCachingParser, defaultCacheDir, extractorVersion, generateManifest } from '@push-manifest/core';
+import { createCachingParser, defaultCacheDir, extractorVersion, generateManifest, type FileParser } from '@push-manifest/core';
 import { canonical, countingParser, EVERYTHING, smallCorpus } from './speed-helpers.js';
 
 const corpus = smallCorpus();
@@ -100,6 +100,127 @@ describe('parse cache', () => {
       // Rewritten whole: the next run hits everything again.
       const next = await crawl(dir);
       expect(next.counter.total()).toBe(0);
+    }
+  });
+
+  it('appends what a small change adds to the file, and reads it back', async () => {
+    const dir = path.join(scratch, 'append');
+    const first = await crawl(dir);
+    const before = readFileSync(first.file);
+    const sheet = path.join(corpus.root, 'assets/css/c5.css');
+    const original = readFileSync(sheet, 'utf8');
+    writeFileSync(sheet, `${original}\n.appended { color: red }\n`);
+    try {
+      const after = await crawl(dir);
+      expect([...after.counter.calls.keys()]).toEqual([sheet]);
+      const appended = readFileSync(after.file);
+      // The old file as it was, then one segment: the new entry, the sheet's new F line, a trailer.
+      expect(appended.subarray(0, before.length).equals(before)).toBe(true);
+      const segment = appended.subarray(before.length).toString('utf8').trimEnd().split('\n');
+      expect(segment.map((l) => l.slice(0, 2))).toEqual(['E\t', 'F\t', 'T\t']);
+      expect(JSON.parse(segment[2]!.slice(2))).toEqual({ entries: 1, files: 1, at: before.length });
+      const rerun = await crawl(dir);
+      expect(rerun.counter.total()).toBe(0);
+      expect(rerun.stats.discarded).toBe(false);
+      expect(canonical(rerun.result)).toBe(canonical(await generateManifest(options)));
+    } finally {
+      writeFileSync(sheet, original);
+    }
+  });
+
+  it('rewrites the file whole once what no run uses passes a quarter of it, so it stays near a fresh one', async () => {
+    const dir = path.join(scratch, 'compact');
+    const first = await crawl(dir);
+    const fresh = statSync(first.file).size;
+    const pages = [...first.counter.calls.keys()].filter((f) => f.endsWith('.html')).sort().slice(0, 6);
+    const originals = pages.map((f) => readFileSync(f, 'utf8'));
+    let rewrites = 0;
+    let largest = 0;
+    try {
+      for (let round = 1; round <= 12; round++) {
+        const previous = readFileSync(first.file);
+        // Six pages changed each round: each leaves its old entry dead in the file.
+        pages.forEach((f, i) => writeFileSync(f, `${originals[i]}<p>round ${round}</p>`));
+        const run = await crawl(dir);
+        expect(run.counter.total()).toBe(pages.length);
+        const now = readFileSync(first.file);
+        if (!now.subarray(0, previous.length).equals(previous)) rewrites++;
+        largest = Math.max(largest, now.length);
+        const uncached = await generateManifest(options);
+        expect(canonical(run.result)).toBe(canonical(uncached));
+      }
+    } finally {
+      pages.forEach((f, i) => writeFileSync(f, originals[i]!));
+    }
+    expect(rewrites).toBeGreaterThan(0);
+    expect(rewrites).toBeLessThan(12);
+    expect(largest / fresh).toBeLessThan(1.4);
+  });
+
+  it('ignores a file with a torn or misplaced appended segment, and rewrites it whole', async () => {
+    const dir = path.join(scratch, 'torn');
+    const first = await crawl(dir);
+    const base = readFileSync(first.file, 'utf8');
+    const sheet = path.join(corpus.root, 'assets/css/c8.css');
+    const original = readFileSync(sheet, 'utf8');
+    writeFileSync(sheet, `${original}\n.torn { color: red }\n`);
+    try {
+      await crawl(dir);
+      const appended = readFileSync(first.file, 'utf8');
+      const segment = appended.slice(base.length);
+      const damaged = [
+        appended.slice(0, base.length + Math.floor(segment.length / 2)),
+        // A whole segment, but not where its trailer says it starts (two appends over each other).
+        base + segment.replace(/"at":\d+/, `"at":${base.length + 1}`),
+        base + segment.replace(/"entries":1/, '"entries":2'),
+      ];
+      for (const garbage of damaged) {
+        writeFileSync(first.file, garbage);
+        const run = await crawl(dir);
+        expect(run.stats.discarded).toBe(true);
+        expect(run.counter.total()).toBe(first.counter.total());
+        const next = await crawl(dir);
+        expect(next.counter.total()).toBe(0);
+        expect(next.stats.discarded).toBe(false);
+      }
+    } finally {
+      writeFileSync(sheet, original);
+    }
+  });
+
+  it('does not append to a cache file another run replaced while it ran', async () => {
+    const dir = path.join(scratch, 'replaced');
+    const first = await crawl(dir);
+    const sheet = path.join(corpus.root, 'assets/css/c7.css');
+    const original = readFileSync(sheet, 'utf8');
+    writeFileSync(sheet, `${original}\n.replaced { color: red }\n`);
+    try {
+      const caching = await createCachingParser(countingParser(), { dir, root: corpus.root });
+      let replaced = false;
+      const parser: FileParser = {
+        async parse(kind, absPath) {
+          const result = await caching.parse(kind, absPath);
+          if (!replaced) {
+            // Once this run has read the file, another renames its own over it: the same size, but of
+            // another crawler version (what appending to it would leave unreadable).
+            const text = readFileSync(first.file, 'utf8');
+            const other = text.replace(/"version":"(.)/, (_, c: string) => `"version":"${c === 'x' ? 'y' : 'x'}`);
+            writeFileSync(`${first.file}.other`, other);
+            renameSync(`${first.file}.other`, first.file);
+            replaced = true;
+          }
+          return result;
+        },
+        close: () => caching.close(),
+      };
+      await generateManifest({ ...options, parser });
+      expect(replaced).toBe(true);
+      // This run's file, whole (not the other's with this run's segment after it).
+      const next = await crawl(dir);
+      expect(next.stats.discarded).toBe(false);
+      expect(next.counter.total()).toBe(0);
+    } finally {
+      writeFileSync(sheet, original);
     }
   });
 

@@ -9,9 +9,13 @@
  * invalidated when the extractor changes: its version is a hash of the crawl code itself plus the
  * parser versions, so a new build never serves results of an old extractor.
  *
- * One JSON file per site root, written atomically at the end of a run with only the entries that run
- * used (so it never grows without bound). A cache file that cannot be read or parsed, or that has
- * another version, is ignored: the run parses everything and rewrites it.
+ * One file of JSON Lines per site root. A run that changed little appends what it added (new
+ * entries, files' new stats) to the file as one segment closed by its own trailer, so a one-page
+ * edit does not rewrite a large site's hundreds of MB; once what no run uses passes a quarter of the
+ * file (DEAD_SHARE), or the run changed much, the file is written afresh with only the entries that
+ * run used (so it never grows without bound), atomically (temp file, then rename). A cache file
+ * that cannot be read or parsed, is cut short or has another version is ignored: the run parses
+ * everything and rewrites it.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
@@ -20,12 +24,21 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 export { defaultCacheDir, type CacheDirOptions } from '../util/cache-dir.js';
-import { LineFileWriter } from '../util/json-lines.js';
+import { appendLinesAt, LineFileWriter } from '../util/json-lines.js';
 import { LineSpans, LineStore } from '../util/line-store.js';
 import { isFileReadError, type FileExtract, type FileParser, type FileSignature } from './types.js';
 
 /** Bumped when the cache file's layout changes. */
-const CACHE_FORMAT = 4;
+const CACHE_FORMAT = 5;
+
+/**
+ * A run appends to the old file while the bytes of what no run uses (entries of files gone or
+ * changed, F lines said again) stay under this share of it; past it, the file is written afresh.
+ */
+const DEAD_SHARE = 1 / 4;
+/** New entries held in memory for an append, at most (bytes of their lines, and a share of the old file). */
+const HELD_BYTES = 32 << 20;
+const HELD_SHARE = 1 / 4;
 
 /** Counters of a {@link CachingParser}, for tests and `--verbose`. */
 export interface ParseCacheStats {
@@ -64,10 +77,14 @@ export interface ParseCacheOptions {
  * The cache file is JSON Lines, so that entries can stay unparsed text until a run uses them (a
  * parsed extract takes several times the memory of its JSON), and so that a run can write them as
  * it goes:
- *   {"format":4,"version":"…"}                            header
+ *   {"format":5,"version":"…"}                            header
  *   E<TAB><key><TAB><FileExtract as JSON>                 N parse results, key `<kind>:<sha1 of the bytes>`
  *   F<TAB>[path, size, mtimeMs, ctimeMs, ino, key]        M files as they were when hashed
  *   T<TAB>{"entries":N,"files":M}                         trailer; missing or other counts: a file cut short
+ * then any number of appended segments, each its E and F lines and a trailer that also names the
+ * byte at which the segment starts: `T<TAB>{"entries":n,"files":m,"at":<offset>}` (so two appends
+ * written over each other do not pass for one). A later line for a key or a path wins. The file
+ * must end with a sound trailer; anything else (a segment cut short) makes the whole file ignored.
  * JSON text never holds a raw tab or newline, so the lines split safely.
  */
 interface CacheHeader {
@@ -75,10 +92,11 @@ interface CacheHeader {
   version: string;
 }
 
-/** The last line: how many lines of each kind come before it. */
+/** A segment's last line: how many lines of each kind the segment holds, and (appended segments) where it starts. */
 interface CacheTrailer {
   entries: number;
   files: number;
+  at?: number;
 }
 
 let cachedVersion: string | undefined;
@@ -141,6 +159,11 @@ interface Loaded {
   /** The old file, open until the run saves (undefined: there was none, or it is not used). */
   store: LineStore | undefined;
   spans: LineSpans;
+  /** Bytes of the old file's lines that a later line of the same key overrode. */
+  deadBytes: number;
+  /** The old file's F lines, overridden ones too, and their bytes (newlines included). */
+  fileLines: number;
+  fileBytes: number;
 }
 
 const TAB = 9;
@@ -151,33 +174,62 @@ const TAB = 9;
  * short or a bad line gives an empty cache and `discarded: true`.
  */
 async function loadCache(file: string, version: string): Promise<Loaded> {
-  const empty = (discarded: boolean): Loaded => ({ entries: new Map(), files: new Map(), discarded, store: undefined, spans: new LineSpans() });
+  const empty = (discarded: boolean): Loaded => ({
+    entries: new Map(),
+    files: new Map(),
+    discarded,
+    store: undefined,
+    spans: new LineSpans(),
+    deadBytes: 0,
+    fileLines: 0,
+    fileBytes: 0,
+  });
   const loaded = empty(false);
   let header: Partial<CacheHeader> | undefined;
-  let trailer: Partial<CacheTrailer> | undefined;
-  let lines = 0;
+  /** Sound trailers so far, and the E and F lines since the last one (the segment being read). */
+  let segments = 0;
+  let segmentStart = 0;
+  let entryLines = 0;
+  let fileLines = 0;
   let bad = false;
   const visit = (bytes: Buffer, start: number, end: number, offset: number): boolean => {
     if (header === undefined) {
       header = JSON.parse(bytes.toString('utf8', start, end)) as Partial<CacheHeader>;
+      segmentStart = offset + end - start + 1;
       return header.format === CACHE_FORMAT && header.version === version;
     }
     const tag = bytes[start];
-    if (trailer !== undefined || bytes[start + 1] !== TAB) bad = true;
+    if (bytes[start + 1] !== TAB) bad = true;
     else if (tag === 69 /* E */) {
       const tab = bytes.indexOf(TAB, start + 2);
       if (tab < 0 || tab >= end) bad = true;
-      // The whole line: copied as it is to the next file; its JSON is past the key (ASCII, one byte a character).
-      else loaded.entries.set(bytes.toString('utf8', start + 2, tab), loaded.spans.push(offset, end - start));
+      else {
+        // The whole line: copied as it is to the next file; its JSON is past the key (ASCII, one byte a character).
+        const key = bytes.toString('utf8', start + 2, tab);
+        const before = loaded.entries.get(key);
+        if (before !== undefined) loaded.deadBytes += loaded.spans.length(before) + 1;
+        loaded.entries.set(key, loaded.spans.push(offset, end - start));
+        entryLines++;
+      }
     } else if (tag === 70 /* F */) {
       const value = JSON.parse(bytes.toString('utf8', start + 2, end)) as unknown;
       if (!Array.isArray(value) || typeof value[0] !== 'string' || !isFileSeen(value.slice(1))) bad = true;
-      else loaded.files.set(value[0], value.slice(1) as unknown as FileSeen);
+      else {
+        loaded.files.set(value[0], value.slice(1) as unknown as FileSeen);
+        loaded.fileLines++;
+        loaded.fileBytes += end - start + 1;
+        fileLines++;
+      }
     } else if (tag === 84 /* T */) {
-      trailer = JSON.parse(bytes.toString('utf8', start + 2, end)) as Partial<CacheTrailer>;
-      return true;
+      const trailer = JSON.parse(bytes.toString('utf8', start + 2, end)) as Partial<CacheTrailer>;
+      const at = segments === 0 ? undefined : segmentStart;
+      if (trailer.entries !== entryLines || trailer.files !== fileLines || trailer.at !== at) bad = true;
+      else {
+        segments++;
+        segmentStart = offset + end - start + 1;
+        entryLines = fileLines = 0;
+      }
     } else bad = true;
-    lines++;
     return !bad;
   };
   let opened: { store: LineStore; complete: boolean };
@@ -186,13 +238,8 @@ async function loadCache(file: string, version: string): Promise<Loaded> {
   } catch (error) {
     return empty((error as NodeJS.ErrnoException).code !== 'ENOENT' || header !== undefined);
   }
-  const sound =
-    opened.complete &&
-    !bad &&
-    trailer !== undefined &&
-    lines === (trailer.entries ?? -1) + (trailer.files ?? -1) &&
-    loaded.entries.size === trailer.entries &&
-    loaded.files.size === trailer.files;
+  // Ends with a trailer: nothing after the last sound segment.
+  const sound = opened.complete && !bad && segments > 0 && entryLines === 0 && fileLines === 0;
   if (!sound) {
     await opened.store.close();
     return empty(header !== undefined || opened.store.size > 0);
@@ -267,6 +314,12 @@ export async function createCachingParser(inner: FileParser, options: ParseCache
   /** Files the caller vouched for without asking for them (see {@link FileParser.retain}). */
   const retained = new Set<string>();
   let filesChanged = false;
+  /**
+   * The lines of new entries, held while they may go out as an append to the old file (see
+   * {@link save}); past HELD_BYTES they start the next file instead.
+   */
+  const held = new Map<string, string>();
+  let heldBytes = 0;
   let writer: LineFileWriter | undefined;
   /** The copy of the old entries used before the next file was started (see {@link startWriting}). */
   let catchingUp: Promise<void> | undefined;
@@ -287,7 +340,9 @@ export async function createCachingParser(inner: FileParser, options: ParseCache
     if (writer === undefined) {
       const next = (writer = new LineFileWriter(file));
       next.add(JSON.stringify({ format: CACHE_FORMAT, version }));
-      const before = [...used];
+      for (const line of held.values()) next.add(line);
+      const before = [...used].filter((key) => !held.has(key));
+      held.clear();
       catchingUp = (async () => {
         for (const key of before) {
           // Unreadable now (the old file cannot be read): left out, and parsed again next time.
@@ -313,14 +368,52 @@ export async function createCachingParser(inner: FileParser, options: ParseCache
     if (!copyOld(loaded, writer, key)) used.delete(key);
     await keepUp(writer);
   };
-  /** Record a new entry (its text `json`), which starts the next file. */
+  /**
+   * Record a new entry (its text `json`): held for an append to the old file while what is held is
+   * small, else it goes to the next file (started now if it is not yet).
+   */
   const useNew = async (loaded: Loaded, key: string, json: string): Promise<void> => {
     if (saved || used.has(key)) return;
+    const line = `E\t${key}\t${json}`;
+    if (writer === undefined && loaded.store !== undefined) {
+      used.add(key);
+      held.set(key, line);
+      heldBytes += line.length;
+      if (heldBytes <= Math.min(HELD_BYTES, loaded.store.size * HELD_SHARE)) return;
+      // Too much to hold: the next file, which takes what is held with it.
+      await keepUp(startWriting(loaded));
+      return;
+    }
+    // Started before the key counts as used: what it copies from the old file is what was used before.
     const next = startWriting(loaded);
     used.add(key);
     if (next.error !== undefined) return;
-    next.add(`E\t${key}\t${json}`);
+    next.add(line);
     await keepUp(next);
+  };
+
+  /**
+   * Append this run's new entries and files' new stats to the old file as one segment, when the old
+   * file is sound and what no run uses would stay under DEAD_SHARE of it. False when the file must be
+   * written afresh instead (also when another run replaced the file meanwhile).
+   */
+  const appendToOld = async (loaded: Loaded): Promise<boolean> => {
+    const store = loaded.store;
+    if (writer !== undefined || store === undefined || stats.discarded) return false;
+    let dead = loaded.deadBytes;
+    for (const [key, at] of loaded.entries) if (!used.has(key)) dead += loaded.spans.length(at) + 1;
+    const files: string[] = [];
+    let unchangedFiles = 0;
+    for (const [name, info] of seen) {
+      // The same object: the old file's F line still holds (a stat taken again is a new one).
+      if (loaded.files.get(name) === info) unchangedFiles++;
+      else files.push(`F\t${JSON.stringify([name, ...info])}`);
+    }
+    dead += (loaded.fileLines - unchangedFiles) * (loaded.fileBytes / Math.max(1, loaded.fileLines));
+    if (dead >= store.size * DEAD_SHARE) return false;
+    if (held.size === 0 && files.length === 0) return true;
+    const segment = [...held.values(), ...files, `T\t${JSON.stringify({ entries: held.size, files: files.length, at: store.size })}`];
+    return appendLinesAt(file, segment, store.size, store.ino);
   };
 
   const save = async (): Promise<void> => {
@@ -337,7 +430,16 @@ export async function createCachingParser(inner: FileParser, options: ParseCache
     retained.clear();
     const unchanged = writer === undefined && stats.misses === 0 && !stats.discarded && !filesChanged && used.size === loaded.entries.size && seen.size === loaded.files.size;
     saved = true;
-    if (unchanged) {
+    // The old file stays open through the append: if another run replaced it, its entries are copied from it.
+    let done: boolean;
+    try {
+      done = unchanged || (await appendToOld(loaded));
+    } catch (error) {
+      // A write that failed part way leaves a segment without its trailer: the next run ignores the file.
+      await loaded.store?.close();
+      throw error;
+    }
+    if (done) {
       await loaded.store?.close();
       return;
     }

@@ -120,6 +120,60 @@ export class LineFileWriter {
   }
 }
 
+/**
+ * Append lines to `file` at byte `at`, but only while it is still the file a run read (`at` its
+ * size, `ino` its inode): false, writing nothing, when it is not (another run replaced or extended
+ * it) or cannot be opened. For files whose every appended part ends with a trailer that names `at`,
+ * so a reader can tell a part cut short, or two written over each other, and ignore the file.
+ * Rejects when the write fails.
+ */
+export async function appendLinesAt(file: string, lines: readonly string[], at: number, ino: number): Promise<boolean> {
+  let handle: FileHandle;
+  try {
+    handle = await open(file, 'r+');
+  } catch {
+    return false;
+  }
+  try {
+    const now = await handle.stat();
+    if (now.size !== at || now.ino !== ino) return false;
+    let bytes = Buffer.from(`${lines.join('\n')}\n`);
+    let position = at;
+    while (bytes.length > 0) {
+      const { bytesWritten } = await handle.write(bytes, 0, bytes.length, position);
+      bytes = bytes.subarray(bytesWritten);
+      position += bytesWritten;
+    }
+    return true;
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Where a cache's lines go: the temp file of a {@link LineFileWriter}, or {@link HeldLines} for an append. */
+export type LineSink = Pick<LineFileWriter, 'add' | 'addBytes' | 'backlogged' | 'drained'>;
+
+/** Lines held in memory for {@link appendLinesAt}, fed as a {@link LineFileWriter} is. */
+export class HeldLines implements LineSink {
+  readonly lines: string[] = [];
+  /** Their length in UTF-16 units: near enough their bytes to bound what is held. */
+  size = 0;
+  readonly backlogged = false;
+
+  add(line: string): void {
+    this.lines.push(line);
+    this.size += line.length;
+  }
+
+  addBytes(line: Uint8Array): void {
+    this.add(Buffer.from(line).toString('utf8'));
+  }
+
+  drained(): Promise<void> {
+    return Promise.resolve();
+  }
+}
+
 const NEWLINE = Buffer.from('\n');
 
 /** Lines of text and of bytes as one buffer, each followed by a newline. */

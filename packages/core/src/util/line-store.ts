@@ -65,6 +65,8 @@ export class LineStore {
     private readonly handle: FileHandle,
     /** The file's size when it was scanned. */
     readonly size: number,
+    /** The file's inode: with {@link size}, tells a writer that the file at the path is still the one scanned. */
+    readonly ino: number,
   ) {}
 
   /**
@@ -104,7 +106,8 @@ export class LineStore {
         kept = end - start;
       }
       if (!stopped && kept > 0) visit(buffer, 0, kept, position - kept);
-      return { store: new LineStore(handle, position), complete: !stopped && kept === 0 };
+      const { ino } = await handle.stat();
+      return { store: new LineStore(handle, position, ino), complete: !stopped && kept === 0 };
     } catch (error) {
       await handle.close().catch(() => undefined);
       throw error;
