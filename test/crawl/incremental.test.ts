@@ -280,6 +280,74 @@ describe('incremental generate', () => {
     expect(Math.max(...sizes)).toBeLessThan(coldSize * 1.25);
   });
 
+  it('appends what a one-page edit changed to the cache file, and the next run reads it back', async () => {
+    const { dir, first } = await primed('append');
+    const [name] = readdirSync(dir).filter((n) => n.startsWith('pages-'));
+    const file = path.join(dir, name!);
+    const before = readFileSync(file);
+    const page = allPages(first.result)[7]!;
+    await editing(page, (text) => text.replace('</body>', '<p>appended</p></body>'), async () => {
+      const edited = await rerun(dir);
+      expect(edited.read).toEqual([page]);
+      expect(output(edited.result)).toBe(output(await cold()));
+      const after = readFileSync(file);
+      // The old file as it was, then one segment: the page's lines (and any new entries), a trailer.
+      expect(after.subarray(0, before.length).equals(before)).toBe(true);
+      const segment = after.subarray(before.length).toString('utf8').trimEnd().split('\n');
+      expect(segment.filter((l) => l.startsWith('P\t'))).toEqual([expect.stringContaining(JSON.stringify(page))]);
+      expect(JSON.parse(segment.at(-1)!.slice(2))).toMatchObject({ P: 1, F: 1, stale: 1, at: before.length });
+      expect(after.length - before.length).toBeLessThan(before.length / 20);
+      const again = await rerun(dir);
+      expect(again.read).toEqual([]);
+      expect(output(again.result)).toBe(output(edited.result));
+      expect(statSync(file).size).toBe(after.length);
+    });
+  });
+
+  it('marks a page gone from the site in an append, and crawls it when it comes back', async () => {
+    const { dir, first } = await primed('gone');
+    const [name] = readdirSync(dir).filter((n) => n.startsWith('pages-'));
+    const file = path.join(dir, name!);
+    const page = allPages(first.result)[11]!;
+    const away = path.join(scratch, 'gone-page.html');
+    renameSync(page, away);
+    try {
+      const without = await rerun(dir);
+      expect(without.read).toEqual([]);
+      expect(output(without.result)).toBe(output(await cold()));
+      expect(readFileSync(file, 'utf8')).toContain(`P\t${JSON.stringify([page, null])}\n`);
+      // Said once: the next run has nothing to write.
+      const size = statSync(file).size;
+      expect((await rerun(dir)).read).toEqual([]);
+      expect(statSync(file).size).toBe(size);
+    } finally {
+      renameSync(away, page);
+    }
+    const back = await rerun(dir);
+    expect(back.read).toEqual([page]);
+    expect(output(back.result)).toBe(output(first.result));
+  });
+
+  it('ignores a cache file whose appended segment is torn or misplaced, and crawls every page', async () => {
+    const { dir, first } = await primed('torn');
+    const [name] = readdirSync(dir).filter((n) => n.startsWith('pages-'));
+    const file = path.join(dir, name!);
+    const base = readFileSync(file, 'utf8');
+    const page = allPages(first.result)[5]!;
+    await editing(page, (text) => `${text}<!-- torn -->`, async () => {
+      await rerun(dir);
+      const segment = readFileSync(file, 'utf8').slice(base.length);
+      expect(segment.length).toBeGreaterThan(0);
+      for (const garbage of [base + segment.slice(0, Math.floor(segment.length / 2)), base + segment.replace(/"at":\d+/, `"at":${base.length - 1}`)]) {
+        writeFileSync(file, garbage);
+        const run = await rerun(dir);
+        expect(run.read).toEqual(allPages(first.result));
+        expect(output(run.result)).toBe(output(await cold()));
+        expect((await rerun(dir)).read).toEqual([]);
+      }
+    });
+  });
+
   it('keeps the old cache file and leaves no temp file when the run fails after pages were crawled', async () => {
     const { dir, first } = await primed('failed-run');
     const [name] = readdirSync(dir).filter((n) => n.startsWith('pages-'));

@@ -11,7 +11,7 @@ import type { CrawlWarning } from './graph.js';
 import type { FileSignature } from './types.js';
 
 /** Bumped when the file's layout changes. */
-export const FORMAT = 3;
+export const FORMAT = 4;
 
 /**
  * A {@link PageResource} without `descend` (only the walk reads it): url index, type, criticality,
@@ -54,10 +54,17 @@ export interface CacheHeader {
 
 /**
  * A line's tag: `N` a path, `U` a URL, `A` a face, `R` a resource, `F` a file (its signature,
- * targets and warnings), `P` a page, `T` the trailer (how many lines of each tag come before it:
- * a file cut short has none, or other counts; and `stale`, below). Lines refer to others by index in
- * their table, so only each table's own lines keep their order: an entry is written when the run
- * first needs it. A table may hold entries no page refers to any more (see {@link ResultCacheFile.stale}).
+ * targets and warnings), `P` a page (`[name, null]`: the page is gone), `T` the trailer (how many
+ * lines of each tag come before it: a file cut short has none, or other counts; and `stale`,
+ * below). Lines refer to others by index in their table, so only each table's own lines keep their
+ * order: an entry is written when the run first needs it. A table may hold entries no page refers
+ * to any more (see {@link ResultCacheFile.stale}).
+ *
+ * A run that changed few pages appends a segment to the file rather than rewrite it: its new table
+ * entries (numbered on from the file's), the P and F lines of what it crawled or found changed,
+ * and a trailer of its own that counts the segment's lines and names the byte it starts at
+ * (`"at"`, so two appends written over each other do not pass for one). A later P or F line of a
+ * name wins. The file must end with a sound trailer, else it is not used.
  */
 export type LineTag = 'N' | 'U' | 'A' | 'R' | 'F' | 'P';
 const TAGS: readonly LineTag[] = ['N', 'U', 'A', 'R', 'F', 'P'];
@@ -118,6 +125,8 @@ export class ResultCacheFile {
   private readonly fileLines = new LineSpans();
   private readonly keptFiles = new Map<number, KeptFile | undefined>();
   private store: LineStore | undefined;
+  /** Pages the file holds (a name's later P lines replace its earlier one; a gone page's removes it). */
+  private pages = 0;
   /**
    * How many pages were crawled again or dropped since the file's tables were last built afresh:
    * a run that copies the old tables as they are (so it can copy kept pages' lines unread) leaves
@@ -129,7 +138,17 @@ export class ResultCacheFile {
 
   /** How many pages and resources the file holds. */
   get pageCount(): number {
-    return this.pageLines.size;
+    return this.pages;
+  }
+
+  /** The file's size and inode when it was read: an append must find it so still. */
+  get identity(): { size: number; ino: number } {
+    return { size: this.store!.size, ino: this.store!.ino };
+  }
+
+  /** The name of each page the file holds, with its {@link idOf} number. */
+  *pageIds(): IterableIterator<[string, number]> {
+    for (const [name, id] of this.ids) if (this.pageLine[id] !== -1) yield [name, id];
   }
 
   get resourceCount(): number {
@@ -144,8 +163,12 @@ export class ResultCacheFile {
   static async open(file: string, expected: CacheHeader): Promise<ResultCacheFile | 'missing' | 'unusable'> {
     const cache = new ResultCacheFile();
     let header = false;
-    let trailer: Record<LineTag, number> & { stale?: unknown } | undefined;
-    const seen: Record<LineTag, number> = { N: 0, U: 0, A: 0, R: 0, F: 0, P: 0 };
+    let trailer: Record<LineTag, number> & { stale?: unknown; at?: unknown } | undefined;
+    /** Lines of each tag in the segment being read, the byte it starts at, and which ids it named (a name twice in one segment: damaged). */
+    let seen: Record<LineTag, number> = { N: 0, U: 0, A: 0, R: 0, F: 0, P: 0 };
+    let segments = 0;
+    let segmentStart = 0;
+    const named = new Map<number, number>();
     let bad = false;
     const reject = () => {
       bad = true;
@@ -155,27 +178,44 @@ export class ResultCacheFile {
       if (!header) {
         const value = JSON.parse(bytes.toString('utf8', start, end)) as Partial<CacheHeader>;
         header = value.format === expected.format && value.version === expected.version && value.key === expected.key;
+        segmentStart = offset + end - start + 1;
         return header;
       }
-      if (trailer !== undefined || bytes[start + 1] !== TAB) return reject();
+      if (bytes[start + 1] !== TAB) return reject();
       const tag = String.fromCharCode(bytes[start]!) as LineTag | 'T';
       if (tag === 'R') cache.resourceLines.push(offset, end - start);
       else if (tag === 'F' || tag === 'P') {
         const name = lineName(bytes, start, end);
         if (name === undefined) return reject();
         const id = cache.idOf(name);
-        const [lines, byId] = tag === 'F' ? [cache.fileLines, cache.fileLine] : [cache.pageLines, cache.pageLine];
-        if (byId[id] !== -1) return reject();
-        byId[id] = lines.push(offset, end - start);
+        const bit = tag === 'F' ? 1 : 2;
+        const before = named.get(id) ?? 0;
+        if ((before & bit) !== 0) return reject();
+        named.set(id, before | bit);
+        if (tag === 'F') cache.fileLine[id] = cache.fileLines.push(offset, end - start);
+        else {
+          const had = cache.pageLine[id] !== -1;
+          const gone = end - start >= 6 && bytes.toString('latin1', end - 6, end) === ',null]';
+          cache.pageLine[id] = gone ? -1 : cache.pageLines.push(offset, end - start);
+          cache.pages += (gone ? 0 : 1) - (had ? 1 : 0);
+        }
       } else {
         const value = JSON.parse(bytes.toString('utf8', start + 2, end)) as unknown;
-        if (tag === 'T' && typeof value === 'object' && value !== null) trailer = value as Record<LineTag, number>;
-        else if (tag === 'N' && typeof value === 'string') cache.paths.push(value);
+        if (tag === 'T' && typeof value === 'object' && value !== null) {
+          trailer = value as Record<LineTag, number> & { stale?: unknown; at?: unknown };
+          const at = segments === 0 ? undefined : segmentStart;
+          if (!TAGS.every((t) => seen[t] === trailer![t]) || trailer.at !== at) return reject();
+          segments++;
+          segmentStart = offset + end - start + 1;
+          seen = { N: 0, U: 0, A: 0, R: 0, F: 0, P: 0 };
+          named.clear();
+          return true;
+        } else if (tag === 'N' && typeof value === 'string') cache.paths.push(value);
         else if (tag === 'U' && Array.isArray(value) && value.length === 3) cache.urls.push(value as [string, string, number]);
         else if (tag === 'A' && typeof value === 'object' && value !== null) cache.faces.push(value as FaceDescriptor);
         else return reject();
       }
-      if (tag !== 'T') seen[tag]++;
+      seen[tag]++;
       return true;
     };
     let opened: { store: LineStore; complete: boolean };
@@ -185,7 +225,8 @@ export class ResultCacheFile {
       return (error as NodeJS.ErrnoException).code === 'ENOENT' && !header ? 'missing' : 'unusable';
     }
     cache.store = opened.store;
-    if (!opened.complete || bad || !header || trailer === undefined || !TAGS.every((tag) => seen[tag] === trailer![tag])) {
+    // Ends with a trailer: nothing after the last sound segment.
+    if (!opened.complete || bad || !header || trailer === undefined || segments === 0 || !TAGS.every((tag) => seen[tag] === 0)) {
       await cache.close();
       return 'unusable';
     }

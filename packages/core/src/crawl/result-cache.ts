@@ -30,7 +30,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { LineFileWriter } from '../util/json-lines.js';
+import { appendLinesAt, HeldLines, LineFileWriter, type LineSink } from '../util/json-lines.js';
 import { RecentMap } from '../util/recent-map.js';
 import type { FaceDescriptor } from './fonts.js';
 import type { CrawlWarning, FileStat, PageCrawl, PageResource, ResourceGraph, SiteUrl } from './graph.js';
@@ -198,12 +198,18 @@ const DECODED_WINDOW = 20_000;
  */
 const STALE_SHARE = 4;
 
+/** What a run holds in memory to append to the old file, at most (of its lines' length, and a share of the old file); past it, the run writes the next file whole. */
+const SEGMENT_LIMIT = 32 << 20;
+const SEGMENT_SHARE = 1 / 4;
+
 /** Per old file's page or file ({@link ResultCacheFile.idOf}): what this run found out about it. */
 const FILE_CHECKED = 1;
 const FILE_SAME = 2;
 const TARGETS_CHECKED = 4;
 const TARGETS_SAME = 8;
 const REPLAYED = 16;
+/** A page of the old file this run took or crawled (one it did neither is gone from the site). */
+const LISTED = 32;
 
 /**
  * The result cache of one run: {@link reuse} answers a page's crawl from the cache when its inputs
@@ -238,6 +244,12 @@ export class PageResultCache {
    * then a kept page's lines are copied unread, their indices still right.
    */
   private copyingTables = false;
+  /**
+   * The segment this run appends to the old file instead of writing the next file, while it changed
+   * little (see {@link start}): its new table entries and the lines of what it crawled or found
+   * changed. Kept pages' lines stay where they are.
+   */
+  private segment: HeldLines | undefined;
   /**
    * What the next file owes from before it was started (the old R lines when it copies the tables,
    * then the pages kept so far), written in the background with the writer's backpressure;
@@ -341,8 +353,11 @@ export class PageResultCache {
     this.parser?.retain?.(page);
     for (const file of walked) this.parser?.retain?.(file);
     this.keptCount++;
-    if (this.writer === undefined) this.keptBefore.push({ page, walked: entry.walked });
-    else if (this.copyingTables) this.copyKept(page, entry.walked);
+    this.state[old.idOf(page, false)!]! |= LISTED;
+    if (this.writer === undefined) {
+      this.keptBefore.push({ page, walked: entry.walked });
+      if (this.segment !== undefined) this.keepInSegment(page, entry.walked);
+    } else if (this.copyingTables) this.copyKept(page, entry.walked);
     else this.writeKept(page, entry);
     this.stats.reused++;
     return {
@@ -358,6 +373,8 @@ export class PageResultCache {
 
   /** Record a page crawled this run (written to the next cache file now). */
   crawled(page: string, crawl: PageCrawl): void {
+    const id = this.old?.idOf(page, false);
+    if (id !== undefined) this.state[id]! |= LISTED;
     const walked: string[] = [];
     for (const r of crawl.resources) if (r.descend !== undefined && !walked.includes(r.target.file)) walked.push(r.target.file);
     // The graph resolved the refs of each of these this run (a file without refs made no onTarget call).
@@ -366,6 +383,7 @@ export class PageResultCache {
       if (!this.targets.has(file)) this.targets.set(file, new Map());
     }
     this.start();
+    if (this.copyingTables && id !== undefined) this.knowOldResources(page);
     this.writePage(page, walked, true, {
       walked: [],
       resources: crawl.resources.map((r) => this.tables.resource(r)),
@@ -386,21 +404,31 @@ export class PageResultCache {
   /** Finish the next cache file (atomically), when this run changed anything: the pages of this run, nothing else. */
   async save(): Promise<void> {
     const oldPages = this.old?.pageCount ?? 0;
-    if (this.writer === undefined && this.refreshed.size === 0 && this.keptCount === oldPages && !this.stats.discarded) {
+    if (this.writer === undefined && this.segment === undefined && this.refreshed.size === 0 && this.keptCount === oldPages && !this.stats.discarded) {
       await this.old?.close();
       return;
     }
-    const out = this.start();
-    await this.catchingUp;
-    if (this.catchUpError !== undefined) {
-      await this.abandon();
-      throw this.catchUpError;
-    }
+    this.start();
     try {
-      for (const file of this.files) {
-        if (!this.filesWritten.has(file)) this.writeFile(file, this.walkedNow.has(file));
-        if (out.backlogged) await out.drained();
+      // The walked files' lines (those this run can say anything new of, when it appends).
+      await this.writeFiles();
+      if (this.segment !== undefined) {
+        if (await this.appendSegment()) {
+          await this.old?.close();
+          return;
+        }
+        // Another run replaced the file meanwhile: this run's file whole, from the old one still open.
+        this.startFile();
       }
+      await this.catchingUp;
+      if (this.catchUpError !== undefined) throw this.catchUpError;
+      await this.writeFiles();
+    } catch (error) {
+      await this.abandon();
+      throw error;
+    }
+    const out = this.writer!;
+    try {
       const counts: Record<LineTag, number> = { N: this.pathCount, U: this.tables.urls, A: this.tables.faces, R: this.tables.resources, F: this.filesWritten.size, P: this.pagesWritten };
       const old = this.old;
       const stale = this.copyingTables && old !== undefined ? old.stale + old.pageCount - this.keptCount : 0;
@@ -417,40 +445,131 @@ export class PageResultCache {
 
   /** Drop the next cache file this run started (a run that failed): the old one stays as it was. */
   async abandon(): Promise<void> {
+    this.segment = undefined;
     await this.catchingUp;
     await this.old?.close();
     await this.writer?.abort();
     this.writer = undefined;
   }
 
+  /** Each walked file's F line not written yet, waiting for the writer as it goes. */
+  private async writeFiles(): Promise<void> {
+    for (const file of this.files) {
+      if (!this.filesWritten.has(file)) this.writeFile(file, this.walkedNow.has(file));
+      const out = this.start();
+      if (out.backlogged) await out.drained();
+    }
+  }
+
   /**
-   * The next file's writer; on the first call, its header (and the old tables but their R lines,
-   * when it copies them), with the rest of what it owes from before caught up in the background.
+   * Append the segment to the old file, with a P line `[name, null]` for each page of the old file
+   * this run neither took nor crawled (gone from the site) and its trailer. False, writing
+   * nothing, when the file is no longer the one this run read.
    */
-  private start(): LineFileWriter {
-    if (this.writer === undefined) {
-      const writer = (this.writer = new LineFileWriter(this.file));
-      const header: CacheHeader = { format: FORMAT, version: this.options.version, key: this.options.key };
-      writer.add(JSON.stringify(header));
-      const old = this.old;
-      if (old !== undefined && old.stale * STALE_SHARE < old.pageCount) {
-        this.copyingTables = true;
-        // The small tables now, so that new entries follow them; the R lines in the catch-up.
-        for (const name of old.paths) writer.add(line('N', name));
-        for (const url of old.urls) writer.add(line('U', url));
-        for (const face of old.faces) writer.add(line('A', face));
-        this.pathCount = old.paths.length;
-        for (let i = old.paths.length - 1; i >= 0; i--) this.pathIndex.set(old.paths[i]!, i);
-        this.tables.adopt(old.urls, old.faces.length, old.resourceCount);
-        this.heldResources = [];
-      }
-      if (old !== undefined) {
-        this.catchingUp = this.catchUp(writer, old).catch((error: unknown) => {
-          this.catchUpError = error;
-        });
+  private async appendSegment(): Promise<boolean> {
+    const old = this.old!;
+    const lines = this.segment!.lines;
+    let gone = 0;
+    for (const [name, id] of old.pageIds()) {
+      if ((this.state[id]! & LISTED) !== 0) continue;
+      lines.push(line('P', [name, null]));
+      gone++;
+    }
+    const { size, ino } = old.identity;
+    const counts: Record<LineTag, number> = {
+      N: this.pathCount - old.paths.length,
+      U: this.tables.urls - old.urls.length,
+      A: this.tables.faces - old.faces.length,
+      R: this.tables.resources - old.resourceCount,
+      F: this.filesWritten.size,
+      P: this.pagesWritten + gone,
+    };
+    const stale = old.stale + old.pageCount - this.keptCount;
+    const trailer = line('T', { ...counts, stale, at: size });
+    if (await appendLinesAt(this.file, [...lines, trailer], size, ino)) return true;
+    lines.length -= gone;
+    return false;
+  }
+
+  /**
+   * Where the run's lines go from its first change on. While few pages have changed since the old
+   * file's tables were built (STALE_SHARE), the run keeps those tables and holds its lines for an
+   * append to the old file; once they outgrow SEGMENT_LIMIT, it writes the next file whole instead.
+   */
+  private start(): LineSink {
+    const segment = this.segment;
+    if (segment !== undefined) {
+      if (segment.size <= Math.min(SEGMENT_LIMIT, this.old!.identity.size * SEGMENT_SHARE)) return segment;
+      return this.startFile();
+    }
+    if (this.writer !== undefined) return this.writer;
+    const old = this.old;
+    if (old !== undefined && old.stale * STALE_SHARE < old.pageCount) {
+      this.copyingTables = true;
+      this.pathCount = old.paths.length;
+      for (let i = old.paths.length - 1; i >= 0; i--) this.pathIndex.set(old.paths[i]!, i);
+      this.tables.adopt(old.urls, old.faces.length, old.resourceCount);
+      this.segment = new HeldLines();
+      // The pages kept so far, as those kept from now on (their lines stay in the old file).
+      for (const { page, walked } of this.keptBefore) this.keepInSegment(page, walked);
+      return this.segment;
+    }
+    return this.startFile();
+  }
+
+  /**
+   * The next file's writer: its header, then (when it copies the old tables) those tables but their
+   * R lines, and what the run held for an append, with the rest of what it owes from before caught
+   * up in the background.
+   */
+  private startFile(): LineFileWriter {
+    const writer = (this.writer = new LineFileWriter(this.file));
+    const header: CacheHeader = { format: FORMAT, version: this.options.version, key: this.options.key };
+    writer.add(JSON.stringify(header));
+    const old = this.old;
+    const held = this.segment?.lines ?? [];
+    this.segment = undefined;
+    if (this.copyingTables && old !== undefined) {
+      // The small tables now, so that new entries follow them; the R lines in the catch-up.
+      for (const name of old.paths) writer.add(line('N', name));
+      for (const url of old.urls) writer.add(line('U', url));
+      for (const face of old.faces) writer.add(line('A', face));
+      this.heldResources = [];
+      // Held lines in their order: table entries follow the old ones, and R lines the old R lines.
+      for (const text of held) {
+        if (text.startsWith('R')) this.heldResources.push(text);
+        else writer.add(text);
       }
     }
-    return this.writer;
+    if (old !== undefined) {
+      this.catchingUp = this.catchUp(writer, old).catch((error: unknown) => {
+        this.catchUpError = error;
+      });
+    }
+    return writer;
+  }
+
+  /**
+   * Let a page crawled again take its old resources' entries where they are the same: what an edit
+   * leaves of a page is most of it, and an append has not read the old R lines (as a copy does).
+   */
+  private knowOldResources(page: string): void {
+    const old = this.old!;
+    for (const i of old.page(page)?.resources ?? []) {
+      if (i >= 0 && i < old.resourceCount) this.tables.know(old.resourceLineBytes(i).toString('utf8', 2), i);
+    }
+  }
+
+  /**
+   * A page kept while the run appends: its lines stay in the old file; its F line goes in the
+   * segment only if its signature changed (a touched page). What the run held for it is dropped.
+   */
+  private keepInSegment(page: string, walked: readonly number[]): void {
+    const old = this.old!;
+    for (const i of walked) this.files.add(old.paths[i]!);
+    if (!this.filesWritten.has(page)) this.writeFile(page, false);
+    this.targets.delete(page);
+    this.warnings.delete(page);
   }
 
   /** Write what the next file owes from before it was started, waiting for the writer as it goes. */
@@ -539,6 +658,9 @@ export class PageResultCache {
       kept = this.copyingTables ? oldFile.targets : oldFile.targets.map((n, i) => (i % 2 === 0 ? this.pathOf(old!.paths[n]!) : n));
     }
     if (signature === undefined || kept === undefined) return;
+    // Appending, a kept file whose signature holds needs no line: its old one says it all (its
+    // warnings are the ones told again from it).
+    if (this.segment !== undefined && !now && oldFile !== undefined && sameSignature(signature, oldFile.signature)) return;
     const warnings = this.warnings.get(file);
     const out = this.start();
     // Nothing new to say of a kept file (its warnings not told again this run): its line as it is.
@@ -546,7 +668,10 @@ export class PageResultCache {
     if (bytes !== undefined) out.addBytes(bytes);
     else {
       const told = now ? [...(warnings?.values() ?? [])] : warnings === undefined ? oldFile?.warnings : [...warnings.values()];
-      out.add(line('F', [file, signature, kept, told !== undefined && told.length > 0 ? told : null]));
+      const text = line('F', [file, signature, kept, told !== undefined && told.length > 0 ? told : null]);
+      // Appending, a line the old file already ends with says nothing new (a sheet walked again, unchanged).
+      if (this.segment !== undefined && old?.fileLineBytes(file)?.toString('utf8') === text) return;
+      out.add(text);
     }
     this.filesWritten.add(file);
   }
