@@ -631,6 +631,21 @@ describe('bad input', () => {
     expect(result.warnings.map((w) => w.code)).toEqual(['NOT_SERVED']);
   });
 
+  it('a symlink within the root is listed at its own URL, a broken one is missing, a folder linked within the root is followed', async () => {
+    const root = await site({
+      'index.html': '<link rel=stylesheet href=link.css><link rel=stylesheet href=broken.css><script src=alias/a.js></script>',
+      'real/in.css': 'a { color: red }',
+      'lib/a.js': 'x',
+    });
+    const { symlink } = await import('node:fs/promises');
+    await symlink(join(root, 'real/in.css'), join(root, 'link.css'));
+    await symlink(join(root, 'real/gone.css'), join(root, 'broken.css'));
+    await symlink(join(root, 'lib'), join(root, 'alias'));
+    const result = await generateManifest({ root });
+    expect(result.manifest.pages.get('/index.html')!.map((r) => r.url)).toEqual(['/link.css', '/alias/a.js']);
+    expect(result.warnings.map((w) => [w.code, w.message.split(' ')[0]])).toEqual([['MISSING', '/broken.css']]);
+  });
+
   it('lists only files static serving would serve: no dot-folders (but /.well-known/), nothing through a folder linked out of the root', async () => {
     const outside = await site({ 'lib/out.js': 'x' });
     const root = await site({

@@ -13,8 +13,8 @@
  * to them. (A new object per page for every image and font its stylesheets name was a million
  * objects on a 5,000-page site, and their garbage collection a tenth of a crawl.)
  */
-import { realpathSync, statSync } from 'node:fs';
-import { extname, relative, sep } from 'node:path';
+import { lstatSync, realpathSync, statSync, type Stats } from 'node:fs';
+import { basename, dirname, extname, join, relative, sep } from 'node:path';
 import { lookup } from 'mrmime';
 import type { CrossOrigin, PreconnectHint, ResourceRel, ResourceType } from '../manifest/model.js';
 import { criticalityRank, type Criticality } from '../manifest/order.js';
@@ -229,6 +229,8 @@ export class ResourceGraph {
   /** Interned {@link Inherited} contexts, by their fields. */
   private readonly contexts = new Map<string, Inherited>();
   private realRoot: string | undefined;
+  /** Real paths of the folders files were found in (null: none), so a file that is no link costs one lstat. */
+  private readonly realFolders = new Map<string, string | null>();
   /**
    * Called with every file a ref resolves to and what its stat found, by the file the ref is in
    * (a page's refs each time the page is crawled, a shared file's once per run): the result cache
@@ -317,10 +319,22 @@ export class ResourceGraph {
   private doStat(file: string): FileStat {
     const held = this.parser.stat?.(file);
     if (held !== undefined) return held;
+    // The real path of every file, not only of symlinks: a folder on the way may be a link out of the
+    // root. A file that is no link is its folder's real path and its name (the folder's resolved once
+    // a run: realpath walks every folder of the path, for each of a site's thousands of files).
     let real: string;
+    let own: Stats | undefined;
     try {
-      // The real path of every file, not only of symlinks: a folder on the way may be a link out of the root.
-      real = realpathSync.native(file);
+      own = lstatSync(file, { throwIfNoEntry: false });
+      if (own === undefined) return { absent: 'missing' };
+      if (own.isSymbolicLink()) {
+        real = realpathSync.native(file);
+        own = undefined;
+      } else {
+        const folder = this.realFolder(dirname(file));
+        if (folder === null) return { absent: 'missing' };
+        real = join(folder, basename(file));
+      }
     } catch {
       return { absent: 'missing' };
     }
@@ -328,12 +342,26 @@ export class ResourceGraph {
     // What static serving would refuse (a dot-folder, a link out of the root) is not a file of the site.
     if (!isServedRealPath(this.realRoot, real) || !isServedRealPath(this.site.root, file)) return { absent: 'not-served' };
     try {
-      const info = statSync(real);
+      const info = own ?? statSync(real);
       if (info.isFile()) return { size: info.size };
       return { absent: info.isDirectory() ? 'folder' : 'missing' };
     } catch {
       return { absent: 'missing' };
     }
+  }
+
+  /** A folder's real path, or null when it has none (missing); resolved once a run. */
+  private realFolder(folder: string): string | null {
+    let real = this.realFolders.get(folder);
+    if (real === undefined) {
+      try {
+        real = realpathSync.native(folder);
+      } catch {
+        real = null;
+      }
+      this.realFolders.set(folder, real);
+    }
+    return real;
   }
 
   /**
