@@ -16,14 +16,16 @@
  * same as a cold run's by construction. Warnings are kept per file and told again for a page taken
  * from the cache, as the crawl would have told them.
  *
- * One file of JSON Lines per site root in the cache folder (see {@link LineTag}), written atomically
- * when the run changed it: from the run's first change on, each page's lines as it is taken or
+ * One file of JSON Lines per site root in the cache folder (see {@link LineTag}). While few pages
+ * have changed since its tables were last built (STALE_SHARE), a run that changed something keeps
+ * those tables and appends a segment: the lines of what it crawled or found changed, the entries
+ * they add, and a trailer of its own; kept pages' lines stay where they are. Otherwise (the tables
+ * are stale, the run changed too much to hold, or another run replaced the file) it writes the next
+ * file whole, atomically: from the run's first change on, each page's lines as it is taken or
  * crawled (its P and F lines, and the table entries it adds first seen), the shared files' F lines
- * at the end. While few pages have changed since the tables were last built, the next file starts
- * with the old file's tables as they are, so kept pages' lines are copied as bytes, unread (see
- * STALE_SHARE). The old file is read a line at a time, each page's line when the run asks for it
- * (result-cache-file.ts), so neither a cold run nor a rerun holds every page's entry or the
- * tables. Any file that cannot be read, does not parse, is cut short or has another format,
+ * at the end, kept pages' lines copied as bytes, unread, when it keeps the old tables. The old file
+ * is read a line at a time, each page's line when the run asks for it (result-cache-file.ts), so
+ * neither a cold run nor a rerun holds every page's entry or the tables. Any file that cannot be read, does not parse, is cut short or has another format,
  * version or options key is ignored (every page is crawled, and the file rewritten); a line found
  * damaged when read makes its page crawled.
  */
