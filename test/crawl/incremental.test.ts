@@ -304,6 +304,28 @@ describe('incremental generate', () => {
     });
   });
 
+  it('appends the new stats of touched files once, then has nothing to write', async () => {
+    const { dir, first } = await primed('touched');
+    const [name] = readdirSync(dir).filter((n) => n.startsWith('pages-'));
+    const file = path.join(dir, name!);
+    const before = statSync(file).size;
+    const page = allPages(first.result)[20]!;
+    const sheet = path.join(corpus.root, 'assets/css', sheets[1]!);
+    const later = new Date(Date.now() + 180_000);
+    utimesSync(page, later, later);
+    utimesSync(sheet, later, later);
+    const touched = await rerun(dir);
+    expect(touched.read).toEqual([]);
+    expect(output(touched.result)).toBe(output(first.result));
+    const segment = readFileSync(file).subarray(before).toString('utf8').trimEnd().split('\n');
+    expect(segment.map((l) => l.slice(0, 2)).sort()).toEqual(['F\t', 'F\t', 'T\t']);
+    expect(segment.filter((l) => l.startsWith('F\t')).map((l) => (JSON.parse(l.slice(2)) as [string])[0]).sort()).toEqual([page, sheet].sort());
+    // The new stats are kept: the next run neither hashes them again nor writes anything.
+    const size = statSync(file).size;
+    expect((await rerun(dir)).read).toEqual([]);
+    expect(statSync(file).size).toBe(size);
+  });
+
   it('marks a page gone from the site in an append, and crawls it when it comes back', async () => {
     const { dir, first } = await primed('gone');
     const [name] = readdirSync(dir).filter((n) => n.startsWith('pages-'));

@@ -569,7 +569,9 @@ export class PageResultCache {
   private keepInSegment(page: string, walked: readonly number[]): void {
     const old = this.old!;
     for (const i of walked) this.files.add(old.paths[i]!);
-    if (!this.filesWritten.has(page)) this.writeFile(page, false);
+    // Only a touched page has a new signature; the others' lines are not even read again (a change
+    // late in a large site's run comes after every other page was kept).
+    if (this.refreshed.has(page) && !this.filesWritten.has(page)) this.writeFile(page, false);
     this.targets.delete(page);
     this.warnings.delete(page);
   }
