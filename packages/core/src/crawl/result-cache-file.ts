@@ -164,11 +164,10 @@ export class ResultCacheFile {
     const cache = new ResultCacheFile();
     let header = false;
     let trailer: Record<LineTag, number> & { stale?: unknown; at?: unknown } | undefined;
-    /** Lines of each tag in the segment being read, the byte it starts at, and which ids it named (a name twice in one segment: damaged). */
+    /** Lines of each tag in the segment being read, and the byte it starts at. */
     let seen: Record<LineTag, number> = { N: 0, U: 0, A: 0, R: 0, F: 0, P: 0 };
     let segments = 0;
     let segmentStart = 0;
-    const named = new Map<number, number>();
     let bad = false;
     const reject = () => {
       bad = true;
@@ -188,10 +187,9 @@ export class ResultCacheFile {
         const name = lineName(bytes, start, end);
         if (name === undefined) return reject();
         const id = cache.idOf(name);
-        const bit = tag === 'F' ? 1 : 2;
-        const before = named.get(id) ?? 0;
-        if ((before & bit) !== 0) return reject();
-        named.set(id, before | bit);
+        const [lines, byId] = tag === 'F' ? [cache.fileLines, cache.fileLine] : [cache.pageLines, cache.pageLine];
+        // A name twice in one segment: damaged (a later segment's line replaces an earlier one's).
+        if (byId[id] !== -1 && lines.offset(byId[id]!) >= segmentStart) return reject();
         if (tag === 'F') cache.fileLine[id] = cache.fileLines.push(offset, end - start);
         else {
           const had = cache.pageLine[id] !== -1;
@@ -208,7 +206,6 @@ export class ResultCacheFile {
           segments++;
           segmentStart = offset + end - start + 1;
           seen = { N: 0, U: 0, A: 0, R: 0, F: 0, P: 0 };
-          named.clear();
           return true;
         } else if (tag === 'N' && typeof value === 'string') cache.paths.push(value);
         else if (tag === 'U' && Array.isArray(value) && value.length === 3) cache.urls.push(value as [string, string, number]);

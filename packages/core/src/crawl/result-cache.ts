@@ -25,9 +25,10 @@
  * crawled (its P and F lines, and the table entries it adds first seen), the shared files' F lines
  * at the end, kept pages' lines copied as bytes, unread, when it keeps the old tables. The old file
  * is read a line at a time, each page's line when the run asks for it (result-cache-file.ts), so
- * neither a cold run nor a rerun holds every page's entry or the tables. Any file that cannot be read, does not parse, is cut short or has another format,
- * version or options key is ignored (every page is crawled, and the file rewritten); a line found
- * damaged when read makes its page crawled.
+ * neither a cold run nor a rerun holds every page's entry or the tables. Any file that cannot be
+ * read, does not parse, is cut short or has another format, version or options key is ignored
+ * (every page is crawled, and the file rewritten); a line found damaged when read makes its page
+ * crawled.
  */
 import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
@@ -433,7 +434,7 @@ export class PageResultCache {
     try {
       const counts: Record<LineTag, number> = { N: this.pathCount, U: this.tables.urls, A: this.tables.faces, R: this.tables.resources, F: this.filesWritten.size, P: this.pagesWritten };
       const old = this.old;
-      const stale = this.copyingTables && old !== undefined ? old.stale + old.pageCount - this.keptCount : 0;
+      const stale = this.copyingTables && old !== undefined ? this.staleAfter(old) : 0;
       out.add(line('T', { ...counts, stale }));
     } catch (error) {
       await out.abort();
@@ -452,6 +453,11 @@ export class PageResultCache {
     await this.old?.close();
     await this.writer?.abort();
     this.writer = undefined;
+  }
+
+  /** The old file's stale count after this run: each of its pages not kept (crawled again or gone) leaves lines behind. */
+  private staleAfter(old: ResultCacheFile): number {
+    return old.stale + old.pageCount - this.keptCount;
   }
 
   /** Each walked file's F line not written yet, waiting for the writer as it goes. */
@@ -486,7 +492,7 @@ export class PageResultCache {
       F: this.filesWritten.size,
       P: this.pagesWritten + gone,
     };
-    const stale = old.stale + old.pageCount - this.keptCount;
+    const stale = this.staleAfter(old);
     const trailer = line('T', { ...counts, stale, at: size });
     if (await appendLinesAt(this.file, [...lines, trailer], size, ino)) return true;
     lines.length -= gone;
