@@ -9,7 +9,8 @@
  *            tokenizer-driven one (html-tokens.ts); must give the same manifest
  *   single   generateManifest with its default options (what `push-manifest generate` does), in-process, no cache
  *   threads  the same with worker threads (--threads, default 2), no cache
- *   cold     the same in-process with the parse cache, starting from an empty cache (fills it)
+ *   cold     what `push-manifest generate` does on a first run: worker threads (--threads, default 2)
+ *            and both caches (parse and result), starting from an empty cache folder (fills it)
  *   cached   the same again with nothing changed (the rerun a user sees): every page from the
  *            result cache (incremental generate), nothing parsed
  *   sheet    incremental generate after an edit to one shared stylesheet that about 5% of the pages
@@ -21,7 +22,9 @@
  *            cache: the manifest recall is computed from, per reference kind, against the
  *            generator's own counts (counts.json)
  * With sheet or page, a cold run (no cache) on the edited copy at the end checks that the last
- * incremental run gave its manifest (`incrementalMatchesCold`).
+ * incremental run gave its manifest (`incrementalMatchesCold`). With cold and --repeat, each rerun
+ * (cached, sheet, page) is also given as a share of the same round's cold run: the figure issue 15
+ * sets its targets in.
  * Prints a table and writes bench/results/latest.json.
  *
  * Usage: pnpm bench [-- --pages 5000 --css 300 --threads 2 --modes floor,single,threads,cold,cached --repeat 1]
@@ -48,6 +51,8 @@ const coreDist = path.join(repo, 'packages/core/dist');
 const MODES = ['floor', 'tree', 'single', 'threads', 'cold', 'cached', 'sheet', 'page', 'full', 'stream'];
 /** Modes run on the edited copy of the corpus. */
 const EDIT_MODES = ['sheet', 'page'];
+/** Reruns after a cold run: their targets are shares of it. */
+const RERUN_MODES = ['cached', ...EDIT_MODES];
 
 /** Crawl options of the `full` run: list everything the crawler can find, so recall can be computed. */
 export const FULL_CRAWL = {
@@ -147,7 +152,8 @@ async function runGenerate(root, mode, args) {
   if (mode === 'tree') options.parser = await treeParser();
   if (mode === 'single' || mode === 'full' || mode === 'verify') Object.assign(options, { threads: 1, cache: false });
   else if (mode === 'threads') Object.assign(options, { threads: Number(args.threads ?? 2), cache: false });
-  else Object.assign(options, { threads: 1, cache: args.cacheDir });
+  // cold, the reruns and the edits' priming run as the CLI does: its default threads and both caches.
+  else Object.assign(options, { threads: Number(args.threads ?? 2), cache: args.cacheDir });
   const started = performance.now();
   const result = await core.generateManifest(options);
   const ms = performance.now() - started;
@@ -270,14 +276,14 @@ async function main() {
   const results = {};
   let edits;
   try {
-    if (modes.some((m) => EDIT_MODES.includes(m))) edits = await prepareEdits(corpus.root, scratch);
+    if (modes.some((m) => EDIT_MODES.includes(m))) edits = await prepareEdits(corpus.root, scratch, threads);
     for (let round = 1; round <= repeat; round++) {
       for (const mode of modes) {
         process.stderr.write(`  ${mode}${repeat > 1 ? ` (round ${round}/${repeat})` : ''}…`);
-        const extra = mode === 'threads' ? { threads } : mode === 'cold' || mode === 'cached' ? { cacheDir } : mode === 'full' ? { manifestOut } : mode === 'stream' ? { scratch } : {};
+        const extra = mode === 'threads' ? { threads } : mode === 'cold' || mode === 'cached' ? { cacheDir, threads } : mode === 'full' ? { manifestOut } : mode === 'stream' ? { scratch } : {};
         if (mode === 'cold') rmSync(cacheDir, { recursive: true, force: true });
         if (EDIT_MODES.includes(mode)) edits.edit(mode, round);
-        const r = EDIT_MODES.includes(mode) ? await measure(mode, edits.root, { cacheDir: edits.cacheDir }) : await measure(mode, corpus.root, extra);
+        const r = EDIT_MODES.includes(mode) ? await measure(mode, edits.root, { cacheDir: edits.cacheDir, threads }) : await measure(mode, corpus.root, extra);
         runs[mode].push(r);
         process.stderr.write(` ${(r.ms / 1000).toFixed(2)} s\n`);
       }
@@ -314,6 +320,10 @@ async function main() {
           cpuVsFloorMedian: median(cpuRatios),
           maxRssMiB: Math.max(...runs[mode].map((r) => r.maxRssMiB)),
         };
+        if (runs.cold && RERUN_MODES.includes(mode)) {
+          const shares = runs[mode].map((r, i) => r.ms / runs.cold[i].ms);
+          Object.assign(report.rounds[mode], { vsCold: shares, vsColdMedian: median(shares) });
+        }
       }
     }
     if (edits) {
@@ -342,12 +352,12 @@ async function main() {
  * A copy of the site to edit, its result cache primed with a cold run, the stylesheet closest to 5%
  * of the pages and a page to edit; `edit(mode, round)` makes a new edit (so every round has one).
  */
-async function prepareEdits(root, scratch) {
+async function prepareEdits(root, scratch, threads) {
   const copy = path.join(scratch, 'edited-site');
   const cacheDir = path.join(scratch, 'edited-cache');
   cpSync(root, copy, { recursive: true });
   process.stderr.write('  prime (cold run on the copy)…');
-  const primed = await measure('prime', copy, { cacheDir });
+  const primed = await measure('prime', copy, { cacheDir, threads });
   process.stderr.write(` ${(primed.ms / 1000).toFixed(2)} s\n`);
   const [sheet, sheetPages] = Object.entries(primed.sheetUse).sort(([, a], [, b]) => Math.abs(a / primed.pages - 0.05) - Math.abs(b / primed.pages - 0.05))[0];
   const sheetFile = path.join(copy, ...new URL(sheet, 'http://x/').pathname.split('/').map(decodeURIComponent));
@@ -404,7 +414,9 @@ function print(report) {
         continue;
       }
       const range = `${Math.min(...r.vsFloor).toFixed(2)}-${Math.max(...r.vsFloor).toFixed(2)}x`;
-      lines.push(`  ${mode.padEnd(9)}${r.vsFloorMedian.toFixed(2)}x (${range}), CPU ${r.cpuVsFloorMedian.toFixed(2)}x, peak RSS ${r.maxRssMiB.toFixed(0)} MiB`);
+      const pct = (x) => `${(x * 100).toFixed(1)}%`;
+      const share = r.vsCold ? `, ${pct(r.vsColdMedian)} of cold (${pct(Math.min(...r.vsCold))}-${pct(Math.max(...r.vsCold))})` : '';
+      lines.push(`  ${mode.padEnd(9)}${r.vsFloorMedian.toFixed(2)}x (${range}), CPU ${r.cpuVsFloorMedian.toFixed(2)}x, peak RSS ${r.maxRssMiB.toFixed(0)} MiB${share}`);
     }
   }
   if (report.edits) {
