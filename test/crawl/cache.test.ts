@@ -211,7 +211,9 @@ describe('parse cache', () => {
           }
           return result;
         },
-        close: () => caching.close(),
+        close: async () => {
+          await caching.close?.();
+        },
       };
       await generateManifest({ ...options, parser });
       expect(replaced).toBe(true);

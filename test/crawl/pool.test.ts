@@ -1,4 +1,4 @@
-import { readdirSync, rmSync } from 'node:fs';
+import { readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createFileParser, createParserPool, defaultThreads, generateManifest } from '@push-manifest/core';
@@ -67,6 +67,51 @@ describe('parser pool (worker threads)', () => {
       await pool.close();
     }
     await expect(pool.parse('html', path.join(corpus.root, 'index.html'))).rejects.toThrow(/after close/);
+  });
+
+  it('lets an idle calling thread take back jobs queued for a busy worker, with the same results', async () => {
+    const files = readdirSync(corpus.root, { recursive: true, encoding: 'utf8' })
+      .filter((name) => name.endsWith('.html'))
+      .sort()
+      .map((name) => path.join(corpus.root, name));
+    expect(files.length).toBeGreaterThanOrEqual(40);
+    // A page that keeps the worker busy for a few hundred milliseconds (about 8 MB of markup).
+    const big = path.join(path.dirname(corpus.dir), 'big.html');
+    writeFileSync(big, `<!doctype html><title>big</title>${'<p>Some text <a href="/a.html">a link</a> <img src="/i.png" alt=""></p>\n'.repeat(100_000)}`);
+    const pool = createParserPool({ threads: 2, inlineJobs: 0, mainThreadParses: true });
+    const local = createFileParser();
+    const expected = await Promise.all([big, ...files].map((file) => local.parse('html', file)));
+    const nap = new Int32Array(new SharedArrayBuffer(4));
+    try {
+      // Bounded tries: the first may find the worker still starting (this thread then takes every job).
+      for (let attempt = 0; attempt < 10 && !(pool.stats.stolen > 0 && pool.stats.inWorkers > 0); attempt++) {
+        // The big page first, then the rest, all queued for the one worker (which takes the oldest).
+        const pending = [big, ...files].map((file) => pool.parse('html', file));
+        // This thread busy a moment (asleep), so that the worker reads the big page and claims it;
+        // once idle, this thread takes the newest queued jobs back while the worker parses.
+        Atomics.wait(nap, 0, 0, 100);
+        expect(await Promise.all(pending)).toEqual(expected);
+      }
+      expect(pool.stats.stolen).toBeGreaterThan(0);
+      expect(pool.stats.inWorkers).toBeGreaterThan(0);
+      // A job is parsed once: by the worker, or here (taken back before the worker read it, or at once).
+      expect(pool.stats.stolen).toBeLessThanOrEqual(pool.stats.inProcess);
+      expect((pool.stats.inWorkers + pool.stats.inProcess) % (files.length + 1)).toBe(0);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('gives the same manifest when the calling thread parses beside a worker (the default layout)', async () => {
+    const reference = await generateManifest({ root: corpus.root, ...EVERYTHING, types: [...EVERYTHING.types], parser: createFileParser() });
+    const pool = createParserPool({ threads: 2, inlineJobs: 0, mainThreadParses: true });
+    const pooled = await generateManifest({ root: corpus.root, ...EVERYTHING, types: [...EVERYTHING.types], parser: pool });
+    expect(pool.stats.threads).toBe(1);
+    // No job inline: each went to the worker's queue (the worker parsed it, or this thread took it
+    // back, all of them while the worker starts), or was parsed here at once when the queue was full.
+    expect(pool.stats.inWorkers + pool.stats.stolen).toBeGreaterThan(0);
+    expect(pool.stats.inWorkers + pool.stats.inProcess).toBe(reference.stats.files);
+    expect(canonical(pooled)).toBe(canonical(reference));
   });
 
   it('uses one thread per core, at most four, by default', () => {

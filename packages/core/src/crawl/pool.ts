@@ -6,6 +6,12 @@
  * as JSON text (see worker.ts), which the graph then resolves on the main thread. For a tiny run, starting workers costs more than
  * it saves (each loads parse5 and css-tree, ~30 ms), so the first jobs run in-process and workers only
  * start once the crawl proves large; with one core there is nothing to gain and no worker starts.
+ *
+ * When the calling thread parses too (`mainThreadParses`), jobs queue for the workers and the
+ * calling thread takes back the newest a worker has not yet read whenever it has nothing else to
+ * do (work stealing): a worker always has a queue to go on with while the calling thread is busy
+ * with the graph, and the calling thread never waits while jobs are waiting. Who takes a job is
+ * settled through memory the two share (see {@link Claims}), so a job is parsed exactly once.
  */
 import { availableParallelism } from 'node:os';
 import { existsSync } from 'node:fs';
@@ -13,7 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { createFileParser } from './extract.js';
 import type { FileExtract, FileKind, FileParser, FileReadError } from './types.js';
-import type { WorkerReply, WorkerRequest } from './worker.js';
+import { CLAIM_PLACES, STOLEN, type WorkerReply, type WorkerRequest } from './worker.js';
 
 /** A worker's JSON reply back into the parse result (see worker.ts for why it is JSON). */
 const replyResult = (json: string): FileExtract | FileReadError => JSON.parse(json) as FileExtract | FileReadError;
@@ -30,23 +36,21 @@ export interface ParserPoolOptions {
   /** Jobs parsed in-process before the workers start, so a small site never pays for them. Default 32. */
   inlineJobs?: number;
   /**
-   * The calling thread is one of `threads` and parses too: `threads - 1` workers start, and a job is
-   * parsed in-process whenever every worker already has {@link WORKER_BACKLOG} jobs. Without this the
-   * main thread sat idle most of a threaded crawl (its graph work is a fraction of the parsing)
-   * while one more thread than there are cores competed for them. Default false.
+   * The calling thread is one of `threads` and parses too: `threads - 1` workers start, jobs queue
+   * for them, and the calling thread takes back the newest queued job whenever it is idle (and
+   * parses a job itself at once when every queue holds {@link WORKER_QUEUE} unread jobs). Without
+   * this the main thread sat idle most of a threaded crawl (its graph work is a fraction of the
+   * parsing) while one more thread than there are cores competed for them. Default false.
    */
   mainThreadParses?: boolean;
 }
 
 /**
- * Jobs a worker may have outstanding before the main thread parses one itself. The main thread
- * parses in bursts: the page crawls waiting on a busy worker all resume in one turn of the event
- * loop and each parses a file before the next reply is read. With a backlog of 2 the worker had
- * drained its queue long before such a burst ended and sat idle over half the crawl (measured with
- * event-loop utilisation: worker 45%, main thread 99.9%, 1,283 of 5,290 files in the worker); 5
- * keeps it busy (over 90%) while the main thread still parses nearly half the files.
+ * Jobs that may wait unread for one worker. With stealing the queue only needs to outlast the
+ * calling thread's longest stretch of graph work; the bound keeps the shared claim places
+ * ({@link CLAIM_PLACES}, twice this) from being reused while a message still names one.
  */
-export const WORKER_BACKLOG = 5;
+export const WORKER_QUEUE = CLAIM_PLACES / 2;
 
 /** Counters of a {@link ParserPool}. */
 export interface ParserPoolStats {
@@ -56,6 +60,8 @@ export interface ParserPoolStats {
   inWorkers: number;
   /** Files parsed on the calling thread. */
   inProcess: number;
+  /** Of those, jobs queued for a worker that the calling thread took back before the worker read them. */
+  stolen: number;
 }
 
 /** A {@link FileParser} over worker threads. `close()` stops the workers. */
@@ -69,9 +75,32 @@ interface Job {
   reject: (error: Error) => void;
 }
 
+/** A job waiting in a worker's queue, with what the calling thread needs to parse it instead. */
+interface Queued {
+  id: number;
+  /** Its number among the jobs sent to this worker: the message the worker reads as its `seq`-th. */
+  seq: number;
+  kind: FileKind;
+  path: string;
+  bytes: Uint8Array | undefined;
+}
+
+/**
+ * What a worker and the calling thread share (an `Int32Array` over a `SharedArrayBuffer`): at
+ * place `seq % CLAIM_PLACES` the id of the job sent as the worker's `seq`-th message until one
+ * side claims it (compare-and-exchange to TAKEN by the worker, to STOLEN by the calling thread),
+ * and at place CLAIM_PLACES the count of messages the worker has read (after its claim).
+ */
+type Claims = Int32Array;
+
 interface Slot {
   worker: Worker;
   pending: Map<number, Job>;
+  claims: Claims;
+  /** Messages sent. */
+  sent: number;
+  /** Jobs sent and not yet known to be read by the worker, oldest first (may hold some it has read). */
+  queued: Queued[];
 }
 
 /**
@@ -101,24 +130,27 @@ export function createParserPool(options: ParserPoolOptions = {}): ParserPool {
   const mainParses = options.mainThreadParses === true;
   const workers = mainParses ? threads - 1 : threads;
   const local = createFileParser();
-  const stats: ParserPoolStats = { threads: 0, inWorkers: 0, inProcess: 0 };
+  const stats: ParserPoolStats = { threads: 0, inWorkers: 0, inProcess: 0, stolen: 0 };
   const slots: Slot[] = [];
   let asked = 0;
   let nextId = 0;
   let closed = false;
   let failure: Error | undefined;
+  let stealing = false;
 
   const fail = (slot: Slot, error: Error) => {
     failure ??= error;
     for (const job of slot.pending.values()) job.reject(error);
     slot.pending.clear();
+    slot.queued.length = 0;
   };
 
   const start = () => {
     const url = workerUrl();
     for (let i = 0; i < workers; i++) {
-      const worker = new Worker(url);
-      const slot: Slot = { worker, pending: new Map() };
+      const shared = new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT * (CLAIM_PLACES + 1));
+      const worker = new Worker(url, { workerData: { claims: shared } });
+      const slot: Slot = { worker, pending: new Map(), claims: new Int32Array(shared), sent: 0, queued: [] };
       // An idle worker must not keep the process alive; a busy one must (see send()).
       worker.unref();
       worker.on('message', (reply: WorkerReply) => {
@@ -138,6 +170,9 @@ export function createParserPool(options: ParserPoolOptions = {}): ParserPool {
     stats.threads = slots.length;
   };
 
+  /** Messages sent to the worker that it has not read yet. */
+  const unread = (slot: Slot): number => slot.sent - Atomics.load(slot.claims, CLAIM_PLACES);
+
   /** The worker with the fewest outstanding jobs: big and small files even out without knowing sizes in advance. */
   const leastBusy = (): Slot => {
     let slot = slots[0]!;
@@ -145,54 +180,92 @@ export function createParserPool(options: ParserPoolOptions = {}): ParserPool {
     return slot;
   };
 
-  const send = (slot: Slot, kind: FileKind, absPath: string): Promise<FileExtract | FileReadError> => {
+  const send = (slot: Slot, kind: FileKind, absPath: string, bytes: Uint8Array | undefined): Promise<FileExtract | FileReadError> => {
     const id = nextId++;
+    const seq = slot.sent++;
     return new Promise((resolve, reject) => {
       if (slot.pending.size === 0) slot.worker.ref();
       slot.pending.set(id, { resolve, reject });
-      const request: WorkerRequest = { id, kind, path: absPath };
+      if (mainParses) {
+        Atomics.store(slot.claims, seq % CLAIM_PLACES, id);
+        slot.queued.push({ id, seq, kind, path: absPath, bytes });
+        if (!stealing) {
+          stealing = true;
+          setImmediate(steal);
+        }
+      }
+      const request: WorkerRequest = { id, kind, path: absPath, place: mainParses ? seq % CLAIM_PLACES : -1 };
       slot.worker.postMessage(request);
     });
   };
 
   /**
-   * Where the next job goes: in-process (small runs, one thread, busy workers) or to a worker.
-   * Awaits one turn of the event loop when the workers are busy, so that their replies are read.
+   * Run in the event loop's check phase, so only once the replies that came in were read and the
+   * crawl they woke has run: the calling thread is idle. Takes back the newest job a worker has not
+   * read and parses it here; again on the next turn while any queue holds such a job.
    */
-  const route = async (): Promise<Slot | undefined> => {
+  const steal = () => {
+    stealing = false;
+    if (closed) return;
+    let from: Slot | undefined;
+    for (const slot of slots) {
+      const read = Atomics.load(slot.claims, CLAIM_PLACES);
+      // Jobs the worker has read are its own (or were stolen): dropped from the front.
+      let first = 0;
+      while (first < slot.queued.length && slot.queued[first]!.seq < read) first++;
+      if (first > 0) slot.queued.splice(0, first);
+      if (slot.queued.length > 0 && (from === undefined || slot.queued.length > from.queued.length)) from = slot;
+    }
+    const job = from?.queued.pop();
+    if (from === undefined || job === undefined) return;
+    stealing = true;
+    setImmediate(steal);
+    // Lost the race when the worker claimed it first: it is the worker's.
+    if (Atomics.compareExchange(from.claims, job.seq % CLAIM_PLACES, job.id, STOLEN) !== job.id) return;
+    const waiting = from.pending.get(job.id)!;
+    from.pending.delete(job.id);
+    if (from.pending.size === 0) from.worker.unref();
+    stats.inWorkers--;
+    stats.inProcess++;
+    stats.stolen++;
+    const parsed = job.bytes === undefined ? local.parse(job.kind, job.path) : local.parseBytes!(job.kind, job.path, job.bytes);
+    parsed.then(waiting.resolve, waiting.reject);
+  };
+
+  /** Where the next job goes: in-process (small runs, one thread, full queues) or to a worker. */
+  const route = (): Slot | undefined => {
     if (closed) throw new Error('parser pool: parse() after close()');
     if (failure) throw failure;
     asked++;
     if (workers < (mainParses ? 1 : 2) || asked <= inlineJobs) return undefined;
     if (slots.length === 0) start();
     const slot = leastBusy();
-    if (!mainParses || slot.pending.size < WORKER_BACKLOG) return slot;
-    // Let the workers' replies in first: a crawl runs on resolved promises (microtasks), so
-    // without a turn of the event loop no reply would be read until the whole crawl is done.
-    await new Promise<void>((resolve) => setImmediate(resolve));
-    return slot.pending.size < WORKER_BACKLOG ? slot : undefined;
+    // A queue past its bound: this thread parses the job now rather than make it wait.
+    if (mainParses && unread(slot) >= WORKER_QUEUE) return undefined;
+    return slot;
   };
 
   return {
     stats,
     async parse(kind, absPath) {
-      const slot = await route();
+      const slot = route();
       if (slot === undefined) {
         stats.inProcess++;
         return local.parse(kind, absPath);
       }
       stats.inWorkers++;
-      return send(slot, kind, absPath);
+      return send(slot, kind, absPath, undefined);
     },
     async parseBytes(kind, absPath, bytes) {
-      const slot = await route();
+      const slot = route();
       if (slot === undefined) {
         stats.inProcess++;
         return local.parseBytes!(kind, absPath, bytes);
       }
       // A worker reads the file again rather than be sent the bytes: that read is off this thread.
+      // They are kept while the job waits, for this thread to parse them if it takes the job back.
       stats.inWorkers++;
-      return send(slot, kind, absPath);
+      return send(slot, kind, absPath, bytes);
     },
     async close() {
       if (closed) return;

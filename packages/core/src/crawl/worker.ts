@@ -8,16 +8,28 @@
  * (and the main thread as much again to rebuild them), where a string is copied in one piece and
  * `JSON.parse` rebuilds the objects several times faster. A `FileExtract` is plain JSON data (the
  * parse cache stores it the same way), so nothing is lost.
+ *
+ * A job the calling thread may take back (pool.ts) names its claim `place`: the worker parses it
+ * only if it claims the place first, and counts every message it reads once the claim is settled.
  */
-import { parentPort } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
 import { createFileParser } from './extract.js';
 import type { FileExtract, FileKind, FileReadError } from './types.js';
+
+/** Claim places a worker shares with the calling thread; the count of messages read follows them. */
+export const CLAIM_PLACES = 64;
+/** A claim place once the worker took its job. */
+export const TAKEN = -1;
+/** A claim place once the calling thread took its job back. */
+export const STOLEN = -2;
 
 /** A job for the worker: parse the file at `path` as `kind`. */
 export interface WorkerRequest {
   id: number;
   kind: FileKind;
   path: string;
+  /** Its claim place, holding `id` until claimed; -1 for a job only the worker may do. */
+  place: number;
 }
 
 /** The worker's answer: the parse result as JSON text, or the message of an unexpected exception (a bug). */
@@ -26,7 +38,12 @@ export type WorkerReply = { id: number; json: string } | { id: number; error: st
 if (parentPort !== null) {
   const port = parentPort;
   const parser = createFileParser();
+  const claims = new Int32Array((workerData as { claims: SharedArrayBuffer }).claims);
   port.on('message', (request: WorkerRequest) => {
+    // The claim first, then the count: the calling thread reuses a place only for a message it knows was read.
+    const mine = request.place < 0 || Atomics.compareExchange(claims, request.place, request.id, TAKEN) === request.id;
+    Atomics.add(claims, CLAIM_PLACES, 1);
+    if (!mine) return;
     parser.parse(request.kind, request.path).then(
       (result) => port.postMessage({ id: request.id, json: JSON.stringify(result) } satisfies WorkerReply),
       (error: unknown) => port.postMessage({ id: request.id, error: error instanceof Error ? (error.stack ?? error.message) : String(error) } satisfies WorkerReply),
