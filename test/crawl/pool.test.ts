@@ -1,7 +1,7 @@
-import { readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createFileParser, createParserPool, defaultThreads, generateManifest } from '@push-manifest/core';
+import { createFileParser, createParserPool, defaultThreads, generateManifest, type FileExtract } from '@push-manifest/core';
 import { canonical, EVERYTHING, smallCorpus } from './speed-helpers.js';
 
 const corpus = smallCorpus();
@@ -112,6 +112,24 @@ describe('parser pool (worker threads)', () => {
     expect(pool.stats.inWorkers + pool.stats.stolen).toBeGreaterThan(0);
     expect(pool.stats.inWorkers + pool.stats.inProcess).toBe(reference.stats.files);
     expect(canonical(pooled)).toBe(canonical(reference));
+  });
+
+  it("hands over a worker's JSON text of a parseBytes result once, for the parse cache to store as it is", async () => {
+    const pool = createParserPool({ threads: 2, inlineJobs: 0 });
+    try {
+      const file = path.join(corpus.root, 'index.html');
+      const bytes = readFileSync(file);
+      const [fromWorker, inProcess] = await Promise.all([pool.parseBytes!('html', file, bytes), createFileParser().parse('html', file)]);
+      expect(pool.stats.inWorkers).toBe(1);
+      expect(fromWorker).toEqual(inProcess);
+      expect(pool.takeText!(fromWorker as FileExtract)).toBe(JSON.stringify(inProcess));
+      expect(pool.takeText!(fromWorker as FileExtract)).toBeUndefined();
+      // parse() results keep no text: only the cache's reads (parseBytes) want one.
+      const parsed = await pool.parse('html', file);
+      expect(pool.takeText!(parsed as FileExtract)).toBeUndefined();
+    } finally {
+      await pool.close();
+    }
   });
 
   it('uses one thread per core, at most four, by default', () => {

@@ -105,6 +105,7 @@ export async function watchManifest(options: WatchOptions, handlers: WatchHandle
   const sessionParser: FileParser = {
     parse: (kind, path) => pool.parse(kind, path),
     parseBytes: (kind, path, bytes) => pool.parseBytes!(kind, path, bytes),
+    takeText: (result) => pool.takeText!(result),
   };
   const cacheDir = generate.parser ? undefined : cacheDirFor(generate.cache);
   const state: WatchState = { phase: 'idle', changed: new Set(), timer: undefined, waitingSince: 0, current: undefined, runs: 0, stopped: false };

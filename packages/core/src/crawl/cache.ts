@@ -521,7 +521,8 @@ export async function createCachingParser(inner: FileParser, options: ParseCache
       const result = await (inner.parseBytes ? inner.parseBytes(kind, absPath, bytes) : inner.parse(kind, absPath));
       if (!isFileReadError(result)) {
         stats.misses++;
-        await useNew(loaded, key, JSON.stringify(result));
+        // A worker's reply was this JSON: stored as it came rather than encoded again.
+        await useNew(loaded, key, inner.takeText?.(result) ?? JSON.stringify(result));
       }
       return result;
     },

@@ -18,7 +18,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { createFileParser } from './extract.js';
-import type { FileExtract, FileKind, FileParser, FileReadError } from './types.js';
+import { isFileReadError, type FileExtract, type FileKind, type FileParser, type FileReadError } from './types.js';
 import { CLAIM_PLACES, STOLEN, type WorkerReply, type WorkerRequest } from './worker.js';
 
 /** A worker's JSON reply back into the parse result (see worker.ts for why it is JSON). */
@@ -73,6 +73,8 @@ export interface ParserPool extends FileParser {
 interface Job {
   resolve: (result: FileExtract | FileReadError) => void;
   reject: (error: Error) => void;
+  /** Keep the reply's JSON for {@link FileParser.takeText} (a job of `parseBytes`). */
+  keepText: boolean;
 }
 
 /** A job waiting in a worker's queue, with what the calling thread needs to parse it instead. */
@@ -137,6 +139,8 @@ export function createParserPool(options: ParserPoolOptions = {}): ParserPool {
   let closed = false;
   let failure: Error | undefined;
   let stealing = false;
+  /** Replies' JSON texts of `parseBytes` jobs, until taken (weak: a result nobody asked the text of takes it along). */
+  const texts = new WeakMap<FileExtract, string>();
 
   const fail = (slot: Slot, error: Error) => {
     failure ??= error;
@@ -158,8 +162,10 @@ export function createParserPool(options: ParserPoolOptions = {}): ParserPool {
         if (job === undefined) return;
         slot.pending.delete(reply.id);
         if (slot.pending.size === 0) worker.unref();
-        if ('json' in reply) job.resolve(replyResult(reply.json));
-        else job.reject(new Error(`parser worker: ${reply.error}`));
+        if ('error' in reply) return job.reject(new Error(`parser worker: ${reply.error}`));
+        const result = replyResult(reply.json);
+        if (job.keepText && !isFileReadError(result)) texts.set(result, reply.json);
+        job.resolve(result);
       });
       worker.on('error', (error) => fail(slot, error));
       worker.on('exit', (code) => {
@@ -185,7 +191,7 @@ export function createParserPool(options: ParserPoolOptions = {}): ParserPool {
     const seq = slot.sent++;
     return new Promise((resolve, reject) => {
       if (slot.pending.size === 0) slot.worker.ref();
-      slot.pending.set(id, { resolve, reject });
+      slot.pending.set(id, { resolve, reject, keepText: bytes !== undefined });
       if (mainParses) {
         Atomics.store(slot.claims, seq % CLAIM_PLACES, id);
         slot.queued.push({ id, seq, kind, path: absPath, bytes });
@@ -266,6 +272,11 @@ export function createParserPool(options: ParserPoolOptions = {}): ParserPool {
       // They are kept while the job waits, for this thread to parse them if it takes the job back.
       stats.inWorkers++;
       return send(slot, kind, absPath, bytes);
+    },
+    takeText(result) {
+      const text = texts.get(result);
+      if (text !== undefined) texts.delete(result);
+      return text;
     },
     async close() {
       if (closed) return;

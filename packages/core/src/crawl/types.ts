@@ -162,6 +162,12 @@ export interface FileParser {
    */
   parseBytes?(kind: FileKind, absPath: string, bytes: Uint8Array): Promise<FileExtract | FileReadError>;
   /**
+   * The JSON text a result of `parseBytes` was rebuilt from, when it came from a worker thread;
+   * handed over once (then forgotten). The parse cache stores it as it is rather than encode the
+   * result again. Optional.
+   */
+  takeText?(result: FileExtract): string | undefined;
+  /**
    * The size of a file this parser holds itself (an in-memory source: a bundler's emitted files),
    * or undefined to let the crawl look on disk. Optional; without it every file is on disk.
    */
