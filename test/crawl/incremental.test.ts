@@ -218,6 +218,21 @@ describe('incremental generate', () => {
     expect((await rerun(dir)).read).toEqual([]);
   });
 
+  it('asks the parser to keep the parse entry of each file a kept page reached once a run, shared sheets included', async () => {
+    // A shared stylesheet is reached by most pages: asking once per page cost about a million
+    // redundant calls on a 100,000-page rerun.
+    const { dir, first } = await primed('retain-once');
+    const retained: string[] = [];
+    const inner = createFileParser();
+    const parser: FileParser = { parse: (kind, file) => inner.parse(kind, file), retain: (file) => void retained.push(file) };
+    const run = await generateManifest({ ...base, cache: dir, parser });
+    expect(run.stats.reused).toBe(allPages(first.result).length);
+    expect(output(run)).toBe(output(first.result));
+    expect(new Set(retained).size).toBe(retained.length);
+    expect(retained.filter((file) => file.endsWith('.html')).sort()).toEqual(allPages(first.result));
+    expect(retained.filter((file) => file.endsWith('.css')).length).toBeGreaterThan(1);
+  });
+
   it('holds only a few pages past one that is slow to crawl, though the cache answers the rest at once', async () => {
     // The first page edited and slow to parse, every other page from the cache: the run must not take
     // them all while it waits to list the first (on a 100,000-page site that held every page's crawl).

@@ -345,16 +345,16 @@ export class PageResultCache {
       resources.push(r);
     }
     const graph = this.graph!;
+    // Once a run per file (a shared sheet is walked by thousands of pages): its warnings told again,
+    // and the parse cache told to keep its entry, though the run did not ask for it.
     for (const file of [page, ...walked]) {
       // Known: unchanged() found its line.
       const id = old.idOf(file, false)!;
       if ((this.state[id]! & REPLAYED) !== 0) continue;
       this.state[id]! |= REPLAYED;
       for (const warning of old.file(file)?.warnings ?? []) graph.warn({ file, ...warning });
+      this.parser?.retain?.(file);
     }
-    // The parse cache keeps its entries of files it was not asked for.
-    this.parser?.retain?.(page);
-    for (const file of walked) this.parser?.retain?.(file);
     this.keptCount++;
     this.state[old.idOf(page, false)!]! |= LISTED;
     if (this.writer === undefined) {
