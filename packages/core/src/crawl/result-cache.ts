@@ -34,7 +34,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { appendLinesAt, HeldLines, LineFileWriter, type LineSink } from '../util/json-lines.js';
-import { RecentMap } from '../util/recent-map.js';
+import { RecentIndexMap, RecentMap } from '../util/recent-map.js';
 import type { FaceDescriptor } from './fonts.js';
 import type { CrawlWarning, FileStat, PageCrawl, PageResource, ResourceGraph, SiteUrl } from './graph.js';
 import { FORMAT, line, ResultCacheFile, type CacheHeader, type EncodedPage, type EncodedResource, type KeptWarning, type LineTag } from './result-cache-file.js';
@@ -229,7 +229,7 @@ export class PageResultCache {
   /** Signatures of files whose stat changed but whose bytes did not. */
   private readonly refreshed = new Map<string, FileSignature>();
   /** The old file's resources as this run's objects, by old index (those used lately), and its URLs. */
-  private readonly decoded = new RecentMap<number, PageResource>(DECODED_WINDOW);
+  private readonly decoded: RecentIndexMap<PageResource>;
   private readonly decodedUrls: (SiteUrl | undefined)[] = [];
   /**
    * Pages taken from the old file before the next file was started (then written from {@link old}),
@@ -295,6 +295,7 @@ export class PageResultCache {
     this.stats = { reused: 0, discarded };
     this.state = new Uint8Array(old?.idCount ?? 0);
     this.remapped = new Int32Array(old?.resourceCount ?? 0).fill(-1);
+    this.decoded = new RecentIndexMap(old?.resourceCount ?? 0, DECODED_WINDOW);
   }
 
   /** Open the cache file of `options.root` (a missing or unusable one gives an empty cache). */
