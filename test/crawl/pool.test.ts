@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createFileParser, createParserPool, defaultThreads, generateManifest, type FileExtract } from '@push-manifest/core';
 import { canonical, EVERYTHING, smallCorpus } from './speed-helpers.js';
@@ -129,6 +130,27 @@ describe('parser pool (worker threads)', () => {
       expect(pool.takeText!(parsed as FileExtract)).toBeUndefined();
     } finally {
       await pool.close();
+    }
+  });
+
+  it("leaves a user's own worker thread alone: importing core there starts no parser worker code", async () => {
+    // The pool's worker entry must load only in the pool's workers: elsewhere it would answer the
+    // user's messages on their parentPort (and read workerData that is not the pool's).
+    const core = new URL('../../packages/core/dist/index.js', import.meta.url).href;
+    const worker = new Worker(
+      `const { parentPort } = require('node:worker_threads');
+       import(${JSON.stringify(core)}).then(() => parentPort.once('message', (m) => parentPort.postMessage({ echo: m })), (e) => parentPort.postMessage({ failed: String(e) }));`,
+      { eval: true },
+    );
+    try {
+      const answer = new Promise((resolve, reject) => {
+        worker.once('message', resolve);
+        worker.once('error', reject);
+      });
+      worker.postMessage('ping');
+      await expect(answer).resolves.toEqual({ echo: 'ping' });
+    } finally {
+      await worker.terminate();
     }
   });
 

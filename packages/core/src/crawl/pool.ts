@@ -19,7 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { createFileParser } from './extract.js';
 import { isFileReadError, type FileExtract, type FileKind, type FileParser, type FileReadError } from './types.js';
-import { CLAIM_PLACES, STOLEN, type WorkerReply, type WorkerRequest } from './worker.js';
+import { CLAIM_PLACES, STOLEN, type WorkerReply, type WorkerRequest } from './worker-protocol.js';
 
 /** A worker's JSON reply back into the parse result (see worker.ts for why it is JSON). */
 const replyResult = (json: string): FileExtract | FileReadError => JSON.parse(json) as FileExtract | FileReadError;
@@ -195,10 +195,7 @@ export function createParserPool(options: ParserPoolOptions = {}): ParserPool {
       if (mainParses) {
         Atomics.store(slot.claims, seq % CLAIM_PLACES, id);
         slot.queued.push({ id, seq, kind, path: absPath, bytes });
-        if (!stealing) {
-          stealing = true;
-          setImmediate(steal);
-        }
+        stealSoon();
       }
       const request: WorkerRequest = { id, kind, path: absPath, place: mainParses ? seq % CLAIM_PLACES : -1 };
       slot.worker.postMessage(request);
@@ -224,8 +221,7 @@ export function createParserPool(options: ParserPoolOptions = {}): ParserPool {
     }
     const job = from?.queued.pop();
     if (from === undefined || job === undefined) return;
-    stealing = true;
-    setImmediate(steal);
+    stealSoon();
     // Lost the race when the worker claimed it first: it is the worker's.
     if (Atomics.compareExchange(from.claims, job.seq % CLAIM_PLACES, job.id, STOLEN) !== job.id) return;
     const waiting = from.pending.get(job.id)!;
@@ -236,6 +232,13 @@ export function createParserPool(options: ParserPoolOptions = {}): ParserPool {
     stats.stolen++;
     const parsed = job.bytes === undefined ? local.parse(job.kind, job.path) : local.parseBytes!(job.kind, job.path, job.bytes);
     parsed.then(waiting.resolve, waiting.reject);
+  };
+
+  /** {@link steal} on the event loop's next check phase, unless it is already due. */
+  const stealSoon = () => {
+    if (stealing) return;
+    stealing = true;
+    setImmediate(steal);
   };
 
   /** Where the next job goes: in-process (small runs, one thread, full queues) or to a worker. */

@@ -11,29 +11,12 @@
  *
  * A job the calling thread may take back (pool.ts) names its claim `place`: the worker parses it
  * only if it claims the place first, and counts every message it reads once the claim is settled.
+ * The messages and constants are in worker-protocol.ts: this module runs as the worker, and is never
+ * imported (in a user's own worker thread it would answer their messages).
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { createFileParser } from './extract.js';
-import type { FileExtract, FileKind, FileReadError } from './types.js';
-
-/** Claim places a worker shares with the calling thread; the count of messages read follows them. */
-export const CLAIM_PLACES = 64;
-/** A claim place once the worker took its job. */
-export const TAKEN = -1;
-/** A claim place once the calling thread took its job back. */
-export const STOLEN = -2;
-
-/** A job for the worker: parse the file at `path` as `kind`. */
-export interface WorkerRequest {
-  id: number;
-  kind: FileKind;
-  path: string;
-  /** Its claim place, holding `id` until claimed; -1 for a job only the worker may do. */
-  place: number;
-}
-
-/** The worker's answer: the parse result as JSON text, or the message of an unexpected exception (a bug). */
-export type WorkerReply = { id: number; json: string } | { id: number; error: string };
+import { CLAIM_PLACES, TAKEN, type WorkerReply, type WorkerRequest } from './worker-protocol.js';
 
 if (parentPort !== null) {
   const port = parentPort;
